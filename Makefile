@@ -1,0 +1,92 @@
+# Pilotage: `make run` sets up and starts everything; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+SCALE ?= small
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run setup deps dev-deps assets messages migrate demo test lint typecheck pytest chromium bench clean
+
+help:
+	@echo "make run      set up (venv, packages, assets, database, demo data) and start server + worker"
+	@echo "make test     every check: ruff format, ruff check, mypy, makemigrations --check, pytest"
+	@echo "make demo     rebuild the demo database (SCALE=small|region|national)"
+	@echo "make bench    run the benchmarks in bench/ (PostgreSQL)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pilotage needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.txt | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements/dev.txt
+	@touch $@ $(VENV)/.base-installed
+
+deps: $(VENV)/.base-installed
+dev-deps: $(VENV)/.dev-installed
+
+# Front-end packages come from the npm registry at build time and are copied into
+# assets/ (git-ignored), which whitenoise serves. Nothing is loaded from a CDN.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20+) is needed to build the front-end assets"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets/.built: node_modules/.package-lock.json
+	mkdir -p assets/vendor/morocco-map
+	cp node_modules/htmx.org/dist/htmx.min.js assets/vendor/
+	cp node_modules/echarts/dist/echarts.min.js assets/vendor/
+	cp node_modules/morocco-map/data/regions.json node_modules/morocco-map/data/provinces.json assets/vendor/morocco-map/
+	@touch $@
+
+assets: assets/.built
+
+# Compiled catalogues (.mo) are built from the committed .po files.
+messages: | $(PY)
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq gettext >/dev/null; } || { echo "GNU gettext (msgfmt) is needed: apt-get install gettext"; exit 1; }
+	@cd pilotage && ../$(PY) ../manage.py compilemessages --verbosity 0
+
+setup: deps assets messages
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	$(PY) manage.py seed_demo --scale $(SCALE) --if-empty
+	@$(PY) manage.py demo_accounts
+	@echo "Pilotage on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the job worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py db_worker --no-reload --interval 1 & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+demo: setup
+	$(PY) manage.py seed_demo --scale $(SCALE) --reset
+
+# Browser tests drive Debian's Chromium; install it when missing and we are root.
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium is not installed: browser tests will skip (they fail under CI=true)"
+
+lint: dev-deps
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+typecheck: dev-deps
+	$(VENV)/bin/mypy pilotage
+
+pytest: dev-deps assets messages chromium
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: dev-deps assets messages chromium lint typecheck pytest
+
+bench: dev-deps assets
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules assets staticfiles

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.orgunits.models import OrgUnit
+
+
+class User(AbstractUser):
+    preferred_language = models.CharField(
+        _("langue préférée"), max_length=5, choices=settings.LANGUAGES, default="fr"
+    )
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("Administrateur national")
+    REGIONAL_OFFICER = "regional_officer", _("Responsable régional (AREF)")
+    PROVINCIAL_OFFICER = "provincial_officer", _("Responsable provincial (DP)")
+    SCHOOL_HEAD = "school_head", _("Chef d'établissement")
+    TEACHER = "teacher", _("Enseignant")
+    PARENT = "parent", _("Parent / élève")
+    CONTACT_AGENT = "contact_agent", _("Agent du centre de contact")
+    CONTACT_SUPERVISOR = "contact_supervisor", _("Superviseur du centre de contact")
+    PROGRAMME_MANAGER = "programme_manager", _("Gestionnaire de programme")
+    EXTERNAL_PARTNER = "external_partner", _("Partenaire externe")
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role over an org unit and its whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.CharField(_("rôle"), max_length=32, choices=Role.choices)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("affectation de rôle")
+        verbose_name_plural = _("affectations de rôle")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "org_unit"], name="assignment_unique_user_role_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org_unit.code}"
+
+
+def _token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("nom"), max_length=100)
+    prefix = models.CharField(max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate() -> tuple[str, str, str]:
+        raw = "plt_" + secrets.token_urlsafe(32)
+        return raw, raw[:8], _token_digest(raw)
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return _token_digest(raw)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from pilotage.core.permissions import can_view_audit
+from pilotage.core.selectors import audit_entries, jobs_visible
+
+router = Router(tags=["audit and jobs"])
+
+
+class AuditOut(Schema):
+    id: int
+    at: dt.datetime
+    actor: str | None
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict[str, Any]
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return obj.actor.username if obj.actor else None
+
+
+class JobOut(Schema):
+    id: uuid.UUID
+    kind: str
+    status: str
+    total: int
+    done: int
+    percent: int
+    message: str
+    result: dict[str, Any]
+
+
+@router.get("/audit", response=list[AuditOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_audit(request: HttpRequest, object_type: str = "", object_id: str = "", actor: str = ""):  # type: ignore[no-untyped-def]
+    """The audit log, newest first; administrators only."""
+    if not can_view_audit(request.user):
+        raise Http404
+    qs = audit_entries(request.user, object_type=object_type, object_id=object_id)
+    if actor:
+        qs = qs.filter(actor__username=actor)
+    return qs
+
+
+@router.get("/jobs/{job_id}", response=JobOut)
+def get_job(request: HttpRequest, job_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    return get_object_or_404(jobs_visible(request.user), pk=job_id)

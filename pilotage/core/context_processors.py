@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.accounts.permissions import can_view_people
+from pilotage.core.permissions import can_view_audit
+from pilotage.orgunits.permissions import can_browse_tree
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu a user sees follows the same permission rules as the pages it links to."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("core:home", _("Accueil"), True)]
+    items += [
+        ("orgunits:browse", _("Unités"), can_browse_tree(user)),
+        ("accounts:people", _("Personnes"), can_view_people(user)),
+        ("core:audit", _("Journal d'audit"), can_view_audit(user)),
+        ("accounts:tokens", _("Jetons d'API"), True),
+    ]
+    nav = [
+        {"url": reverse(name), "label": label, "active": request.path == reverse(name)}
+        for name, label, allowed in items
+        if allowed
+    ]
+    if user.is_staff:
+        nav.append({"url": reverse("admin:index"), "label": _("Administration"), "active": False})
+    return {"nav_items": nav}

@@ -1,0 +1,143 @@
+"""Background jobs with progress, run by the django-tasks worker or inline from a command.
+
+A job kind is a plain function ``fn(progress, **params) -> dict`` registered with
+:func:`job_kind`. :func:`job_start` records a :class:`Job` row and enqueues it after the
+transaction commits; the worker calls :func:`job_execute`. A management command calls
+:func:`job_execute` directly with a terminal reporter, so both paths run the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from pilotage.core.models import Job
+
+logger = logging.getLogger(__name__)
+
+JobFunction = Callable[..., dict[str, Any] | None]
+_KINDS: dict[str, JobFunction] = {}
+
+
+def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
+    def register(fn: JobFunction) -> JobFunction:
+        _KINDS[name] = fn
+        return fn
+
+    return register
+
+
+class Reporter(Protocol):
+    def total(self, n: int) -> None: ...
+    def advance(self, n: int = 1, message: str = "") -> None: ...
+
+
+class Progress:
+    """Counts work done and writes it to the job row at most every ``interval`` seconds,
+    so a tight loop does not turn into a write per item."""
+
+    def __init__(self, job: Job | None, *, echo: Reporter | None = None, interval: float = 0.5):
+        """``job=None`` reports to the terminal only (a command run without a job row)."""
+        self.job = job
+        self.echo = echo
+        self.count_total = job.total if job else 0
+        self.count_done = job.done if job else 0
+        self.message = job.message if job else ""
+        self.interval = interval
+        self._last = 0.0
+
+    def total(self, n: int) -> None:
+        self.count_total = n
+        self._flush(force=True)
+        if self.echo:
+            self.echo.total(n)
+
+    def advance(self, n: int = 1, message: str = "") -> None:
+        self.count_done += n
+        if message:
+            self.message = message[:300]
+        self._flush()
+        if self.echo:
+            self.echo.advance(n, message)
+
+    def _flush(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.job is None:
+            return
+        self.job.total, self.job.done, self.job.message = (
+            self.count_total,
+            self.count_done,
+            self.message,
+        )
+        if force or now - self._last >= self.interval:
+            self._last = now
+            Job.objects.filter(pk=self.job.pk).update(
+                total=self.job.total, done=self.job.done, message=self.job.message
+            )
+
+
+def job_start(*, actor: Any, kind: str, params: dict[str, Any]) -> Job:
+    if kind not in _KINDS:
+        raise ValueError(f"Unknown job kind: {kind}")
+    job = Job.objects.create(kind=kind, params=params, created_by=actor)
+    transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
+    return job
+
+
+def job_execute(job: Job, *, echo: Reporter | None = None) -> Job:
+    fn = _KINDS[job.kind]
+    job.status = Job.Status.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    progress = Progress(job, echo=echo)
+    try:
+        result = fn(progress, **job.params) or {}
+    except Exception as exc:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        job.status = Job.Status.FAILED
+        job.message = str(exc)[:300] or exc.__class__.__name__
+        job.result = {"error": traceback.format_exception_only(exc)[-1].strip()}
+    else:
+        job.result = result
+        if result.get("rejected"):
+            job.status = Job.Status.FAILED
+            job.message = "rejected"
+        else:
+            job.status = Job.Status.SUCCEEDED
+            job.done = max(job.done, job.total)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "result", "done", "total", "finished_at"])
+    return job
+
+
+@task()
+def run_job(job_id: str) -> str:
+    job = Job.objects.get(pk=job_id)
+    return job_execute(job).status
+
+
+class TerminalReporter:
+    """The same progress, drawn in the terminal with tqdm."""
+
+    def __init__(self, description: str):
+        from tqdm import tqdm
+
+        self._bar = tqdm(desc=description, unit=" items", dynamic_ncols=True)
+
+    def total(self, n: int) -> None:
+        self._bar.reset(total=n)
+
+    def advance(self, n: int = 1, message: str = "") -> None:
+        if message:
+            self._bar.set_postfix_str(message, refresh=False)
+        self._bar.update(n)
+
+    def close(self) -> None:
+        self._bar.close()

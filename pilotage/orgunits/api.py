@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from pilotage.orgunits.models import OrgUnit
+from pilotage.orgunits.selectors import orgunit_children, orgunits_visible
+
+router = Router(tags=["org units"])
+
+
+class SchoolOut(Schema):
+    school_code: str
+    cycles: list[str]
+    sector: str
+    milieu: str
+
+
+class OrgUnitOut(Schema):
+    code: str
+    name_fr: str
+    name_ar: str
+    name_en: str
+    level: str
+    depth: int
+    parent_code: str | None
+    is_active: bool
+    children: int
+    school: SchoolOut | None
+
+    @staticmethod
+    def resolve_level(obj: OrgUnit) -> str:
+        return obj.level.code
+
+    @staticmethod
+    def resolve_children(obj: OrgUnit) -> int:
+        return obj.numchild
+
+    @staticmethod
+    def resolve_parent_code(obj: OrgUnit) -> str | None:
+        return getattr(obj, "parent_code", None)
+
+    @staticmethod
+    def resolve_school(obj: OrgUnit) -> SchoolOut | None:
+        school = getattr(obj, "school", None) if hasattr(obj, "school") else None
+        if school is None:
+            return None
+        return SchoolOut(
+            school_code=school.school_code,
+            cycles=school.cycles,
+            sector=school.sector,
+            milieu=school.milieu,
+        )
+
+
+def _with_parent_code(qs):  # type: ignore[no-untyped-def]
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Substr
+
+    parent = OrgUnit.objects.filter(
+        path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * OrgUnit.steplen)
+    )
+    return qs.annotate(parent_code=Subquery(parent.values("code")[:1]))
+
+
+@router.get("", response=list[OrgUnitOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_orgunits(request: HttpRequest, parent: str = "", level: str = "", q: str = ""):  # type: ignore[no-untyped-def]
+    """Org units the caller may see; ``parent`` gives one unit's children."""
+    if parent:
+        unit = get_object_or_404(orgunits_visible(request.user), code=parent)
+        qs = orgunit_children(request.user, unit)
+    else:
+        qs = orgunits_visible(request.user).order_by("path")
+    if level:
+        qs = qs.filter(level__code=level)
+    if q:
+        qs = qs.filter(name_fr__icontains=q) | qs.filter(code__istartswith=q)
+    return _with_parent_code(qs)
+
+
+@router.get("/{code}", response=OrgUnitOut)
+def get_orgunit(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+    return get_object_or_404(_with_parent_code(orgunits_visible(request.user)), code=code)

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from pilotage.accounts.views import language_switch
+from pilotage.api import api_app, api_namespace, api_patterns
+
+urlpatterns = [
+    path("", include("pilotage.core.urls")),
+    path("accounts/", include("pilotage.accounts.urls")),
+    path("orgunits/", include("pilotage.orgunits.urls")),
+    path("i18n/setlang/", language_switch, name="set_language"),
+    path("api/v1/", include((api_patterns, api_app), namespace=api_namespace)),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
