@@ -55,7 +55,11 @@ def orgunit_create(
     }
     unit = OrgUnit(**fields)
     unit.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
-    unit = OrgUnit.add_root(**fields) if parent is None else parent.add_child(**fields)
+    unit = (
+        OrgUnit.objects.add_root(fields)
+        if parent is None
+        else OrgUnit.objects.add_child(parent, fields)
+    )
     audit_record(
         actor=actor,
         action="create",

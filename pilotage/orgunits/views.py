@@ -57,11 +57,11 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(orgunits_visible(request.user), code=code)
     if not can_edit_orgunit(request.user, unit):
         raise Http404
-    form = OrgUnitForm(request.POST or None, instance=unit)
+    form = OrgUnitForm(
+        request.POST or None, initial={f: getattr(unit, f) for f in OrgUnitForm.FIELDS}
+    )
     if request.method == "POST" and form.is_valid():
-        orgunit_update(
-            actor=request.user, org_unit=unit, **{f: form.cleaned_data[f] for f in form.Meta.fields}
-        )
+        orgunit_update(actor=request.user, org_unit=unit, **form.cleaned_data)
         messages.success(request, _("Unité enregistrée."))
         return redirect("orgunits:detail", code=unit.code)
     return render(

@@ -1,0 +1,134 @@
+"""Every route of the project, reached anonymously, must ask for a login unless it is on
+the public allow-list below. The walk is generated from the URL configuration and the
+OpenAPI schema, so a route added later is checked without touching this file."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+# Route names (namespace:name) that anyone may open, and why.
+PUBLIC = {
+    "accounts:login": "the login form",
+    "accounts:logout": "logging out (POST only; harmless without a session)",
+    "set_language": "choosing the interface language before logging in",
+    "core:healthz": "reverse-proxy and monitoring probe; says only 'ok'",
+    "admin:login": "the Django admin's own login form",
+    "api:openapi-json": "the API's OpenAPI schema (no data)",
+    "api:openapi-view": "the API's documentation page (no data)",
+    "api:api-root": "django-ninja's placeholder for reversing the API root; 404 for everyone",
+}
+SAMPLES = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.UUID(int=1)), "path": "x"}
+LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
+
+
+def _sample_route(route: str) -> str:
+    return re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES[m.group(1) or "str"], route)
+
+
+def _sample_regex(regex: str) -> str:
+    # Named groups become a sample value: alternations take their first branch.
+    def group(match: re.Match[str]) -> str:
+        body = match.group(1)
+        return body.split("|")[0] if re.fullmatch(r"[\w|]+", body) else "1"
+
+    text = re.sub(r"\(\?P<\w+>((?:[^()]|\([^()]*\))*)\)", group, regex)
+    return text.replace("^", "").replace("$", "").replace("\\", "").replace("\\Z", "")
+
+
+def walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        part = pattern.pattern
+        if isinstance(part, RoutePattern):
+            sample = _sample_route(str(part))
+        elif isinstance(part, RegexPattern):
+            sample = _sample_regex(part.regex.pattern)
+        else:  # pragma: no cover - Django has only these two
+            raise AssertionError(part)
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern.url_patterns, prefix + sample, ns)
+        elif isinstance(pattern, URLPattern):
+            name = (
+                f"{namespace}:{pattern.name}"
+                if namespace and pattern.name
+                else (pattern.name or "")
+            )
+            yield "/" + prefix + sample, name
+
+
+ROUTES = sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_walk_finds_every_app() -> None:
+    names = {name.split(":")[0] for _url, name in ROUTES}
+    assert {"core", "accounts", "orgunits", "api", "admin"} <= names
+    assert len(ROUTES) > 40
+
+
+@pytest.mark.parametrize(("url", "name"), ROUTES, ids=[f"{n or u}" for u, n in ROUTES])
+def test_anonymous_is_sent_to_login(client, db, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    if name in PUBLIC:
+        return
+    match = resolve(url)  # the sample must reach the route it stands for
+    assert match.view_name == name or not name, f"{url} resolved to {match.view_name}"
+    statuses = []
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        statuses.append(response.status_code)
+        if name.startswith("api:"):
+            # 405: the operation does not exist for this method (ninja checks that first).
+            assert response.status_code in (401, 405), (
+                f"{method.upper()} {url}: {response.status_code}"
+            )
+        else:
+            assert response.status_code == 302, f"{method.upper()} {url}: {response.status_code}"
+            assert response["Location"].startswith(LOGIN_PREFIXES), response["Location"]
+    assert 401 in statuses or not name.startswith("api:")
+
+
+def test_public_routes_answer_anonymously(client, db) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    assert client.get("/api/v1/docs").status_code == 200
+    assert client.get("/api/v1/").status_code == 404
+    response = client.post("/i18n/setlang/", {"language": "ar", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "ar"
+
+
+def test_public_allow_list_has_no_stale_entry() -> None:
+    assert set(PUBLIC) <= {name for _url, name in ROUTES}
+
+
+def _api_operations(client) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = []
+    for path, item in schema["paths"].items():
+        url = re.sub(r"\{(\w+)\}", lambda m: SAMPLES["uuid"] if "id" in m.group(1) else "x", path)
+        operations += [
+            (method.upper(), url)
+            for method in item
+            if method in {"get", "post", "put", "patch", "delete"}
+        ]
+    return operations
+
+
+def test_every_api_operation_needs_authentication(client, db) -> None:  # type: ignore[no-untyped-def]
+    operations = _api_operations(client)
+    assert len(operations) >= 4
+    for method, url in operations:
+        response = client.generic(method, url)
+        assert response.status_code == 401, f"{method} {url}: {response.status_code}"
+        bad_token = client.generic(method, url, HTTP_AUTHORIZATION="Bearer plt_not-a-token")
+        assert bad_token.status_code == 401, (
+            f"{method} {url} with a bad token: {bad_token.status_code}"
+        )
