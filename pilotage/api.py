@@ -55,4 +55,4 @@ def _leave_to_ninja(patterns: list[URLPattern | URLResolver]) -> None:
 
 
 api_patterns, api_app, api_namespace = api.urls
-_leave_to_ninja(api_patterns)  # type: ignore[arg-type]
+_leave_to_ninja(api_patterns)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -23,9 +25,9 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+def me(request: HttpRequest):
     """Who the caller is and which roles over which units they hold."""
-    user = request.user
+    user: Any = request.user
     grants = scope_of(user).grants
     codes = dict(
         OrgUnit.objects.filter(pk__in=[g.org_unit_id for g in grants]).values_list("pk", "code")
@@ -34,6 +36,6 @@ def me(request: HttpRequest):  # type: ignore[no-untyped-def]
         "username": user.username,
         "first_name": user.first_name,
         "last_name": user.last_name,
-        "preferred_language": user.preferred_language,  # type: ignore[union-attr]
+        "preferred_language": user.preferred_language,
         "roles": [{"role": g.role, "org_unit": codes.get(g.org_unit_id)} for g in grants],
     }

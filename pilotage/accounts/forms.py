@@ -12,10 +12,10 @@ class RoleAssignForm(forms.Form):
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
     org_unit = forms.CharField(label=_("Unité (code)"), max_length=40)
 
-    def __init__(self, *args: Any, roles: list[tuple[str, str]] | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, roles: list[tuple[str, Any]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if roles is not None:
-            self.fields["role"].choices = roles
+            self.fields["role"].choices = roles  # type: ignore[attr-defined]
 
 
 class TokenForm(forms.Form):

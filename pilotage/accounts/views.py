@@ -26,7 +26,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
         # The interface speaks the user's language from the first page after login.
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().preferred_language)
@@ -43,7 +43,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         and request.user.is_authenticated
         and language in dict(settings.LANGUAGES)
     ):
-        services.user_set_language(actor=request.user, user=request.user, language=language)  # type: ignore[arg-type]
+        services.user_set_language(actor=request.user, user=request.user, language=language)
     return response
 
 
@@ -77,23 +77,22 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     grantable = grantable_roles_anywhere(request.user)
     choices = [(v, label) for v, label in Role.choices if v in grantable]
     form = RoleAssignForm(request.POST or None, roles=choices)
-    if request.method == "POST" and grantable:
-        if form.is_valid():
-            unit = orgunits_visible(request.user).filter(code=form.cleaned_data["org_unit"]).first()
-            if unit is None:
-                form.add_error("org_unit", _("Unité inconnue ou hors de votre périmètre."))
+    if request.method == "POST" and grantable and form.is_valid():
+        unit = orgunits_visible(request.user).filter(code=form.cleaned_data["org_unit"]).first()
+        if unit is None:
+            form.add_error("org_unit", _("Unité inconnue ou hors de votre périmètre."))
+        else:
+            try:
+                services.role_assign(
+                    actor=request.user, user=user, role=form.cleaned_data["role"], org_unit=unit
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc.messages[0])
             else:
-                try:
-                    services.role_assign(
-                        actor=request.user, user=user, role=form.cleaned_data["role"], org_unit=unit
-                    )
-                except PermissionDenied as exc:
-                    form.add_error(None, str(exc))
-                except ValidationError as exc:
-                    form.add_error(None, exc.messages[0])
-                else:
-                    messages.success(request, _("Rôle attribué."))
-                    return redirect("accounts:person", pk=user.pk)
+                messages.success(request, _("Rôle attribué."))
+                return redirect("accounts:person", pk=user.pk)
     return render(
         request,
         "accounts/person.html",

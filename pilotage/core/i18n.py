@@ -17,10 +17,10 @@ class MultilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = (get_language() or "fr")[:2]
         return getattr(self, f"name_{lang}", "") or self.name_fr
-
-    def __str__(self) -> str:
-        return self.name

@@ -55,7 +55,7 @@ class OrgUnitOut(Schema):
         )
 
 
-def _with_parent_code(qs):  # type: ignore[no-untyped-def]
+def _with_parent_code(qs):
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Substr
 
@@ -67,7 +67,7 @@ def _with_parent_code(qs):  # type: ignore[no-untyped-def]
 
 @router.get("", response=list[OrgUnitOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_orgunits(request: HttpRequest, parent: str = "", level: str = "", q: str = ""):  # type: ignore[no-untyped-def]
+def list_orgunits(request: HttpRequest, parent: str = "", level: str = "", q: str = ""):
     """Org units the caller may see; ``parent`` gives one unit's children."""
     if parent:
         unit = get_object_or_404(orgunits_visible(request.user), code=parent)
@@ -82,5 +82,5 @@ def list_orgunits(request: HttpRequest, parent: str = "", level: str = "", q: st
 
 
 @router.get("/{code}", response=OrgUnitOut)
-def get_orgunit(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+def get_orgunit(request: HttpRequest, code: str):
     return get_object_or_404(_with_parent_code(orgunits_visible(request.user)), code=code)

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from pilotage.core.i18n import MultilingualName
 
@@ -35,6 +35,7 @@ class OrgUnit(MP_Node, MultilingualName):
     is_active = models.BooleanField(_("active"), default=True)
 
     node_order_by = ["code"]
+    objects = MP_NodeManager()
 
     class Meta:
         verbose_name = _("unité d'organisation")
@@ -90,12 +91,12 @@ class School(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.school_code}"
+
     @property
     def cycles(self) -> list[str]:
         return [c for c in Cycle.values if getattr(self, f"has_{c}")]
-
-    def __str__(self) -> str:
-        return f"{self.school_code}"
 
 
 class OrgUnitGroupSet(MultilingualName):

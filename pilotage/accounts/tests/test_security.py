@@ -64,8 +64,8 @@ def test_production_settings_are_secure() -> None:
     env.pop("DJANGO_DEBUG", None)
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )  # noqa: S603
+    )
     assert out.stdout.split() == ["True", "True", "True", "False"]
     env.pop("SECRET_KEY")
-    refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)  # noqa: S603
+    refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "SECRET_KEY" in refused.stderr

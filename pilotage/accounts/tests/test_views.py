@@ -24,7 +24,7 @@ def test_people_list_query_count_is_fixed(client, personas, django_assert_max_nu
     # menu checks: independent of the number of people.
     with django_assert_max_num_queries(8) as first:
         client.get("/accounts/people/")
-    for n in range(30):
+    for _ in range(30):
         RoleAssignment.objects.create(
             user=UserFactory(), role=Role.TEACHER, org_unit=personas.school_b
         )

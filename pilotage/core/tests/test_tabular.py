@@ -38,7 +38,7 @@ def test_encodings(data: bytes, encoding: str) -> None:
 
 
 def test_semicolon_separator_and_row_numbers() -> None:
-    rows = read("code;nom\nA1;Alaoui\n\nA2;Tazi, Omar\n".encode())
+    rows = read(b"code;nom\nA1;Alaoui\n\nA2;Tazi, Omar\n")
     assert rows == [(2, {"code": "A1", "nom": "Alaoui"}), (4, {"code": "A2", "nom": "Tazi, Omar"})]
 
 
