@@ -117,7 +117,7 @@ def school_save(
     school.milieu = milieu
     for cycle in ("primaire", "college", "lycee"):
         setattr(school, f"has_{cycle}", cycle in cycles)
-    school.full_clean(validate_unique=False, validate_constraints=False)
+    school.full_clean()
     changes = diff(before, snapshot(school, SCHOOL_FIELDS))
     if not changes:
         return school
