@@ -3,7 +3,11 @@ reason, and fail under CI=true, where both must be present."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
+import socket
+from collections.abc import Iterator
 
 import pytest
 
@@ -27,3 +31,34 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+
+
+class Mailbox:
+    """Messages received by a real SMTP server listening on localhost."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802 - aiosmtpd's hook name
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def mailbox(settings: pytest.FixtureRequest) -> Iterator[Mailbox]:
+    """Django sends through its SMTP backend to an aiosmtpd server on a free local port."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port  # type: ignore[attr-defined]
+    try:
+        yield box
+    finally:
+        controller.stop()

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from pilotage.accounts.models import Role
+from pilotage.accounts.models import Role, User
 
 
 class RoleAssignForm(forms.Form):
@@ -18,5 +21,29 @@ class RoleAssignForm(forms.Form):
             self.fields["role"].choices = roles  # type: ignore[attr-defined]
 
 
+class PersonForm(RoleAssignForm):
+    username = forms.CharField(label=_("Identifiant de connexion"), max_length=150)
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse électronique"), required=False)
+
+    field_order = ["last_name", "first_name", "username", "email", "role", "org_unit"]
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Nom du jeton"), max_length=100)
+
+
+class FirstAccessPasswordResetForm(PasswordResetForm):
+    """Django's reset form skips accounts without a usable password; ours are created that
+    way on purpose (the owner picks the password), so first access uses the same e-mail."""
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        email_field = User.get_email_field_name()
+        users = User._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
+        wanted = unicodedata.normalize("NFKC", email).casefold()
+        return (
+            u
+            for u in users
+            if unicodedata.normalize("NFKC", getattr(u, email_field)).casefold() == wanted
+        )

@@ -49,6 +49,33 @@ def user_create(
 
 
 @transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    org_unit: OrgUnit,
+) -> User:
+    """A new account with its first role, both or neither. The account has no usable
+    password until its owner sets one through the password-reset e-mail."""
+    if not can_assign_role(actor, role, org_unit):
+        raise PermissionDenied(_("Vous ne pouvez pas attribuer ce rôle sur cette unité."))
+    user = user_create(
+        actor=actor,
+        username=username,
+        password=None,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+    )
+    role_assign(actor=actor, user=user, role=role, org_unit=org_unit)
+    return user
+
+
+@transaction.atomic
 def user_set_language(*, actor: Any, user: User, language: str) -> None:
     before = snapshot(user, ("preferred_language",))
     user.preferred_language = language

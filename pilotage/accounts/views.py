@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from pilotage.accounts import services
-from pilotage.accounts.forms import RoleAssignForm, TokenForm
+from pilotage.accounts.forms import PersonForm, RoleAssignForm, TokenForm
 from pilotage.accounts.models import Role
 from pilotage.accounts.permissions import can_view_people, grantable_roles_anywhere
 from pilotage.accounts.selectors import assignments_visible, people_visible, tokens_of
@@ -68,6 +68,40 @@ def people(request: HttpRequest) -> HttpResponse:
             "querystring_base": (params.urlencode() + "&") if params else "",
         },
     )
+
+
+def person_new(request: HttpRequest) -> HttpResponse:
+    grantable = grantable_roles_anywhere(request.user)
+    if not grantable:
+        raise Http404
+    form = PersonForm(
+        request.POST or None, roles=[(v, label) for v, label in Role.choices if v in grantable]
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = orgunits_visible(request.user).filter(code=data["org_unit"]).first()
+        if unit is None:
+            form.add_error("org_unit", _("Unité inconnue ou hors de votre périmètre."))
+        else:
+            try:
+                user = services.person_create(
+                    actor=request.user,
+                    username=data["username"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    role=data["role"],
+                    org_unit=unit,
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Compte créé."))
+                return redirect("accounts:person", pk=user.pk)
+    return render(request, "accounts/person_new.html", {"form": form})
 
 
 def person(request: HttpRequest, pk: int) -> HttpResponse:

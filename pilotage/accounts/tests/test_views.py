@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pilotage.accounts.models import Role, RoleAssignment
+from pilotage.accounts.models import Role, RoleAssignment, User
 from pilotage.accounts.tests.factories import PASSWORD, UserFactory
 from pilotage.core.models import AuditEntry
 
@@ -113,3 +113,115 @@ def test_login_and_language_preference(client, personas) -> None:  # type: ignor
     assert AuditEntry.objects.filter(
         object_type="accounts.user", object_id=str(user.pk), action="update"
     ).exists()
+
+
+def test_school_head_creates_a_teacher_account(client, personas) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.head_a)
+    response = client.post(
+        "/accounts/people/new/",
+        {
+            "last_name": "Tazi",
+            "first_name": "Salma",
+            "username": "salma.tazi",
+            "email": "",
+            "role": Role.TEACHER,
+            "org_unit": "04101A",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="salma.tazi")
+    assert not user.has_usable_password()
+    assert list(user.assignments.values_list("role", "org_unit__code")) == [
+        (Role.TEACHER, "04101A")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("persona", "role", "unit"),
+    [
+        ("head_a", Role.TEACHER, "03201B"),
+        ("head_a", Role.SCHOOL_HEAD, "04101A"),
+        ("provincial_b", Role.TEACHER, "04101A"),
+    ],
+)
+def test_denied_account_creation_writes_nothing(client, personas, persona, role, unit) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(getattr(personas, persona))
+    users, audit = User.objects.count(), AuditEntry.objects.count()
+    response = client.post(
+        "/accounts/people/new/",
+        {
+            "last_name": "X",
+            "first_name": "Y",
+            "username": "intrus",
+            "email": "",
+            "role": role,
+            "org_unit": unit,
+        },
+    )
+    assert response.status_code == 200
+    assert (User.objects.count(), AuditEntry.objects.count()) == (users, audit)
+
+
+def test_duplicate_username_is_a_form_error(client, personas) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.head_a)
+    response = client.post(
+        "/accounts/people/new/",
+        {
+            "last_name": "X",
+            "first_name": "Y",
+            "username": "teacher.a1",
+            "email": "",
+            "role": Role.TEACHER,
+            "org_unit": "04101A",
+        },
+    )
+    assert response.status_code == 200
+    assert "existe déjà" in response.content.decode()
+
+
+def test_non_managers_cannot_open_the_new_person_page(client, personas) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.teacher_a1)
+    assert client.get("/accounts/people/new/").status_code == 404
+
+
+def test_first_access_through_the_password_email(client, personas, mailbox) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.head_a)
+    client.post(
+        "/accounts/people/new/",
+        {
+            "last_name": "Tazi",
+            "first_name": "Salma",
+            "username": "salma.tazi",
+            "email": "salma.tazi@example.ma",
+            "role": Role.TEACHER,
+            "org_unit": "04101A",
+        },
+    )
+    client.logout()
+    response = client.post("/accounts/password/reset/", {"email": "salma.tazi@example.ma"})
+    assert response.status_code == 302
+    [message] = mailbox.messages
+    assert message["To"] == "salma.tazi@example.ma"
+    body = message.get_content()
+    assert "salma.tazi" in body
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Une-phrase-longue-2026", "new_password2": "Une-phrase-longue-2026"},
+    )
+    assert response.status_code == 302
+    login = client.post(
+        "/accounts/login/", {"username": "salma.tazi", "password": "Une-phrase-longue-2026"}
+    )
+    assert login.status_code == 302 and login["Location"] == "/"
+
+
+def test_password_email_for_an_unknown_address_sends_nothing(client, db, mailbox) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        client.post("/accounts/password/reset/", {"email": "personne@example.ma"}).status_code
+        == 302
+    )
+    assert mailbox.messages == []

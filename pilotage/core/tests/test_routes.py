@@ -16,6 +16,10 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 PUBLIC = {
     "accounts:login": "the login form",
     "accounts:logout": "logging out (POST only; harmless without a session)",
+    "accounts:password_reset": "asking for a password e-mail (first access or forgotten)",
+    "accounts:password_reset_done": "the 'e-mail sent' page",
+    "accounts:password_reset_confirm": "the link from the e-mail, protected by its token",
+    "accounts:password_reset_complete": "the 'password changed' page",
     "set_language": "choosing the interface language before logging in",
     "core:healthz": "reverse-proxy and monitoring probe; says only 'ok'",
     "admin:login": "the Django admin's own login form",
