@@ -28,8 +28,14 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        # The interface speaks the user's language from the first page after login.
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().preferred_language)
+        user = form.get_user()
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen in dict(settings.LANGUAGES):
+            # A language picked on the login page is a choice: remember it.
+            services.user_set_language(actor=user, user=user, language=chosen)
+        else:
+            # Otherwise the interface speaks the user's language from the first page on.
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
         return response
 
 

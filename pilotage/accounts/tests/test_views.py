@@ -225,3 +225,11 @@ def test_password_email_for_an_unknown_address_sends_nothing(client, db, mailbox
         == 302
     )
     assert mailbox.messages == []
+
+
+def test_language_chosen_on_the_login_page_is_kept(client, personas) -> None:  # type: ignore[no-untyped-def]
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/accounts/login/"})
+    client.post("/accounts/login/", {"username": "head.a", "password": PASSWORD})
+    assert '<html lang="ar" dir="rtl">' in client.get("/").content.decode()
+    personas.head_a.refresh_from_db()
+    assert personas.head_a.preferred_language == "ar"
