@@ -65,8 +65,12 @@ run: setup
 	  $(PY) manage.py db_worker --no-reload --interval 1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-demo: setup
-	$(PY) manage.py seed_demo --scale $(SCALE) --reset
+# The audit log is append-only, so demo data is never deleted row by row: the embedded
+# database is recreated (with PostgreSQL, drop and create the database first).
+demo: deps assets messages
+	@if [ -z "$$DATABASE_URL" ]; then rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm; fi
+	$(MAKE) setup
+	$(PY) manage.py seed_demo --scale $(SCALE)
 
 # Browser tests drive Debian's Chromium; install it when missing and we are root.
 chromium:

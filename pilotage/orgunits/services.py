@@ -85,14 +85,22 @@ def orgunit_update(*, actor: Any, org_unit: OrgUnit, **values: Any) -> OrgUnit:
     return org_unit
 
 
-def _system_group(set_code: str, value: str, label: str) -> OrgUnitGroup:
-    group_set, _ = OrgUnitGroupSet.objects.get_or_create(
-        code=set_code, defaults={"name_fr": set_code.capitalize(), "is_system": True}
-    )
-    group, _ = OrgUnitGroup.objects.get_or_create(
-        code=f"{set_code}-{value}", defaults={"name_fr": label, "group_set": group_set}
-    )
-    return group
+SYSTEM_GROUP_SETS = (("sector", Sector), ("milieu", Milieu))
+
+
+def system_groups() -> dict[tuple[str, str], OrgUnitGroup]:
+    """The sector and milieu groups, keyed by (set, value), created when missing. Schools
+    are kept in them by ``school_save`` (and by the demo generator's bulk path)."""
+    groups = {}
+    for set_code, choices in SYSTEM_GROUP_SETS:
+        group_set, _ = OrgUnitGroupSet.objects.get_or_create(
+            code=set_code, defaults={"name_fr": set_code.capitalize(), "is_system": True}
+        )
+        for value, label in choices.choices:
+            groups[(set_code, value)], _ = OrgUnitGroup.objects.get_or_create(
+                code=f"{set_code}-{value}", defaults={"name_fr": str(label), "group_set": group_set}
+            )
+    return groups
 
 
 @transaction.atomic
@@ -122,16 +130,12 @@ def school_save(
     if not changes:
         return school
     school.save()
-    for set_code, choices, current in (
-        ("sector", Sector, sector),
-        ("milieu", Milieu, milieu),
-    ):
-        for value, label in choices.choices:
-            group = _system_group(set_code, value, str(label))
-            if value == current:
-                group.members.add(org_unit)
-            else:
-                group.members.remove(org_unit)
+    current = {"sector": sector, "milieu": milieu}
+    for (set_code, value), group in system_groups().items():
+        if value == current[set_code]:
+            group.members.add(org_unit)
+        else:
+            group.members.remove(org_unit)
     audit_record(
         actor=actor, action="create" if creating else "update", obj=school, changes=changes
     )

@@ -6,7 +6,12 @@ import pytest
 
 from pilotage.orgunits.countries import country_load_morocco
 from pilotage.orgunits.models import AcademicYear, OrgUnit, OrgUnitGroup, Period, School
-from pilotage.orgunits.services import OrgUnitError, academic_year_create, orgunit_create, school_save
+from pilotage.orgunits.services import (
+    OrgUnitError,
+    academic_year_create,
+    orgunit_create,
+    school_save,
+)
 from pilotage.orgunits.tests.factories import levels
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +19,11 @@ pytestmark = pytest.mark.django_db
 
 def test_academic_year_with_semesters_and_periods() -> None:
     year = academic_year_create(actor=None, first_year=2025, current=True)
-    assert (year.code, year.start, year.end) == ("2025-2026", dt.date(2025, 9, 1), dt.date(2026, 8, 31))
+    assert (year.code, year.start, year.end) == (
+        "2025-2026",
+        dt.date(2025, 9, 1),
+        dt.date(2026, 8, 31),
+    )
     assert [(s.number, s.start, s.end) for s in year.semesters.all()] == [
         (1, dt.date(2025, 9, 1), dt.date(2026, 1, 31)),
         (2, dt.date(2026, 2, 1), dt.date(2026, 8, 31)),
@@ -32,7 +41,9 @@ def test_academic_year_with_semesters_and_periods() -> None:
 def test_only_one_current_year() -> None:
     academic_year_create(actor=None, first_year=2024, current=True)
     academic_year_create(actor=None, first_year=2025, current=True)
-    assert list(AcademicYear.objects.filter(is_current=True).values_list("code", flat=True)) == ["2025-2026"]
+    assert list(AcademicYear.objects.filter(is_current=True).values_list("code", flat=True)) == [
+        "2025-2026"
+    ]
     # Creating the same year again is harmless (periods are not duplicated).
     academic_year_create(actor=None, first_year=2025, current=True)
     assert Period.objects.filter(code="2025-09").count() == 1
@@ -42,13 +53,22 @@ def test_level_must_match_depth() -> None:
     lv = levels()
     country = orgunit_create(actor=None, parent=None, level=lv["pays"], code="MA", name_fr="Maroc")
     with pytest.raises(OrgUnitError):
-        orgunit_create(actor=None, parent=country, level=lv["commune"], code="C1", name_fr="Commune")
+        orgunit_create(
+            actor=None, parent=country, level=lv["commune"], code="C1", name_fr="Commune"
+        )
     assert OrgUnit.objects.count() == 1
 
 
 def test_school_groups_follow_the_school_record(personas) -> None:  # type: ignore[no-untyped-def]
     unit = personas.fresh(personas.school_a)
-    school_save(actor=None, org_unit=unit, school_code="04101A", cycles=["primaire"], sector="prive", milieu="rural")
+    school_save(
+        actor=None,
+        org_unit=unit,
+        school_code="04101A",
+        cycles=["primaire"],
+        sector="prive",
+        milieu="rural",
+    )
     assert set(unit.groups.values_list("code", flat=True)) == {"sector-prive", "milieu-rural"}
     assert not OrgUnitGroup.objects.get(code="sector-public").members.filter(pk=unit.pk).exists()
     assert School.objects.get(pk=unit.pk).sector == "prive"
@@ -58,7 +78,14 @@ def test_school_must_teach_a_cycle(personas) -> None:  # type: ignore[no-untyped
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        school_save(actor=None, org_unit=personas.fresh(personas.commune_a), school_code="X", cycles=[], sector="public", milieu="rural")
+        school_save(
+            actor=None,
+            org_unit=personas.fresh(personas.commune_a),
+            school_code="X",
+            cycles=[],
+            sector="public",
+            milieu="rural",
+        )
 
 
 def test_morocco_configuration_is_complete_and_idempotent() -> None:

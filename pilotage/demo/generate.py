@@ -1,0 +1,107 @@
+"""The demo generator: an ordered list of steps run in one transaction.
+
+A step is a function of the :class:`~pilotage.demo.context.Context`. To generate more
+(pupils, classes, marks…), write a module with a step function and append it to
+:data:`STEPS`; it finds what earlier steps made in the database, draws from its own random
+stream (``ctx.rng("schooling", …)``) so earlier steps' data does not change, and reports
+its progress on ``ctx.progress``.
+
+Everything runs in one transaction: an interrupted or failed run leaves the database as it
+was, so "is there demo data?" never has a half-seeded answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.accounts.models import User
+from pilotage.core.jobs import Progress, TerminalReporter
+from pilotage.demo import orgunits, people
+from pilotage.demo.context import Context
+from pilotage.orgunits.models import OrgUnit, School
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str | Promise
+    run: Callable[[Context], None]
+
+
+STEPS: list[Step] = [
+    Step("country", _("Pays, régions et provinces"), orgunits.load_country),
+    Step("years", _("Années scolaires"), orgunits.create_years),
+    Step("tree", _("Communes et établissements"), orgunits.create_communes_and_schools),
+    Step("accounts", _("Comptes de démonstration"), people.create_demo_accounts),
+    Step("school_heads", _("Comptes des chefs d'établissement"), people.create_school_heads),
+]
+
+
+def demo_data_exists() -> bool:
+    """Communes or schools mean the tree has been filled below the provinces, by this
+    generator or by a real import; either way the generator must not add to it."""
+    return OrgUnit.objects.filter(depth__gt=3).exists()
+
+
+def existing_demo_usernames() -> list[str]:
+    return sorted(
+        User.objects.filter(username__in=people.DEMO_USERNAMES).values_list("username", flat=True)
+    )
+
+
+class _StepBar:
+    """A terminal bar drawn only once its step announces some work, so a step with
+    nothing to do at this scale leaves no empty bar behind."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar: TerminalReporter | None = None
+
+    def total(self, n: int) -> None:
+        if n and self.bar is None:
+            self.bar = TerminalReporter(self.label)
+        if self.bar:
+            self.bar.total(n)
+
+    def advance(self, n: int = 1, message: str = "") -> None:
+        if self.bar:
+            self.bar.advance(n, message)
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.close()
+
+
+def run_steps(ctx: Context, *, show_progress: bool = True) -> dict[str, float]:
+    """Run every step; return the counts for the summary and the elapsed seconds."""
+    started = time.monotonic()
+    with transaction.atomic():
+        for step in STEPS:
+            bar = _StepBar(str(step.label)) if show_progress else None
+            ctx.progress = Progress(None, echo=bar)
+            try:
+                step.run(ctx)
+            finally:
+                if bar:
+                    bar.close()
+    return {**summary(), "seconds": time.monotonic() - started}
+
+
+def summary() -> dict[str, float]:
+    per_depth = dict(
+        OrgUnit.objects.order_by().values("depth").annotate(n=Count("pk")).values_list("depth", "n")
+    )
+    return {
+        "regions": per_depth.get(2, 0),
+        "provinces": per_depth.get(3, 0),
+        "communes": per_depth.get(4, 0),
+        "schools": School.objects.count(),
+        "users": User.objects.count(),
+    }

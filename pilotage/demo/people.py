@@ -1,0 +1,179 @@
+"""Demo accounts: one per role for someone trying the platform, and, at the larger scales,
+one school head per school so that every school's pages have an owner.
+
+Every account gets the same password. Hashing it with Argon2 costs tens of milliseconds,
+on purpose; doing it once and copying the hash into each account keeps ten thousand
+accounts fast, and is what a login checks against all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db.models import Q
+
+from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.services import role_assign, user_create
+from pilotage.core.audit import audit_record
+from pilotage.demo.context import Context
+from pilotage.demo.names import draw_sex, person_name
+from pilotage.demo.orgunits import SCHOOL_DEPTH, provinces_in_scale
+from pilotage.orgunits.models import OrgUnit, School
+
+PASSWORD = "pilotage-demo"  # noqa: S105 (printed for everyone on purpose: demo data only)
+EMAIL_DOMAIN = "pilotage.example"
+SCHOOL_HEAD_PREFIX = "chef."
+# School heads are mostly men, more so than teachers; a rough figure for the demo only.
+SCHOOL_HEADS_MEN_SHARE = 0.7
+
+# Where an account's unit is not a fixed code.
+FIRST_SCHOOL = "first-school-of-MA-TNG"
+HOME_PROVINCE = "MA-TNG"
+HOME_REGION = "MA-01"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    unit: str  # an org-unit code, or FIRST_SCHOOL
+    superuser: bool = False
+
+
+DEMO_ACCOUNTS: list[DemoAccount] = [
+    DemoAccount("admin", Role.NATIONAL_ADMIN, "MA", superuser=True),
+    DemoAccount("region.tanger", Role.REGIONAL_OFFICER, HOME_REGION),
+    DemoAccount("dp.tanger", Role.PROVINCIAL_OFFICER, HOME_PROVINCE),
+    # A second province outside the home region, to show that provinces do not see each
+    # other: Fès when it is loaded, otherwise the first one outside MA-01.
+    DemoAccount("dp.fes", Role.PROVINCIAL_OFFICER, "MA-FES"),
+    DemoAccount("directeur", Role.SCHOOL_HEAD, FIRST_SCHOOL),
+    DemoAccount("enseignant", Role.TEACHER, FIRST_SCHOOL),
+    DemoAccount("parent", Role.PARENT, FIRST_SCHOOL),
+    DemoAccount("agent", Role.CONTACT_AGENT, "MA"),
+    DemoAccount("superviseur", Role.CONTACT_SUPERVISOR, "MA"),
+    DemoAccount("programme", Role.PROGRAMME_MANAGER, "MA"),
+    DemoAccount("partenaire", Role.EXTERNAL_PARTNER, HOME_REGION),
+]
+DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
+
+
+def first_school() -> OrgUnit | None:
+    province = OrgUnit.objects.filter(code=HOME_PROVINCE).first()
+    if province is None:
+        return None
+    return (
+        OrgUnit.objects.filter(depth=SCHOOL_DEPTH, path__startswith=province.path)
+        .order_by("path")
+        .first()
+    )
+
+
+def _other_province() -> OrgUnit | None:
+    fes = OrgUnit.objects.filter(code="MA-FES", depth=3).first()
+    if fes is not None:
+        return fes
+    region = OrgUnit.objects.filter(code=HOME_REGION).first()
+    others = OrgUnit.objects.filter(depth=3).order_by("code")
+    if region is not None:
+        others = others.exclude(path__startswith=region.path)
+    return others.first()
+
+
+def _unit_for(account: DemoAccount) -> OrgUnit:
+    if account.unit == FIRST_SCHOOL:
+        unit = first_school()
+    elif account.unit == "MA-FES":
+        unit = _other_province()
+    else:
+        unit = OrgUnit.objects.filter(code=account.unit).first()
+    if unit is None:
+        raise LookupError(f"no org unit for the demo account {account.username}")
+    return unit
+
+
+def _email(username: str) -> str:
+    return f"{username}@{EMAIL_DOMAIN}"
+
+
+def create_demo_accounts(ctx: Context) -> None:
+    """Through the account services, so these few get the same validation and audit as
+    accounts made in the application."""
+    ctx.progress.total(len(DEMO_ACCOUNTS))
+    password = make_password(PASSWORD)
+    rng = ctx.rng("people", "accounts")
+    for account in DEMO_ACCOUNTS:
+        name = person_name(rng, draw_sex(rng, 0.5))
+        user = user_create(
+            actor=None,
+            username=account.username,
+            password=None,
+            first_name=name.first_name,
+            last_name=name.last_name,
+            email=_email(account.username),
+        )
+        user.password = password
+        fields = ["password"]
+        if account.superuser:
+            user.is_staff = user.is_superuser = True
+            fields += ["is_staff", "is_superuser"]
+            audit_record(
+                actor=None,
+                action="update",
+                obj=user,
+                changes={"is_staff": [False, True], "is_superuser": [False, True]},
+            )
+        user.save(update_fields=fields)
+        role_assign(actor=None, user=user, role=account.role, org_unit=_unit_for(account))
+        ctx.progress.advance(1, account.username)
+
+
+def create_school_heads(ctx: Context) -> None:
+    """One ``chef.<school code>`` per school, inserted in bulk province by province."""
+    if not ctx.scale.school_heads:
+        ctx.progress.total(0)
+        return
+    provinces = provinces_in_scale(ctx.scale)
+    in_scale = Q()
+    for province in provinces:
+        in_scale |= Q(org_unit__path__startswith=province.path)
+    ctx.progress.total(School.objects.filter(in_scale).count())
+    password = make_password(PASSWORD)
+    for province in provinces:
+        province_unit = OrgUnit.objects.get(code=province.code)
+        rng = ctx.rng("people", "school-heads", province.code)
+        schools = list(
+            School.objects.filter(org_unit__path__startswith=province.path)
+            .order_by("org_unit__path")
+            .values_list("org_unit_id", "school_code")
+        )
+        for start in range(0, len(schools), ctx.batch_size):
+            batch = schools[start : start + ctx.batch_size]
+            users = []
+            for _unit_id, code in batch:
+                name = person_name(rng, draw_sex(rng, SCHOOL_HEADS_MEN_SHARE))
+                username = f"{SCHOOL_HEAD_PREFIX}{code.lower()}"
+                users.append(
+                    User(
+                        username=username,
+                        password=password,
+                        first_name=name.first_name,
+                        last_name=name.last_name,
+                        email=_email(username),
+                    )
+                )
+            User.objects.bulk_create(users)
+            if any(user.pk is None for user in users):
+                raise RuntimeError("this database backend does not return ids from bulk inserts")
+            RoleAssignment.objects.bulk_create(
+                RoleAssignment(user_id=user.pk, role=Role.SCHOOL_HEAD, org_unit_id=unit_id)
+                for user, (unit_id, _code) in zip(users, batch, strict=True)
+            )
+            audit_record(
+                actor=None,
+                action="seed",
+                obj=province_unit,
+                changes={"school_heads": [None, len(users)], "seed": [None, ctx.seed]},
+            )
+            ctx.progress.advance(len(users), province.code)
