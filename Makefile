@@ -51,6 +51,7 @@ assets: assets/.built
 # Compiled catalogues (.mo) are built from the committed .po files.
 messages: | $(PY)
 	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq gettext >/dev/null; } || { echo "GNU gettext (msgfmt) is needed: apt-get install gettext"; exit 1; }
+	@test -d pilotage/locale || { echo "pilotage/locale is missing: no translations to compile"; exit 1; }
 	@cd pilotage && ../$(PY) ../manage.py compilemessages --verbosity 0
 
 setup: deps assets messages

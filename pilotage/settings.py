@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "pilotage.core",
     "pilotage.orgunits",
     "pilotage.accounts",
+    "pilotage.schooling",
     "pilotage.demo",
 ]
 

@@ -1,0 +1,167 @@
+"""The arithmetic of marks: averages, ranks, mentions, certificate marks, council
+suggestions. Pure functions on Decimals, so they are tested against worked examples
+(docs/schooling.md) without a database, and shared by pages, bulletins and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+from django.utils.translation import gettext_lazy as _
+
+TWO_PLACES = Decimal("0.01")
+K = TypeVar("K")
+
+EXEMPT = "DISP"
+ABSENT = "ABS"
+
+
+def rounded(value: Decimal) -> Decimal:
+    """Half-up to two decimals, as on Moroccan report cards (12.345 → 12.35)."""
+    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One mark as the arithmetic sees it: a value, or a code (absent / exempt)."""
+
+    value: Decimal | None
+    code: str = ""
+
+
+def continuous_average(
+    entries: Iterable[Entry], *, absent_counts_as_zero: bool = True
+) -> Decimal | None:
+    """Mean of the continuous-assessment marks of one subject in one semester.
+
+    An exempt pupil's mark is left out; an absence counts as 0 unless the policy says
+    otherwise (a justified absence is entered as exempt). No mark at all gives no average.
+    """
+    values: list[Decimal] = []
+    for entry in entries:
+        if entry.code == EXEMPT:
+            continue
+        if entry.code == ABSENT:
+            if absent_counts_as_zero:
+                values.append(Decimal(0))
+            continue
+        if entry.value is not None:
+            values.append(entry.value)
+    if not values:
+        return None
+    return rounded(sum(values, Decimal(0)) / len(values))
+
+
+def weighted_average(
+    averages: Mapping[K, Decimal | None], coefficients: Mapping[K, Decimal]
+) -> Decimal | None:
+    """General average: Σ coefficient × subject average / Σ coefficients, over the
+    subjects that have an average (an exempt subject does not count against the pupil)."""
+    total = weight = Decimal(0)
+    for key, average in averages.items():
+        if average is None or key not in coefficients:
+            continue
+        total += coefficients[key] * average
+        weight += coefficients[key]
+    if not weight:
+        return None
+    return rounded(total / weight)
+
+
+def annual_average(first: Decimal | None, second: Decimal | None) -> Decimal | None:
+    """(S1 + S2) / 2; with one semester missing, the other one alone."""
+    present = [v for v in (first, second) if v is not None]
+    if not present:
+        return None
+    return rounded(sum(present, Decimal(0)) / len(present))
+
+
+def ranks(averages: Mapping[K, Decimal | None]) -> dict[K, int]:
+    """Competition ranking ("1224"): equal averages share a rank, the next rank skips.
+    Pupils without an average are not ranked."""
+    ordered = sorted(((v, k) for k, v in averages.items() if v is not None), key=lambda p: -p[0])
+    result: dict[K, int] = {}
+    previous: Decimal | None = None
+    rank = 0
+    for position, (value, key) in enumerate(ordered, start=1):
+        if value != previous:
+            rank, previous = position, value
+        result[key] = rank
+    return result
+
+
+MENTIONS = [
+    (Decimal(16), _("Très bien")),
+    (Decimal(14), _("Bien")),
+    (Decimal(12), _("Assez bien")),
+    (Decimal(10), _("Passable")),
+]
+
+
+def mention(average: Decimal | None) -> str:
+    if average is None:
+        return ""
+    for threshold, label in MENTIONS:
+        if average >= threshold:
+            return str(label)
+    return ""
+
+
+@dataclass(frozen=True)
+class Weights:
+    continuous: Decimal
+    local_exam: Decimal = Decimal(0)
+    regional_exam: Decimal = Decimal(0)
+    national_exam: Decimal = Decimal(0)
+
+
+def certificate_mark(
+    weights: Weights,
+    *,
+    continuous: Decimal | None,
+    local_exam: Decimal | None = None,
+    regional_exam: Decimal | None = None,
+    national_exam: Decimal | None = None,
+) -> Decimal | None:
+    """Σ weight × part over the parts the weighting uses; a missing part that has a weight
+    means the mark cannot be computed yet (None), never a silent zero."""
+    parts = {
+        "continuous": continuous,
+        "local_exam": local_exam,
+        "regional_exam": regional_exam,
+        "national_exam": national_exam,
+    }
+    total = Decimal(0)
+    for name, value in parts.items():
+        weight: Decimal = getattr(weights, name)
+        if not weight:
+            continue
+        if value is None:
+            return None
+        total += weight * value
+    return rounded(total)
+
+
+def best_of(
+    first: Mapping[K, Decimal | None], resit: Mapping[K, Decimal | None]
+) -> dict[K, Decimal | None]:
+    """After a resit (session de rattrapage), each subject keeps the better of its two marks."""
+    result: dict[K, Decimal | None] = dict(first)
+    for key, value in resit.items():
+        if value is not None and (result.get(key) is None or value > result[key]):  # type: ignore[operator]
+            result[key] = value
+    return result
+
+
+def council_suggestion(
+    average: Decimal | None, *, promote_from: Decimal, repeats_in_cycle: int, max_repeats: int
+) -> str:
+    """Promote at or above the threshold; below it, repeat, unless the pupil has used up
+    the repeats the cycle allows, then dismiss. No average: repeat (the council decides)."""
+    if average is not None and average >= promote_from:
+        return "promote"
+    if repeats_in_cycle >= max_repeats:
+        return "dismiss"
+    return "repeat"

@@ -1,0 +1,578 @@
+"""School records: the education structure, pupils and enrolments, staff, marks, attendance
+and end-of-year decisions.
+
+Everything a school owns points at its org unit (``school``), so scoping is the same
+``school__path LIKE 'prefix%'`` as everywhere else.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.core.i18n import MultilingualName
+from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit, Semester
+
+CODE_MASSAR_RE = r"^[A-Z][0-9]{9}$"
+code_massar_validator = RegexValidator(
+    CODE_MASSAR_RE, _("Le code Massar est une lettre majuscule suivie de 9 chiffres.")
+)
+MARK_MAX = Decimal(20)
+
+
+# --- Education structure -------------------------------------------------------------
+
+
+class GradeLevel(MultilingualName):
+    """A year of schooling: 1AP…6AP, 1AC…3AC, TC, 1BAC, 2BAC."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    cycle = models.CharField(_("cycle"), max_length=10, choices=Cycle.choices)
+    order = models.PositiveSmallIntegerField(_("ordre"), unique=True)
+    entry_age = models.PositiveSmallIntegerField(
+        _("âge théorique d'entrée"), help_text=_("Âge atteint dans l'année civile de la rentrée.")
+    )
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("niveau scolaire")
+        verbose_name_plural = _("niveaux scolaires")
+
+
+class Stream(MultilingualName):
+    """A lycée stream (filière), e.g. Sciences mathématiques."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    grade_levels = models.ManyToManyField(GradeLevel, related_name="streams", blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("filière")
+        verbose_name_plural = _("filières")
+
+
+class Subject(MultilingualName):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("matière")
+        verbose_name_plural = _("matières")
+
+
+class SubjectCoefficient(models.Model):
+    """Which subjects a level (and stream) studies, with their weight in the general
+    average. Configuration: the Moroccan defaults are loaded by ``load_structure``."""
+
+    grade_level = models.ForeignKey(GradeLevel, on_delete=models.CASCADE, related_name="subjects")
+    stream = models.ForeignKey(Stream, on_delete=models.CASCADE, null=True, blank=True)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    coefficient = models.DecimalField(
+        _("coefficient"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        verbose_name = _("coefficient")
+        verbose_name_plural = _("coefficients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grade_level", "subject"],
+                condition=Q(stream__isnull=True),
+                name="coefficient_unique_without_stream",
+            ),
+            models.UniqueConstraint(
+                fields=["grade_level", "stream", "subject"],
+                condition=Q(stream__isnull=False),
+                name="coefficient_unique_with_stream",
+            ),
+            models.CheckConstraint(condition=Q(coefficient__gt=0), name="coefficient_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade_level_id}·{self.subject_id} ×{self.coefficient}"
+
+
+class ExamWeighting(models.Model):
+    """How a certificate mark is made from its parts, per level. The weights are fractions
+    summing to 1; see docs/schooling.md for the Moroccan defaults and their sources."""
+
+    grade_level = models.OneToOneField(
+        GradeLevel, on_delete=models.CASCADE, related_name="weighting"
+    )
+    continuous = models.DecimalField(_("contrôle continu"), max_digits=4, decimal_places=3)
+    local_exam = models.DecimalField(_("examen local"), max_digits=4, decimal_places=3, default=0)
+    regional_exam = models.DecimalField(
+        _("examen régional"), max_digits=4, decimal_places=3, default=0
+    )
+    national_exam = models.DecimalField(
+        _("examen national"), max_digits=4, decimal_places=3, default=0
+    )
+
+    class Meta:
+        verbose_name = _("pondération des examens")
+        verbose_name_plural = _("pondérations des examens")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    continuous__gte=0, local_exam__gte=0, regional_exam__gte=0, national_exam__gte=0
+                ),
+                name="weighting_non_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade_level_id}"
+
+
+class CouncilPolicy(models.Model):
+    """Thresholds the class council starts from, per cycle: at or above ``promote_from``
+    the suggestion is to promote, below ``repeat_from`` to dismiss (when the pupil has
+    already repeated ``max_repeats`` times in the cycle), otherwise to repeat."""
+
+    cycle = models.CharField(_("cycle"), max_length=10, choices=Cycle.choices, unique=True)
+    promote_from = models.DecimalField(
+        _("passage à partir de"), max_digits=4, decimal_places=2, default=Decimal(10)
+    )
+    max_repeats = models.PositiveSmallIntegerField(
+        _("redoublements permis dans le cycle"), default=2
+    )
+
+    class Meta:
+        verbose_name = _("règle du conseil de classe")
+        verbose_name_plural = _("règles du conseil de classe")
+
+    def __str__(self) -> str:
+        return self.get_cycle_display()
+
+
+# --- Pupils and enrolments ---------------------------------------------------------------
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Garçon")
+    FEMALE = "F", _("Fille")
+
+
+class Pupil(models.Model):
+    code_massar = models.CharField(
+        _("code Massar"), max_length=10, unique=True, validators=[code_massar_validator]
+    )
+    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name_ar = models.CharField(_("nom (arabe)"), max_length=100, blank=True)
+    first_name_ar = models.CharField(_("prénom (arabe)"), max_length=100, blank=True)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date de naissance"))
+    birth_place = models.CharField(_("lieu de naissance"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("élève")
+        verbose_name_plural = _("élèves")
+        indexes = [models.Index(fields=["last_name", "first_name"], name="pupil_name")]
+
+    def __str__(self) -> str:
+        return f"{self.code_massar} {self.last_name} {self.first_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+    @property
+    def full_name_ar(self) -> str:
+        return f"{self.last_name_ar} {self.first_name_ar}".strip()
+
+
+class GuardianRelation(models.TextChoices):
+    FATHER = "father", _("Père")
+    MOTHER = "mother", _("Mère")
+    TUTOR = "tutor", _("Tuteur")
+    SELF = "self", _("L'élève lui-même")
+
+
+class Guardian(models.Model):
+    """Links a parent (or the pupil's own) account to a pupil: what the portal shows."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardians")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wards"
+    )
+    relation = models.CharField(_("lien"), max_length=10, choices=GuardianRelation.choices)
+
+    class Meta:
+        verbose_name = _("responsable légal")
+        verbose_name_plural = _("responsables légaux")
+        constraints = [models.UniqueConstraint(fields=["pupil", "user"], name="guardian_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.pupil_id} ({self.relation})"
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="classes")
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="classes"
+    )
+    grade_level = models.ForeignKey(GradeLevel, on_delete=models.PROTECT)
+    stream = models.ForeignKey(Stream, on_delete=models.PROTECT, null=True, blank=True)
+    name = models.CharField(_("nom"), max_length=30)
+
+    class Meta:
+        ordering = ["grade_level__order", "name"]
+        verbose_name = _("classe")
+        verbose_name_plural = _("classes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "name"], name="class_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Inscrit")
+    REPEATING = "repeating", _("Redoublant")
+    TRANSFERRED_IN = "transferred_in", _("Arrivé par transfert")
+    TRANSFERRED_OUT = "transferred_out", _("Parti par transfert")
+    DROPPED_OUT = "dropped_out", _("Abandon")
+    PROMOTED = "promoted", _("Admis au niveau supérieur")
+    GRADUATED = "graduated", _("Diplômé")
+    DISMISSED = "dismissed", _("Exclu")
+
+
+ACTIVE_STATUSES = (
+    EnrolmentStatus.ENROLLED,
+    EnrolmentStatus.REPEATING,
+    EnrolmentStatus.TRANSFERRED_IN,
+)
+
+
+class Enrolment(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="enrolments")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="enrolments")
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    grade_level = models.ForeignKey(GradeLevel, on_delete=models.PROTECT)
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments"
+    )
+    status = models.CharField(
+        _("statut"),
+        max_length=16,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.ENROLLED,
+    )
+    entered_on = models.DateField(_("date d'entrée"))
+    left_on = models.DateField(_("date de sortie"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        constraints = [
+            # At most one active enrolment per pupil and year, whatever the school.
+            models.UniqueConstraint(
+                fields=["pupil", "academic_year"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="one_active_enrolment_per_year",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["school", "academic_year", "status"], name="enrolment_school_year"
+            ),
+            models.Index(fields=["school_class", "status"], name="enrolment_class"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.academic_year_id} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class TransferStatus(models.TextChoices):
+    REQUESTED = "requested", _("Demandé")
+    ACCEPTED = "accepted", _("Accepté")
+    REFUSED = "refused", _("Refusé")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class Transfer(models.Model):
+    """Requested by the school the pupil leaves, accepted by the one they join."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="transfers")
+    academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT)
+    from_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="transfers_out")
+    to_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="transfers_in")
+    status = models.CharField(
+        _("statut"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
+    )
+    reason = models.CharField(_("motif"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("transfert")
+        verbose_name_plural = _("transferts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "academic_year"],
+                condition=Q(status="requested"),
+                name="one_open_transfer_per_pupil",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_school=models.F("to_school")), name="transfer_changes_school"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id} ({self.status})"
+
+
+# --- Staff ---------------------------------------------------------------------------------
+
+
+class Teacher(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teacher"
+    )
+    ppr = models.CharField(_("matricule (PPR)"), max_length=12, unique=True)
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="teachers")
+    specialty = models.ForeignKey(Subject, on_delete=models.PROTECT, null=True, blank=True)
+    is_qualified = models.BooleanField(
+        _("qualifié"),
+        help_text=_(
+            "A la qualification pédagogique requise (indicateur UIS « enseignants qualifiés »)."
+        ),
+    )
+    qualification = models.CharField(_("diplôme / formation"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("enseignant")
+        verbose_name_plural = _("enseignants")
+
+    def __str__(self) -> str:
+        return f"{self.ppr} {self.user.get_full_name()}"
+
+
+class TeachingAssignment(models.Model):
+    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="assignments")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="teachings"
+    )
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("service d'enseignement")
+        verbose_name_plural = _("services d'enseignement")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "subject"], name="one_teacher_per_class_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} · {self.school_class_id} · {self.subject_id}"
+
+
+# --- Marks -----------------------------------------------------------------------------------
+
+
+class AssessmentKind(models.TextChoices):
+    TEST = "test", _("Contrôle continu")
+    ACTIVITY = "activity", _("Activités intégrées")
+    LOCAL_EXAM = "local_exam", _("Examen local")
+    REGIONAL_EXAM = "regional_exam", _("Examen régional")
+    NATIONAL_EXAM = "national_exam", _("Examen national")
+
+
+class MarkSheet(models.Model):
+    """One class × subject × semester: the unit a teacher enters and saves at once.
+
+    ``version`` grows by one at every save; a save that does not carry the current version
+    is refused, so two teachers never overwrite each other silently.
+    """
+
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="sheets")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    semester = models.ForeignKey(Semester, on_delete=models.PROTECT)
+    version = models.PositiveIntegerField(default=0)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unlocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feuille de notes")
+        verbose_name_plural = _("feuilles de notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "subject", "semester"], name="one_sheet_per_class_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class_id} · {self.subject_id} · S{self.semester_id}"
+
+
+class Assessment(models.Model):
+    sheet = models.ForeignKey(MarkSheet, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(_("type"), max_length=16, choices=AssessmentKind.choices)
+    number = models.PositiveSmallIntegerField(_("numéro"), default=1)
+
+    class Meta:
+        ordering = ["sheet", "kind", "number"]
+        verbose_name = _("évaluation")
+        verbose_name_plural = _("évaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "kind", "number"], name="assessment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.column
+
+    @property
+    def column(self) -> str:
+        """The column heading used by the grid and the XLSX sheet, e.g. ``test_2``."""
+        return f"{self.kind}_{self.number}"
+
+
+class MarkCode(models.TextChoices):
+    ABSENT = "ABS", _("Absent")
+    EXEMPT = "DISP", _("Dispensé")
+
+
+class Mark(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="marks")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="marks")
+    value = models.DecimalField(
+        _("note"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(MARK_MAX)],
+    )
+    code = models.CharField(_("code"), max_length=4, choices=MarkCode.choices, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "pupil"], name="one_mark_per_assessment"),
+            models.CheckConstraint(
+                condition=(Q(value__isnull=False, value__gte=0, value__lte=20, code=""))
+                | Q(value__isnull=True, code__in=["ABS", "DISP"]),
+                name="mark_is_a_value_or_a_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.assessment_id}: {self.code or self.value}"
+
+
+class MarkDeadline(models.Model):
+    """When mark entry closes for a semester in part of the tree; the deepest unit wins."""
+
+    semester = models.ForeignKey(Semester, on_delete=models.CASCADE, related_name="deadlines")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
+    closes_at = models.DateTimeField(_("clôture de la saisie"))
+
+    class Meta:
+        verbose_name = _("date limite de saisie")
+        verbose_name_plural = _("dates limites de saisie")
+        constraints = [
+            models.UniqueConstraint(fields=["semester", "org_unit"], name="deadline_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.semester_id} {self.org_unit_id} {self.closes_at:%Y-%m-%d}"
+
+
+# --- Attendance and decisions ----------------------------------------------------------------
+
+
+class Session(models.TextChoices):
+    MORNING = "am", _("Matin")
+    AFTERNOON = "pm", _("Après-midi")
+
+
+class Absence(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="absences")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="absences")
+    date = models.DateField(_("date"))
+    session = models.CharField(_("demi-journée"), max_length=2, choices=Session.choices)
+    hours = models.PositiveSmallIntegerField(
+        _("heures"), default=4, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    justified = models.BooleanField(_("justifiée"), default=False)
+    reason = models.CharField(_("motif"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "session"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "date", "session"], name="one_absence_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gte=1, hours__lte=5), name="absence_hours_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["school_class", "date"], name="absence_class_date")]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.date} {self.session}"
+
+
+class Decision(models.TextChoices):
+    PROMOTE = "promote", _("Admis")
+    REPEAT = "repeat", _("Redouble")
+    DISMISS = "dismiss", _("Exclu")
+
+
+class CouncilDecision(models.Model):
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="decision")
+    annual_average = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    suggestion = models.CharField(_("proposition"), max_length=8, choices=Decision.choices)
+    decision = models.CharField(_("décision"), max_length=8, choices=Decision.choices)
+    note = models.CharField(_("observation"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("décision du conseil de classe")
+        verbose_name_plural = _("décisions du conseil de classe")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.decision}"

@@ -1,0 +1,38 @@
+"""Who may see and change school records.
+
+Officers (national, regional, provincial) see the schools of their subtree; a school head
+runs a school; a teacher sees the classes they teach and enters those marks; a parent sees
+only their own children. Everything else gets a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pilotage.accounts.models import Role
+from pilotage.accounts.scope import scope_of
+from pilotage.orgunits.models import OrgUnit
+
+OFFICERS = (Role.NATIONAL_ADMIN, Role.REGIONAL_OFFICER, Role.PROVINCIAL_OFFICER)
+SCHOOL_MANAGERS = (*OFFICERS, Role.SCHOOL_HEAD)
+SCHOOL_STAFF = (*SCHOOL_MANAGERS, Role.TEACHER)
+
+
+def can_view_school(actor: Any, school: OrgUnit) -> bool:
+    """Sees every class and pupil of the school."""
+    return scope_of(actor).covers(school.path, SCHOOL_MANAGERS)
+
+
+def can_manage_school(actor: Any, school: OrgUnit) -> bool:
+    """Enrols, transfers, records council decisions, validates and unlocks sheets."""
+    return scope_of(actor).covers(school.path, (Role.NATIONAL_ADMIN, Role.SCHOOL_HEAD))
+
+
+def is_teacher_at(actor: Any, school: OrgUnit) -> bool:
+    return scope_of(actor).covers(school.path, (Role.TEACHER,))
+
+
+def can_import_pupils(actor: Any, school: OrgUnit) -> bool:
+    return scope_of(actor).covers(
+        school.path, (Role.NATIONAL_ADMIN, Role.PROVINCIAL_OFFICER, Role.SCHOOL_HEAD)
+    )

@@ -1,0 +1,237 @@
+"""Reads of school records, cut to what the actor may see, in a fixed number of queries.
+
+Officers and school heads see whole schools of their subtree; a teacher sees the classes
+they teach; a parent sees their own children. ``class_results`` is the one place averages,
+ranks and mentions are computed from marks: pages, bulletins, council and API share it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from pilotage.accounts.models import Role
+from pilotage.accounts.scope import scope_of
+from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
+from pilotage.schooling import grading
+from pilotage.schooling.models import (
+    ACTIVE_STATUSES,
+    Absence,
+    Assessment,
+    AssessmentKind,
+    Enrolment,
+    Mark,
+    MarkSheet,
+    Pupil,
+    SchoolClass,
+    SubjectCoefficient,
+)
+from pilotage.schooling.permissions import SCHOOL_MANAGERS
+
+CONTINUOUS_KINDS = (AssessmentKind.TEST, AssessmentKind.ACTIVITY)
+
+
+def schools_visible(actor: Any) -> QuerySet[OrgUnit]:
+    scope = scope_of(actor)
+    return OrgUnit.objects.filter(
+        scope.q("path", (*SCHOOL_MANAGERS, Role.TEACHER)), school__isnull=False
+    ).select_related("school")
+
+
+def classes_visible(actor: Any, *, year: AcademicYear | None = None) -> QuerySet[SchoolClass]:
+    scope = scope_of(actor)
+    managed = scope.q("school__path", SCHOOL_MANAGERS)
+    taught = scope.q("school__path", (Role.TEACHER,)) & Q(teachings__teacher__user=actor)
+    qs = SchoolClass.objects.filter(
+        pk__in=SchoolClass.objects.filter(managed | taught).values("pk")
+    )
+    if year is not None:
+        qs = qs.filter(academic_year=year)
+    return qs.select_related("school", "grade_level", "stream", "academic_year")
+
+
+def classes_with_counts(actor: Any, *, year: AcademicYear | None = None) -> QuerySet[SchoolClass]:
+    return classes_visible(actor, year=year).annotate(
+        pupils=Count("enrolments", filter=Q(enrolments__status__in=ACTIVE_STATUSES))
+    )
+
+
+def class_roster(school_class: SchoolClass) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(school_class=school_class, status__in=ACTIVE_STATUSES)
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name")
+    )
+
+
+def pupils_visible(actor: Any) -> QuerySet[Pupil]:
+    """Pupils whose current or past enrolment is in a school or class the actor covers,
+    and, for parents, their own children."""
+    scope = scope_of(actor)
+    managed = Enrolment.objects.filter(scope.q("school__path", SCHOOL_MANAGERS))
+    taught = Enrolment.objects.filter(
+        scope.q("school__path", (Role.TEACHER,)), school_class__teachings__teacher__user=actor
+    )
+    own = Q(guardians__user=actor) if scope.has_role(Role.PARENT) else Q(pk__in=[])
+    return Pupil.objects.filter(
+        Q(pk__in=managed.values("pupil_id")) | Q(pk__in=taught.values("pupil_id")) | own
+    ).distinct()
+
+
+def pupil_enrolments(pupil: Pupil) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(pupil=pupil)
+        .select_related("school", "academic_year", "grade_level", "school_class")
+        .order_by("-academic_year__start", "-entered_on")
+    )
+
+
+def wards_of(actor: Any) -> QuerySet[Pupil]:
+    return Pupil.objects.filter(guardians__user=actor).prefetch_related(
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.filter(status__in=ACTIVE_STATUSES).select_related(
+                "school", "school_class", "grade_level", "academic_year"
+            ),
+            to_attr="active_enrolments",
+        )
+    )
+
+
+def sheets_visible(actor: Any) -> QuerySet[MarkSheet]:
+    return MarkSheet.objects.filter(school_class__in=classes_visible(actor)).select_related(
+        "school_class__school", "school_class__grade_level", "subject", "semester__academic_year"
+    )
+
+
+@dataclass
+class GridRow:
+    enrolment: Enrolment
+    marks: dict[str, Mark] = field(default_factory=dict)
+
+
+@dataclass
+class Grid:
+    sheet: MarkSheet
+    assessments: list[Assessment]
+    rows: list[GridRow]
+
+
+def sheet_grid(sheet: MarkSheet) -> Grid:
+    """Everything the marks grid shows, in three queries whatever the class size:
+    the columns, the roster, the marks with who last changed them."""
+    assessments = list(sheet.assessments.all())
+    rows = [GridRow(e) for e in class_roster(sheet.school_class)]
+    by_pupil = {row.enrolment.pupil_id: row for row in rows}
+    columns = {a.pk: a.column for a in assessments}
+    for mark in Mark.objects.filter(assessment__sheet=sheet).select_related("updated_by"):
+        row = by_pupil.get(mark.pupil_id)
+        if row is not None:
+            row.marks[columns[mark.assessment_id]] = mark
+    return Grid(sheet=sheet, assessments=assessments, rows=rows)
+
+
+@dataclass
+class PupilResult:
+    enrolment: Enrolment
+    subjects: dict[int, Decimal | None]
+    average: Decimal | None = None
+    rank: int | None = None
+    mention: str = ""
+
+
+@dataclass
+class ClassResults:
+    school_class: SchoolClass
+    semester: Semester
+    subjects: list[Any]
+    coefficients: dict[int, Decimal]
+    pupils: list[PupilResult]
+    class_average: Decimal | None = None
+
+
+def coefficients_for(school_class: SchoolClass) -> dict[int, Decimal]:
+    rows = SubjectCoefficient.objects.filter(grade_level_id=school_class.grade_level_id)
+    rows = (
+        rows.filter(stream_id=school_class.stream_id)
+        if school_class.stream_id
+        else rows.filter(stream__isnull=True)
+    )
+    return dict(rows.values_list("subject_id", "coefficient"))
+
+
+def class_results(school_class: SchoolClass, semester: Semester) -> ClassResults:
+    """Subject averages (continuous assessment), general average with coefficients, rank
+    and mention for every pupil of a class in a semester: four queries in all."""
+    coefficients = coefficients_for(school_class)
+    roster = list(class_roster(school_class))
+    entries: dict[tuple[int, int], list[grading.Entry]] = defaultdict(list)
+    subjects: dict[int, Any] = {}
+    marks = Mark.objects.filter(
+        assessment__sheet__school_class=school_class,
+        assessment__sheet__semester=semester,
+        assessment__kind__in=CONTINUOUS_KINDS,
+    ).values_list("pupil_id", "assessment__sheet__subject_id", "value", "code")
+    for pupil_id, subject_id, value, code in marks:
+        entries[(pupil_id, subject_id)].append(grading.Entry(value, code))
+    for sheet in MarkSheet.objects.filter(
+        school_class=school_class, semester=semester
+    ).select_related("subject"):
+        subjects[sheet.subject_id] = sheet.subject
+    results = []
+    for enrolment in roster:
+        subject_averages = {
+            subject_id: grading.continuous_average(
+                entries.get((enrolment.pupil_id, subject_id), [])
+            )
+            for subject_id in subjects
+        }
+        results.append(
+            PupilResult(
+                enrolment=enrolment,
+                subjects=subject_averages,
+                average=grading.weighted_average(subject_averages, coefficients),
+            )
+        )
+    ranking = grading.ranks({r.enrolment.pupil_id: r.average for r in results})
+    for r in results:
+        r.rank = ranking.get(r.enrolment.pupil_id)
+        r.mention = grading.mention(r.average)
+    averages = [r.average for r in results if r.average is not None]
+    class_average = grading.rounded(sum(averages, Decimal(0)) / len(averages)) if averages else None
+    ordered_subjects = sorted(
+        subjects.values(), key=lambda s: (-coefficients.get(s.pk, Decimal(0)), s.code)
+    )
+    return ClassResults(
+        school_class, semester, ordered_subjects, coefficients, results, class_average
+    )
+
+
+def absence_summary(
+    school_class: SchoolClass, *, start: Any = None, end: Any = None
+) -> dict[int, dict[str, int]]:
+    """Hours of absence per pupil (total and unjustified) in one grouped query."""
+    qs = Absence.objects.filter(school_class=school_class)
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    rows = qs.values("pupil_id").annotate(
+        hours=Sum("hours"), unjustified=Sum("hours", filter=Q(justified=False))
+    )
+    return {
+        r["pupil_id"]: {"hours": r["hours"] or 0, "unjustified": r["unjustified"] or 0}
+        for r in rows
+    }
+
+
+def absence_rate(hours_absent: int, sessions: int, hours_per_session: int = 4) -> Decimal | None:
+    """Share of the scheduled hours missed, in percent, to one decimal."""
+    scheduled = sessions * hours_per_session
+    if scheduled <= 0:
+        return None
+    return (Decimal(100) * hours_absent / scheduled).quantize(Decimal("0.1"))

@@ -1,0 +1,1 @@
+"""Every write to school records, one module per concern."""

@@ -1,0 +1,115 @@
+"""Worked examples. Sources are cited per test; docs/schooling.md gives the references."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from pilotage.schooling.grading import (
+    Entry,
+    Weights,
+    annual_average,
+    best_of,
+    certificate_mark,
+    continuous_average,
+    council_suggestion,
+    mention,
+    ranks,
+    rounded,
+    weighted_average,
+)
+
+
+def test_rounding_is_half_up() -> None:
+    assert rounded(D("12.345")) == D("12.35")
+    assert rounded(D("12.344")) == D("12.34")
+
+
+def test_continuous_average_with_absent_and_exempt() -> None:
+    # Three tests 12, 15.5, absent (0) → 27.5 / 3 = 9.1666… → 9.17
+    assert continuous_average([Entry(D(12)), Entry(D("15.5")), Entry(None, "ABS")]) == D("9.17")
+    # Exempt marks are left out: (12 + 15.5) / 2 = 13.75
+    assert continuous_average([Entry(D(12)), Entry(D("15.5")), Entry(None, "DISP")]) == D("13.75")
+    assert continuous_average([Entry(None, "DISP")]) is None
+    assert continuous_average([Entry(None, "ABS")], absent_counts_as_zero=False) is None
+
+
+def test_general_average_with_coefficients() -> None:
+    # 3AC example: Arabic 14 (coef 3), French 11 (3), Maths 16.5 (3), English 12 (2)
+    # = (42 + 33 + 49.5 + 24) / 11 = 148.5 / 11 = 13.5
+    averages = {"AR": D(14), "FR": D(11), "MATH": D("16.5"), "EN": D(12), "EPS": None}
+    coefficients = {"AR": D(3), "FR": D(3), "MATH": D(3), "EN": D(2), "EPS": D(1)}
+    assert weighted_average(averages, coefficients) == D("13.50")
+    assert weighted_average({"AR": None}, {"AR": D(3)}) is None
+
+
+def test_annual_average() -> None:
+    assert annual_average(D("11.25"), D("12.50")) == D("11.88")  # 23.75 / 2 = 11.875 → 11.88
+    assert annual_average(None, D("12.5")) == D("12.50")
+
+
+def test_competition_ranking() -> None:
+    assert ranks({"a": D(15), "b": D(17), "c": D(15), "d": D(9), "e": None}) == {
+        "b": 1,
+        "a": 2,
+        "c": 2,
+        "d": 4,
+    }
+
+
+@pytest.mark.parametrize(
+    ("average", "label"),
+    [
+        (D(16), "Très bien"),
+        (D("15.99"), "Bien"),
+        (D(14), "Bien"),
+        (D(12), "Assez bien"),
+        (D(10), "Passable"),
+        (D("9.99"), ""),
+        (None, ""),
+    ],
+)
+def test_mentions(average, label) -> None:  # type: ignore[no-untyped-def]
+    assert mention(average) == label
+
+
+def test_college_certificate() -> None:
+    # Certificat d'études collégiales: (4 × regional + 3 × local + 3 × continuous) / 10.
+    # Regional 12, local 14, continuous 15 → (48 + 42 + 45) / 10 = 13.5
+    weights = Weights(continuous=D("0.3"), local_exam=D("0.3"), regional_exam=D("0.4"))
+    assert certificate_mark(weights, continuous=D(15), local_exam=D(14), regional_exam=D(12)) == D(
+        "13.50"
+    )
+    assert certificate_mark(weights, continuous=D(15), local_exam=D(14), regional_exam=None) is None
+
+
+def test_baccalaureate() -> None:
+    # Baccalauréat: 25 % continuous + 25 % regional exam (1BAC) + 50 % national exam.
+    # Continuous 14, regional 12, national 9.5 → 3.5 + 3 + 4.75 = 11.25
+    weights = Weights(continuous=D("0.25"), regional_exam=D("0.25"), national_exam=D("0.5"))
+    assert certificate_mark(
+        weights, continuous=D(14), regional_exam=D(12), national_exam=D("9.5")
+    ) == D("11.25")
+
+
+def test_resit_keeps_the_better_mark_per_subject() -> None:
+    first = {"MATH": D(6), "PC": D(11), "FR": None}
+    resit = {"MATH": D("9.5"), "PC": D(8), "FR": D(10)}
+    assert best_of(first, resit) == {"MATH": D("9.5"), "PC": D(11), "FR": D(10)}
+
+
+@pytest.mark.parametrize(
+    ("average", "repeats", "expected"),
+    [
+        (D(10), 0, "promote"),
+        (D("9.99"), 0, "repeat"),
+        (D("9.99"), 2, "dismiss"),
+        (None, 0, "repeat"),
+    ],
+)
+def test_council_suggestion(average, repeats, expected) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        council_suggestion(average, promote_from=D(10), repeats_in_cycle=repeats, max_repeats=2)
+        == expected
+    )

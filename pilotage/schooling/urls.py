@@ -1,0 +1,4 @@
+from pilotage.schooling.views import classes
+
+app_name = "schooling"
+urlpatterns = [*classes.urlpatterns]
