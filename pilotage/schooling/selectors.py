@@ -221,10 +221,10 @@ def absence_summary(
     if end is not None:
         qs = qs.filter(date__lte=end)
     rows = qs.values("pupil_id").annotate(
-        hours=Sum("hours"), unjustified=Sum("hours", filter=Q(justified=False))
+        total=Sum("hours"), unjustified=Sum("hours", filter=Q(justified=False))
     )
     return {
-        r["pupil_id"]: {"hours": r["hours"] or 0, "unjustified": r["unjustified"] or 0}
+        r["pupil_id"]: {"hours": r["total"] or 0, "unjustified": r["unjustified"] or 0}
         for r in rows
     }
 

@@ -1,4 +1,4 @@
-from pilotage.schooling.views import classes
+from pilotage.schooling.views import classes, school
 
 app_name = "schooling"
-urlpatterns = [*classes.urlpatterns]
+urlpatterns = [*classes.urlpatterns, *school.urlpatterns]

@@ -9,7 +9,7 @@ from django.urls import path
 
 from pilotage.orgunits.models import Semester
 from pilotage.orgunits.selectors import academic_year_current
-from pilotage.schooling.permissions import can_view_school
+from pilotage.schooling.permissions import can_manage_school
 from pilotage.schooling.selectors import (
     absence_summary,
     class_results,
@@ -49,17 +49,24 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sheets": sheets_visible(request.user)
             .filter(school_class=school_class)
             .order_by("semester__number", "subject__code"),
-            "can_manage": can_view_school(request.user, school_class.school),
+            "can_manage": can_manage_school(request.user, school_class.school),
         },
     )
 
 
 def pupil_detail(request: HttpRequest, code: str) -> HttpResponse:
     pupil = get_object_or_404(pupils_visible(request.user), code_massar=code)
+    enrolments = list(pupil_enrolments(pupil))
     return render(
         request,
         "schooling/pupil_detail.html",
-        {"pupil": pupil, "enrolments": pupil_enrolments(pupil)},
+        {
+            "pupil": pupil,
+            "enrolments": enrolments,
+            "can_transfer": any(
+                e.is_active and can_manage_school(request.user, e.school) for e in enrolments
+            ),
+        },
     )
 
 

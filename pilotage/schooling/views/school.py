@@ -1,0 +1,249 @@
+"""Daily school life: attendance, transfers, the class council, and the parents' portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
+from pilotage.orgunits.selectors import orgunits_visible
+from pilotage.schooling.models import Absence, Decision, Session, Transfer, TransferStatus
+from pilotage.schooling.permissions import can_manage_school
+from pilotage.schooling.selectors import (
+    absence_summary,
+    class_results,
+    class_roster,
+    classes_visible,
+    pupils_visible,
+    wards_of,
+)
+from pilotage.schooling.services.attendance import AbsenceLine, absences_record, can_take_attendance
+from pilotage.schooling.services.council import council_close, council_decide, council_proposals
+from pilotage.schooling.services.enrolments import transfer_decide, transfer_request
+
+
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    school_class = get_object_or_404(classes_visible(request.user), pk=pk)
+    if not can_take_attendance(request.user, school_class):
+        raise Http404
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "")
+    except ValueError:
+        day = timezone.localdate()
+    session = request.POST.get("session") or request.GET.get("session") or Session.MORNING
+    roster = list(class_roster(school_class))
+    if request.method == "POST":
+        lines = []
+        for enrolment in roster:
+            pid = enrolment.pupil_id
+            if request.POST.get(f"absent:{pid}"):
+                try:
+                    hours = int(request.POST.get(f"hours:{pid}") or 4)
+                except ValueError:
+                    hours = 0
+                lines.append(
+                    AbsenceLine(
+                        pid,
+                        hours=hours,
+                        justified=bool(request.POST.get(f"justified:{pid}")),
+                        reason=request.POST.get(f"reason:{pid}", "")[:200],
+                    )
+                )
+        try:
+            counts = absences_record(
+                actor=request.user,
+                school_class=school_class,
+                date=day,
+                session=session,
+                lines=lines,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Appel enregistré : %(n)s absence(s).") % {"n": len(lines)}
+                if any(counts.values()) or lines
+                else _("Appel enregistré : aucun absent."),
+            )
+            return redirect(f"{request.path}?date={day.isoformat()}&session={session}")
+    existing = {
+        a.pupil_id: a
+        for a in Absence.objects.filter(school_class=school_class, date=day, session=session)
+    }
+    return render(
+        request,
+        "schooling/attendance.html",
+        {
+            "school_class": school_class,
+            "day": day,
+            "session": session,
+            "sessions": Session.choices,
+            "rows": [(e, existing.get(e.pupil_id)) for e in roster],
+            "summary": absence_summary(school_class),
+        },
+    )
+
+
+def transfers(request: HttpRequest) -> HttpResponse:
+    schools = [
+        s
+        for s in orgunits_visible(request.user).filter(school__isnull=False)
+        if can_manage_school(request.user, s)
+    ]
+    if not schools:
+        raise Http404
+    qs = Transfer.objects.select_related(
+        "pupil", "from_school", "to_school", "requested_by"
+    ).order_by("-requested_at")
+    return render(
+        request,
+        "schooling/transfers.html",
+        {
+            "incoming": qs.filter(to_school__in=schools)[:200],
+            "outgoing": qs.filter(from_school__in=schools)[:200],
+            "requested": TransferStatus.REQUESTED,
+        },
+    )
+
+
+@require_POST
+def transfer_new(request: HttpRequest, code: str) -> HttpResponse:
+    pupil = get_object_or_404(pupils_visible(request.user), code_massar=code)
+    year = AcademicYear.objects.filter(is_current=True).first()
+    # The destination may be any school in the country, not only in the actor's scope.
+    target = OrgUnit.objects.filter(
+        school__school_code=request.POST.get("to_school", "").strip()
+    ).first()
+    if year is None or target is None:
+        messages.error(request, _("Établissement de destination inconnu."))
+        return redirect("schooling:pupil", code=code)
+    try:
+        transfer_request(
+            actor=request.user,
+            pupil=pupil,
+            academic_year=year,
+            to_school=target,
+            reason=request.POST.get("reason", "")[:200],
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Demande de transfert envoyée à %(school)s.") % {"school": target.name}
+        )
+    return redirect("schooling:pupil", code=code)
+
+
+@require_POST
+def transfer_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = get_object_or_404(Transfer.objects.select_related("to_school"), pk=pk)
+    if not can_manage_school(request.user, transfer.to_school):
+        raise Http404
+    try:
+        transfer_decide(
+            actor=request.user, transfer=transfer, accept=request.POST.get("accept") == "1"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Transfert traité."))
+    return redirect("schooling:transfers")
+
+
+def council(request: HttpRequest, pk: int) -> HttpResponse:
+    school_class = get_object_or_404(classes_visible(request.user), pk=pk)
+    if not can_manage_school(request.user, school_class.school):
+        raise Http404
+    if request.method == "POST":
+        proposals = council_proposals(school_class)
+        decisions = {
+            p.enrolment.pk: (
+                request.POST.get(f"decision:{p.enrolment.pk}", p.suggestion),
+                request.POST.get(f"note:{p.enrolment.pk}", ""),
+            )
+            for p in proposals
+        }
+        try:
+            council_decide(actor=request.user, school_class=school_class, decisions=decisions)
+            if request.POST.get("close"):
+                next_year = (
+                    AcademicYear.objects.filter(start__gt=school_class.academic_year.start)
+                    .order_by("start")
+                    .first()
+                )
+                if next_year is None:
+                    raise ValidationError(_("L'année scolaire suivante n'est pas encore créée."))
+                counts = council_close(
+                    actor=request.user, school_class=school_class, next_year=next_year
+                )
+                messages.success(
+                    request,
+                    _("Année clôturée : %(n)s inscriptions créées pour %(year)s.")
+                    % {"n": counts["next_year"], "year": next_year.code},
+                )
+            else:
+                messages.success(request, _("Décisions enregistrées."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("schooling:council", pk=pk)
+    return render(
+        request,
+        "schooling/council.html",
+        {
+            "school_class": school_class,
+            "proposals": council_proposals(school_class),
+            "decisions": Decision.choices,
+        },
+    )
+
+
+def portal(request: HttpRequest) -> HttpResponse:
+    """What a parent (or a pupil) sees: their own children's results and absences."""
+    children = []
+    for pupil in wards_of(request.user):
+        for enrolment in pupil.active_enrolments:  # type: ignore[attr-defined]
+            semesters = []
+            if enrolment.school_class is not None:
+                for semester in Semester.objects.filter(academic_year=enrolment.academic_year):
+                    results = class_results(enrolment.school_class, semester)
+                    mine = next(
+                        (r for r in results.pupils if r.enrolment.pupil_id == pupil.pk), None
+                    )
+                    semesters.append({"semester": semester, "results": results, "mine": mine})
+                absences = absence_summary(enrolment.school_class).get(
+                    pupil.pk, {"hours": 0, "unjustified": 0}
+                )
+            else:
+                absences = {"hours": 0, "unjustified": 0}
+            children.append(
+                {
+                    "pupil": pupil,
+                    "enrolment": enrolment,
+                    "semesters": semesters,
+                    "absences": absences,
+                }
+            )
+    if not children and not request.user.wards.exists():  # type: ignore[union-attr]
+        raise Http404
+    return render(request, "schooling/portal.html", {"children": children})
+
+
+urlpatterns = [
+    path("classes/<int:pk>/attendance/", attendance, name="attendance"),
+    path("classes/<int:pk>/council/", council, name="council"),
+    path("transfers/", transfers, name="transfers"),
+    path("transfers/<int:pk>/answer/", transfer_answer, name="transfer-answer"),
+    path("pupils/<str:code>/transfer/", transfer_new, name="transfer-new"),
+    path("portal/", portal, name="portal"),
+]
