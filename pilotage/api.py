@@ -14,6 +14,7 @@ from pilotage.accounts.api import router as accounts_router
 from pilotage.accounts.services import token_authenticate
 from pilotage.core.api import router as core_router
 from pilotage.orgunits.api import router as orgunits_router
+from pilotage.schooling.api import router as schooling_router
 
 
 class SessionAuth(APIKeyCookie):
@@ -36,11 +37,12 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(
     title="Pilotage API",
     version="1",
-    description="Org units, people and jobs; school records and indicators follow.",
+    description="Org units, people, jobs and school records (classes, pupils, enrolments, marks sheets).",
     auth=[SessionAuth(), TokenAuth()],
     urls_namespace="api",
 )
 api.add_router("/orgunits", orgunits_router)
+api.add_router("/schooling", schooling_router)
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 
