@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import socket
 from collections.abc import Iterator
 
 import pytest
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+from pilotage.core.tests.support import IN_CI, require  # noqa: F401 - re-exported
 
-
-def require(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI: a missing component must never pass silently there."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"CI=true but {reason}", pytrace=False)
-    pytest.skip(reason)
+# Playwright fixtures (browser, page, page_log) for the browser tests of every app.
+pytest_plugins = ["pilotage.core.tests.browser"]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from pilotage.accounts.models import RoleAssignment, User
 from pilotage.accounts.tests.factories import PASSWORD
-from pilotage.core.tests.conftest import PageLog, login, switch_language
+from pilotage.core.tests.browser import PageLog, login, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

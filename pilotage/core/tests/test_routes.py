@@ -83,7 +83,9 @@ def test_anonymous_is_sent_to_login(client, db, url: str, name: str) -> None:  #
         return
     match = resolve(url)  # the sample must reach the route it stands for
     # (ninja names one pattern per operation; GET and PUT of one path resolve to the first)
-    same = match.view_name == name or (name.startswith("api:") and match.view_name.startswith("api:"))
+    same = match.view_name == name or (
+        name.startswith("api:") and match.view_name.startswith("api:")
+    )
     assert same or not name, f"{url} resolved to {match.view_name}"
     statuses = []
     for method in ("get", "post"):

@@ -1,4 +1,5 @@
-"""Playwright fixtures for the browser tests: Debian's Chromium, headless, one fresh
+"""Playwright fixtures for the browser tests of every app (registered as a pytest plugin
+by the root conftest.py): Debian's Chromium, headless, one fresh
 browser context (cookies, storage) per test, and a recorder of what each page asked for
 and complained about."""
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from conftest import require
+from pilotage.core.tests.support import require
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium otherwise phones Google (component updates, sync, QUIC probes); this machine's
