@@ -16,6 +16,8 @@ from pilotage.orgunits.models import OrgUnit
 OFFICERS = (Role.NATIONAL_ADMIN, Role.REGIONAL_OFFICER, Role.PROVINCIAL_OFFICER)
 SCHOOL_MANAGERS = (*OFFICERS, Role.SCHOOL_HEAD)
 SCHOOL_STAFF = (*SCHOOL_MANAGERS, Role.TEACHER)
+# Those who act on a school's records (not only read them).
+SCHOOL_MANAGERS_STRICT = (Role.NATIONAL_ADMIN, Role.SCHOOL_HEAD)
 
 
 def can_view_school(actor: Any, school: OrgUnit) -> bool:
@@ -25,7 +27,7 @@ def can_view_school(actor: Any, school: OrgUnit) -> bool:
 
 def can_manage_school(actor: Any, school: OrgUnit) -> bool:
     """Enrols, transfers, records council decisions, validates and unlocks sheets."""
-    return scope_of(actor).covers(school.path, (Role.NATIONAL_ADMIN, Role.SCHOOL_HEAD))
+    return scope_of(actor).covers(school.path, SCHOOL_MANAGERS_STRICT)
 
 
 def is_teacher_at(actor: Any, school: OrgUnit) -> bool:

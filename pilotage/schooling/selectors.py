@@ -30,7 +30,7 @@ from pilotage.schooling.models import (
     SchoolClass,
     SubjectCoefficient,
 )
-from pilotage.schooling.permissions import SCHOOL_MANAGERS
+from pilotage.schooling.permissions import SCHOOL_MANAGERS, SCHOOL_MANAGERS_STRICT
 
 CONTINUOUS_KINDS = (AssessmentKind.TEST, AssessmentKind.ACTIVITY)
 
@@ -40,6 +40,13 @@ def schools_visible(actor: Any) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         scope.q("path", (*SCHOOL_MANAGERS, Role.TEACHER)), school__isnull=False
     ).select_related("school")
+
+
+def schools_managed(actor: Any) -> QuerySet[OrgUnit]:
+    """Schools whose enrolments, transfers and councils the actor runs."""
+    return OrgUnit.objects.filter(
+        scope_of(actor).q("path", SCHOOL_MANAGERS_STRICT), school__isnull=False
+    )
 
 
 def classes_visible(actor: Any, *, year: AcademicYear | None = None) -> QuerySet[SchoolClass]:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
-from pilotage.orgunits.selectors import orgunits_visible
 from pilotage.schooling.models import Absence, Decision, Session, Transfer, TransferStatus
 from pilotage.schooling.permissions import can_manage_school
 from pilotage.schooling.selectors import (
@@ -23,6 +22,7 @@ from pilotage.schooling.selectors import (
     class_roster,
     classes_visible,
     pupils_visible,
+    schools_managed,
     wards_of,
 )
 from pilotage.schooling.services.attendance import AbsenceLine, absences_record, can_take_attendance
@@ -94,12 +94,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def transfers(request: HttpRequest) -> HttpResponse:
-    schools = [
-        s
-        for s in orgunits_visible(request.user).filter(school__isnull=False)
-        if can_manage_school(request.user, s)
-    ]
-    if not schools:
+    schools = schools_managed(request.user)
+    if not schools.exists():
         raise Http404
     qs = Transfer.objects.select_related(
         "pupil", "from_school", "to_school", "requested_by"
