@@ -6,7 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -55,3 +55,23 @@ def mailbox(settings: pytest.FixtureRequest) -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def run_jobs(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Run the real job worker (django-tasks-db's ``db_worker``) over the queue, once.
+
+    The worker calls ``close_old_connections()`` between tasks; inside a test's transaction
+    that would close the connection on PostgreSQL (its autocommit differs from the
+    settings) and lose the test's data, so only that call is neutralised.
+    """
+    from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run() -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run

@@ -76,7 +76,7 @@ def test_rejection_lists_every_problem_and_writes_nothing(personas) -> None:  # 
 
 
 def test_import_through_the_page_runs_as_a_job(
-    client, personas, django_capture_on_commit_callbacks, tmp_path
+    client, personas, django_capture_on_commit_callbacks, run_jobs
 ) -> None:  # type: ignore[no-untyped-def]
     client.force_login(personas.national_admin)
     upload = io.BytesIO(GOOD.replace("É", "E").encode("cp1256"))  # cp1256 has no capital É
@@ -88,7 +88,7 @@ def test_import_through_the_page_runs_as_a_job(
     page = client.get(f"/jobs/{job.pk}/progress/").content.decode()
     assert 'hx-trigger="every 1s"' in page  # still queued: the bar keeps polling
     # The worker picks the task up from the database queue (django-tasks-db).
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_jobs()
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.result
     assert (job.done, job.total, job.percent) == (3, 3, 100)
@@ -101,14 +101,14 @@ def test_import_through_the_page_runs_as_a_job(
 
 
 def test_rejected_file_shows_its_problems_on_the_job_page(
-    client, personas, django_capture_on_commit_callbacks
+    client, personas, django_capture_on_commit_callbacks, run_jobs
 ) -> None:  # type: ignore[no-untyped-def]
     client.force_login(personas.national_admin)
     upload = io.BytesIO(b"code,parent_code,level,name_fr\nX1,MA-NOPE,commune,Nulle part\n")
     upload.name = "unites.csv"
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/orgunits/import/", {"file": upload})
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_jobs()
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED
     page = client.get(f"/jobs/{job.pk}/").content.decode()
