@@ -75,3 +75,15 @@ def run_jobs(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A test client request activates the visitor's language in the test's own thread and
+    # Django leaves it active afterwards; reset it so no test depends on the one before.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

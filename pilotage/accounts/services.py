@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from pilotage.accounts.models import ApiToken, RoleAssignment, User
 from pilotage.accounts.permissions import can_assign_role
 from pilotage.accounts.scope import forget_scope
 from pilotage.core.audit import audit_record, diff, snapshot
+from pilotage.core.db import save_or_refuse
 from pilotage.orgunits.models import OrgUnit
 
 USER_FIELDS = ("username", "first_name", "last_name", "email", "preferred_language", "is_active")
@@ -94,11 +95,10 @@ def role_assign(*, actor: Any, user: User, role: str, org_unit: OrgUnit) -> Role
         raise PermissionDenied(_("Vous ne pouvez pas attribuer ce rôle sur cette unité."))
     assignment = RoleAssignment(user=user, role=role, org_unit=org_unit, created_by=actor)
     assignment.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            assignment.save()
-    except IntegrityError as exc:
-        raise ValidationError(_("Cette personne a déjà ce rôle sur cette unité.")) from exc
+    save_or_refuse(
+        assignment,
+        _("Cette personne a déjà ce rôle sur cette unité."),
+    )
     audit_record(
         actor=actor,
         action="create",

@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilotage.core.audit import audit_record, diff, snapshot
+from pilotage.core.db import save_or_refuse
 from pilotage.orgunits.models import AcademicYear, OrgUnit
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
@@ -67,14 +68,11 @@ def pupil_enrol(
         status=status,
         entered_on=entered_on or timezone.localdate(),
     )
-    try:
-        with transaction.atomic():
-            enrolment.save()
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("L'élève %(code)s a déjà une inscription active en %(year)s.")
-            % {"code": pupil.code_massar, "year": academic_year.code}
-        ) from exc
+    save_or_refuse(
+        enrolment,
+        _("L'élève %(code)s a déjà une inscription active en %(year)s.")
+        % {"code": pupil.code_massar, "year": academic_year.code},
+    )
     audit_record(
         actor=actor,
         action="create",
@@ -122,11 +120,10 @@ def transfer_request(
         reason=reason,
         requested_by=actor,
     )
-    try:
-        with transaction.atomic():
-            transfer.save()
-    except IntegrityError as exc:
-        raise ValidationError(_("Un transfert est déjà en attente pour cet élève.")) from exc
+    save_or_refuse(
+        transfer,
+        _("Un transfert est déjà en attente pour cet élève."),
+    )
     audit_record(
         actor=actor,
         action="create",
