@@ -130,3 +130,46 @@ def test_transfer_through_the_pages(client, personas, school_year) -> None:  # t
     assert transfer.status == "accepted"
     client.force_login(personas.teacher_a1)
     assert client.get("/schooling/transfers/").status_code == 404
+
+
+def test_class_list_query_count_does_not_grow(
+    client, personas, school_year, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.schooling.tests.factories import make_class
+
+    client.force_login(personas.national_admin)
+    # session, user, scope, current year, count, page of classes with pupil counts, menu.
+    with django_assert_max_num_queries(8) as first:
+        client.get("/schooling/classes/")
+    for n in range(2, 22):
+        make_class(personas.school_a, school_year.year, "5AP", f"5AP-{n}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        body = client.get("/schooling/classes/").content.decode()
+    assert body.count("/schooling/classes/") >= 22
+
+
+def test_pupil_page_query_count_does_not_grow(
+    client, personas, school_year, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.orgunits.services import academic_year_create
+    from pilotage.schooling.models import Enrolment, GradeLevel
+
+    pupil = school_year.pupils_a1[0]
+    client.force_login(personas.head_a)
+    url = f"/schooling/pupils/{pupil.code_massar}/"
+    # session, user, scope, the pupil (scope subqueries inside), enrolments with their
+    # school, year, level and class joined, menu.
+    with django_assert_max_num_queries(7) as first:
+        client.get(url)
+    for year in range(2015, 2025):
+        Enrolment.objects.create(
+            pupil=pupil,
+            school=personas.school_a,
+            academic_year=academic_year_create(actor=None, first_year=year),
+            grade_level=GradeLevel.objects.get(code="1AP"),
+            status="promoted",
+            entered_on=f"{year}-09-01",
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        body = client.get(url).content.decode()
+    assert body.count("1re année primaire") == 10
