@@ -9,7 +9,7 @@ SCALE ?= small
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup deps dev-deps assets messages migrate demo test lint typecheck pytest chromium bench clean
+.PHONY: help run setup deps dev-deps assets messages migrate demo test lint typecheck pytest chromium fonts pdftotext bench clean
 
 help:
 	@echo "make run      set up (venv, packages, assets, database, demo data) and start server + worker"
@@ -54,7 +54,16 @@ messages: | $(PY)
 	@test -d pilotage/locale || { echo "pilotage/locale is missing: no translations to compile"; exit 1; }
 	@cd pilotage && ../$(PY) ../manage.py compilemessages --verbosity 0
 
-setup: deps assets messages
+# Bulletins are typeset with Debian's Noto fonts (Noto Sans, Noto Naskh Arabic); no font
+# file is in the repository.
+fonts:
+	@test -f /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf -a -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null; } || { echo "fonts-noto-core is needed for the bulletins: apt-get install fonts-noto-core"; exit 1; }
+
+# The bulletin tests read the PDFs back with poppler's pdftotext.
+pdftotext:
+	@command -v pdftotext >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } || echo "pdftotext is not installed: bulletin tests will skip (they fail under CI=true)"
+
+setup: deps assets messages fonts
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
@@ -84,11 +93,11 @@ lint: dev-deps
 typecheck: dev-deps
 	$(VENV)/bin/mypy pilotage
 
-pytest: dev-deps assets messages chromium
+pytest: dev-deps assets messages chromium fonts pdftotext
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: dev-deps assets messages chromium lint typecheck pytest
+test: dev-deps assets messages chromium fonts pdftotext lint typecheck pytest
 
 bench: dev-deps assets
 	$(PY) bench/run_all.py
