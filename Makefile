@@ -95,7 +95,8 @@ typecheck: dev-deps
 
 pytest: dev-deps assets messages chromium fonts pdftotext
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	# Tests marked postgres need a real PostgreSQL server: .ci/run runs them in its PostgreSQL pass.
+	$(VENV)/bin/pytest -m "not postgres" $(PYTEST_ARGS)
 
 test: dev-deps assets messages chromium fonts pdftotext lint typecheck pytest
 

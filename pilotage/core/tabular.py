@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.utils.translation import gettext as _
 
@@ -46,8 +46,12 @@ class Problem:
 
 
 class ImportRejected(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
+    """``total`` counts every problem found when only the first ones were kept (a file
+    wrong on every one of its million rows must not fill the memory with problems)."""
+
+    def __init__(self, problems: list[Problem], *, total: int | None = None):
+        self.total = len(problems) if total is None else total
+        super().__init__(f"{self.total} problem(s)")
         self.problems = problems
 
 
@@ -68,6 +72,26 @@ def detect_encoding(sample: bytes) -> str:
 
 def _is_xlsx(head: bytes, filename: str) -> bool:
     return head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm"))
+
+
+class _Borrowed(io.BufferedIOBase):
+    """Lends the caller's stream to a text decoder. A ``TextIOWrapper`` closes its buffer
+    when it is collected; the caller owns the stream and may read it again (an import
+    validates the whole file, then reads it a second time to apply it)."""
+
+    def __init__(self, stream: IO[bytes]):
+        super().__init__()
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._stream.read(-1 if size is None else size)
+
+    def read1(self, size: int = -1) -> bytes:
+        read1 = getattr(self._stream, "read1", None)
+        return read1(size) if read1 is not None else self._stream.read(size)
 
 
 @dataclass
@@ -103,7 +127,7 @@ def _open_csv(
     stream: IO[bytes], head: bytes
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     encoding = detect_encoding(head)
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    text = io.TextIOWrapper(cast(IO[bytes], _Borrowed(stream)), encoding=encoding, newline="")
     first_line = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(text, delimiter=delimiter)
@@ -116,21 +140,24 @@ def _open_csv(
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         number = 1
+        width = len(header)
+        strip = str.strip
         try:
             for cells in reader:
                 number += 1
-                if not any(c.strip() for c in cells):
+                if len(cells) != width:
+                    if "".join(cells).strip():
+                        yield (
+                            number,
+                            {
+                                "__error__": _("%(n)s cellules au lieu de %(m)s")
+                                % {"n": len(cells), "m": width}
+                            },
+                        )
                     continue
-                if len(cells) != len(header):
-                    yield (
-                        number,
-                        {
-                            "__error__": _("%(n)s cellules au lieu de %(m)s")
-                            % {"n": len(cells), "m": len(header)}
-                        },
-                    )
-                    continue
-                yield number, dict(zip(header, (c.strip() for c in cells), strict=True))
+                values = list(map(strip, cells))
+                if any(values):
+                    yield number, dict(zip(header, values, strict=True))
         except UnicodeDecodeError:
             yield (
                 number + 1,
@@ -170,7 +197,13 @@ def _open_xlsx(
             values = list(cells[: len(header)]) + [None] * (len(header) - len(cells))
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
-            yield number, {h: ("" if v is None else v) for h, v in zip(header, values, strict=True)}
+            yield (
+                number,
+                {
+                    h: "" if v is None else v.strip() if isinstance(v, str) else v
+                    for h, v in zip(header, values, strict=True)
+                },
+            )
         workbook.close()
 
     return header, rows()
@@ -219,6 +252,9 @@ def parse_decimal(value: Any) -> Decimal:
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+DAY_FIRST_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+SERIAL_DATE = re.compile(r"(\d{4,5})(?:[.,]0+)?")
 
 
 def parse_date(value: Any) -> dt.date:
@@ -227,9 +263,24 @@ def parse_date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value).strip()
-    if re.fullmatch(r"\d{4,5}([.,]0+)?", text):
-        serial = int(re.split(r"[.,]", text)[0])
+    # The two usual shapes are read directly: strptime costs microseconds a row, which
+    # counts on a million-row import. DATE_FORMATS stays the reference for the rest.
+    parts: tuple[str, ...] | None = None
+    if match := ISO_DATE.fullmatch(text):
+        parts = match.group(1, 2, 3)
+    elif match := DAY_FIRST_DATE.fullmatch(text):
+        parts = match.group(4, 3, 1)
+    if parts:
+        try:
+            return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        except ValueError:
+            pass
+    match = SERIAL_DATE.fullmatch(text)
+    if match:
+        serial = int(match.group(1))
         if 1 <= serial <= 2958465:
             return EXCEL_EPOCH + dt.timedelta(days=serial)
     for fmt in DATE_FORMATS:
@@ -238,3 +289,13 @@ def parse_date(value: Any) -> dt.date:
         except ValueError:
             continue
     raise ValueError(_("date non reconnue (attendu AAAA-MM-JJ ou JJ/MM/AAAA)"))
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: a spreadsheet's whole number ``12.0`` reads ``12`` (a class named
+    ``1``, a PPR typed as a number), empty cells read ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -6,3 +6,8 @@ class SchoolingConfig(AppConfig):
     name = "pilotage.schooling"
     label = "schooling"
     verbose_name = _("Vie scolaire")
+
+    def ready(self) -> None:
+        # Job kinds register when their module is imported; the worker must know them
+        # without going through the URLconf.
+        from pilotage.schooling import reports  # noqa: F401

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from pilotage.accounts.models import Role
 from pilotage.accounts.scope import scope_of
@@ -29,6 +29,7 @@ from pilotage.schooling.models import (
     Pupil,
     SchoolClass,
     SubjectCoefficient,
+    TeachingAssignment,
 )
 from pilotage.schooling.permissions import SCHOOL_MANAGERS, SCHOOL_MANAGERS_STRICT
 
@@ -110,7 +111,16 @@ def wards_of(actor: Any) -> QuerySet[Pupil]:
 
 
 def sheets_visible(actor: Any) -> QuerySet[MarkSheet]:
-    return MarkSheet.objects.filter(school_class__in=classes_visible(actor)).select_related(
+    """Every sheet of the schools the actor manages or oversees; for a teacher, only the
+    class × subject pairs they teach (a colleague's marks are not theirs to read)."""
+    scope = scope_of(actor)
+    teaches = TeachingAssignment.objects.filter(
+        school_class=OuterRef("school_class"), subject=OuterRef("subject"), teacher__user=actor
+    )
+    return MarkSheet.objects.filter(
+        scope.q("school_class__school__path", SCHOOL_MANAGERS)
+        | (scope.q("school_class__school__path", (Role.TEACHER,)) & Exists(teaches))
+    ).select_related(
         "school_class__school", "school_class__grade_level", "subject", "semester__academic_year"
     )
 

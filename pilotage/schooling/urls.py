@@ -1,4 +1,10 @@
-from pilotage.schooling.views import classes, school
+from pilotage.schooling.views import classes, imports, marks, reports, school
 
 app_name = "schooling"
-urlpatterns = [*classes.urlpatterns, *school.urlpatterns]
+urlpatterns = [
+    *classes.urlpatterns,
+    *marks.urlpatterns,
+    *school.urlpatterns,
+    *reports.urlpatterns,
+    *imports.urlpatterns,
+]

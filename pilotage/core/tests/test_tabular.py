@@ -166,3 +166,62 @@ def test_large_file_is_streamed() -> None:
     tracemalloc.stop()
     assert n >= count
     assert peak < 2 * 1024 * 1024
+
+
+def test_the_callers_stream_stays_open_for_a_second_reading() -> None:
+    """An import validates the whole file, then reads it again to apply it."""
+    import gc
+
+    stream = io.BytesIO("code,nom\nA1,Élève\n".encode())
+    assert len(list(open_table(stream, filename="f.csv", required=HEADER).rows)) == 1
+    gc.collect()  # the text decoder is gone; it must not have closed the stream
+    stream.seek(0)
+    assert list(open_table(stream, filename="f.csv", required=HEADER).rows) == [
+        (2, {"code": "A1", "nom": "Élève"})
+    ]
+
+
+def test_xlsx_text_cells_are_stripped_like_csv_cells() -> None:
+    book = Workbook()
+    book.active.append(["code", "nom"])
+    book.active.append(["  A1 ", " Tazi"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert read(buffer.getvalue(), "f.xlsx") == [(2, {"code": "A1", "nom": "Tazi"})]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("9/3/2014", dt.date(2014, 3, 9)),
+        ("09.03.2014", dt.date(2014, 3, 9)),
+        (41707.0, dt.date(2014, 3, 9)),  # a serial date in a number cell
+        ("41707,0", dt.date(2014, 3, 9)),
+    ],
+)
+def test_parse_date_more_shapes(value: object, expected: dt.date) -> None:
+    assert parse_date(value) == expected
+
+
+def test_parse_date_rejects_mixed_separators() -> None:
+    with pytest.raises(ValueError, match="date non reconnue"):
+        parse_date("09/03-2014")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, ""), (7.0, "7"), (7.5, "7.5"), (12, "12"), (" 5AP-1 ", "5AP-1"), ("", "")],
+)
+def test_cell_text(value: object, expected: str) -> None:
+    from pilotage.core.tabular import cell_text
+
+    assert cell_text(value) == expected
+
+
+def test_rejection_counts_problems_it_did_not_keep() -> None:
+    from pilotage.core.tabular import Problem
+
+    problems = [Problem(2, "nom", "", "valeur obligatoire")]
+    assert ImportRejected(problems).total == 1
+    assert ImportRejected(problems, total=40).total == 40
+    assert str(ImportRejected(problems, total=40)) == "40 problem(s)"

@@ -35,7 +35,7 @@ from pilotage.schooling.models import (
     MarkDeadline,
     MarkSheet,
 )
-from pilotage.schooling.permissions import can_manage_school
+from pilotage.schooling.permissions import can_manage_school, can_view_school
 
 CODES = {
     "ABS": MarkCode.ABSENT,
@@ -74,6 +74,25 @@ class Cell:
     row: int = 0
 
 
+@dataclass(frozen=True)
+class Change:
+    """One mark a save would change, as text: ``None`` is an empty cell."""
+
+    code_massar: str
+    column: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class _Step:
+    key: tuple[int, int]
+    mark: Mark | None
+    value: Decimal | None
+    code: str
+    change: Change
+
+
 def can_edit_sheet(actor: Any, sheet: MarkSheet) -> bool:
     school = sheet.school_class.school
     if can_manage_school(actor, school):
@@ -85,15 +104,48 @@ def can_edit_sheet(actor: Any, sheet: MarkSheet) -> bool:
     ).exists()
 
 
-def _last_editor(sheet: MarkSheet) -> str:
+def can_view_sheet(actor: Any, sheet: MarkSheet) -> bool:
+    """Officers and the head read every sheet of their schools; a teacher only the sheets
+    of a class and subject they teach (a colleague's marks are not theirs to read)."""
+    return can_view_school(actor, sheet.school_class.school) or can_edit_sheet(actor, sheet)
+
+
+def sheet_last_editor(sheet: MarkSheet) -> str:
+    """Who last saved marks on the sheet, to name them in a conflict message. Only saves
+    count: validating or unlocking does not move the version, so it causes no conflict."""
     entry = (
-        AuditEntry.objects.filter(object_type="schooling.marksheet", object_id=str(sheet.pk))
+        AuditEntry.objects.filter(
+            object_type="schooling.marksheet", object_id=str(sheet.pk), action="update"
+        )
         .select_related("actor")
         .first()
     )
     if entry is None or entry.actor is None:
         return ""
     return entry.actor.get_full_name() or entry.actor.username
+
+
+def sheet_changed_since(sheet: MarkSheet, version: int) -> dict[tuple[str, str], str]:
+    """The cells saved since ``version`` was loaded, each with who saved it last, so a
+    refused save can point at what the others changed. Every save that changes a mark
+    raises the version by one and writes one audit row, so the newest
+    (current − loaded) rows are exactly those saves."""
+    count = min(sheet.version - version, 100) if version >= 0 else 0
+    if count <= 0:
+        return {}
+    entries = list(
+        AuditEntry.objects.filter(
+            object_type="schooling.marksheet", object_id=str(sheet.pk), action="update"
+        ).select_related("actor")[:count]
+    )
+    changed: dict[tuple[str, str], str] = {}
+    for entry in reversed(entries):  # oldest first: the latest author wins
+        who = (entry.actor.get_full_name() or entry.actor.username) if entry.actor else ""
+        for key in entry.changes:
+            code, slash, column = key.partition("/")
+            if slash:
+                changed[(code, column)] = who
+    return changed
 
 
 def sheet_deadline(sheet: MarkSheet) -> dt.datetime | None:
@@ -170,6 +222,42 @@ def _validate(
     return wanted, problems
 
 
+def _plan(
+    sheet: MarkSheet, wanted: dict[tuple[int, int], tuple[Decimal | None, str]]
+) -> list[_Step]:
+    """The cells whose stored mark differs from the wanted one: what a save writes and
+    what a preview shows, computed the same way for both."""
+    existing = {
+        (m.assessment_id, m.pupil_id): m
+        for m in Mark.objects.filter(assessment__sheet=sheet, pupil_id__in={p for _a, p in wanted})
+    }
+    codes = dict(
+        Enrolment.objects.filter(school_class_id=sheet.school_class_id).values_list(
+            "pupil_id", "pupil__code_massar"
+        )
+    )
+    columns = {a.pk: a.column for a in sheet.assessments.all()}
+    steps: list[_Step] = []
+    for key, (value, code) in wanted.items():
+        mark = existing.get(key)
+        old = None if mark is None else (mark.code or str(mark.value))
+        new = code or (None if value is None else str(value))
+        if old == new:
+            continue
+        change = Change(str(codes.get(key[1], key[1])), columns[key[0]], old, new)
+        steps.append(_Step(key, mark, value, code, change))
+    return steps
+
+
+def sheet_preview(*, sheet: MarkSheet, cells: Iterable[Cell]) -> tuple[list[Change], list[Problem]]:
+    """What saving ``cells`` would change, and every problem that would refuse it, without
+    writing: the XLSX upload shows this before the user confirms."""
+    wanted, problems = _validate(sheet, cells)
+    if problems:
+        return [], problems
+    return [step.change for step in _plan(sheet, wanted)], []
+
+
 @transaction.atomic
 def marks_save_sheet(
     *, actor: Any, sheet: MarkSheet, version: int, cells: Iterable[Cell]
@@ -184,35 +272,23 @@ def marks_save_sheet(
     if not can_edit_sheet(actor, sheet):
         raise PermissionDenied
     if sheet.version != version:
-        raise SheetConflict(sheet.version, _last_editor(sheet))
+        raise SheetConflict(sheet.version, sheet_last_editor(sheet))
     if sheet_is_locked(sheet):
         raise SheetLocked
     wanted, problems = _validate(sheet, cells)
     if problems:
         raise SheetRejected(problems)
-    existing = {
-        (m.assessment_id, m.pupil_id): m
-        for m in Mark.objects.filter(assessment__sheet=sheet, pupil_id__in={p for _a, p in wanted})
-    }
-    codes = dict(
-        Enrolment.objects.filter(school_class_id=sheet.school_class_id).values_list(
-            "pupil_id", "pupil__code_massar"
-        )
-    )
-    columns = {a.pk: a.column for a in sheet.assessments.all()}
     to_create: list[Mark] = []
     to_update: list[Mark] = []
     to_delete: list[int] = []
     changes: dict[str, list[Any]] = {}
-    for key, (value, code) in wanted.items():
-        mark = existing.get(key)
-        label = f"{codes.get(key[1], key[1])}/{columns[key[0]]}"
-        old = None if mark is None else (mark.code or str(mark.value))
-        new = code or (None if value is None else str(value))
-        if old == new:
-            continue
-        changes[label] = [old, new]
-        if new is None:
+    for step in _plan(sheet, wanted):
+        key, mark, value, code = step.key, step.mark, step.value, step.code
+        changes[f"{step.change.code_massar}/{step.change.column}"] = [
+            step.change.old,
+            step.change.new,
+        ]
+        if step.change.new is None:
             to_delete.append(mark.pk)  # type: ignore[union-attr]
         elif mark is None:
             to_create.append(

@@ -19,17 +19,26 @@ def put(client, url, body, headers):  # type: ignore[no-untyped-def]
 
 
 def test_classes_and_pupils_are_scoped(client, personas, school_year) -> None:  # type: ignore[no-untyped-def]
-    classes = client.get("/api/v1/schooling/classes", **bearer(personas.provincial_b)).json()["items"]
+    classes = client.get("/api/v1/schooling/classes", **bearer(personas.provincial_b)).json()[
+        "items"
+    ]
     assert [c["name"] for c in classes] == ["1AC-1"]
     pupils = client.get("/api/v1/schooling/pupils", **bearer(personas.head_a)).json()
     assert pupils["count"] == 5
     code = school_year.pupils_a1[0].code_massar
-    assert client.get(f"/api/v1/schooling/pupils/{code}", **bearer(personas.head_b)).status_code == 404
+    assert (
+        client.get(f"/api/v1/schooling/pupils/{code}", **bearer(personas.head_b)).status_code == 404
+    )
     detail = client.get(f"/api/v1/schooling/pupils/{code}", **bearer(personas.parent_a)).json()
     assert detail["enrolments"][0]["school"] == "04101A"
-    roster = client.get(f"/api/v1/schooling/classes/{school_year.class_a1.pk}/pupils", **bearer(personas.teacher_a1)).json()
+    roster = client.get(
+        f"/api/v1/schooling/classes/{school_year.class_a1.pk}/pupils", **bearer(personas.teacher_a1)
+    ).json()
     assert len(roster) == 5
-    enrolments = client.get(f"/api/v1/schooling/enrolments?school_class={school_year.class_a1.pk}", **bearer(personas.head_a)).json()
+    enrolments = client.get(
+        f"/api/v1/schooling/enrolments?school_class={school_year.class_a1.pk}",
+        **bearer(personas.head_a),
+    ).json()
     assert enrolments["count"] == 5
 
 
@@ -37,21 +46,47 @@ def test_sheet_get_and_put_with_version(client, personas, school_year) -> None: 
     headers = bearer(personas.teacher_a1)
     url = f"/api/v1/schooling/sheets/{school_year.sheet.pk}"
     sheet = client.get(url, **headers).json()
-    assert sheet["version"] == 0 and sheet["columns"] == ["activity_1", "test_1", "test_2", "test_3"]
+    assert sheet["version"] == 0 and sheet["columns"] == [
+        "activity_1",
+        "test_1",
+        "test_2",
+        "test_3",
+    ]
     code = sheet["rows"][0]["code_massar"]
-    response = put(client, url, {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "12,5"}]}, headers)
+    response = put(
+        client,
+        url,
+        {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "12,5"}]},
+        headers,
+    )
     assert response.status_code == 200 and response.json() == {"version": 1, "changed": 1}
     # A client still holding version 0 is told, and writes nothing.
-    stale = put(client, url, {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "4"}]}, headers)
+    stale = put(
+        client,
+        url,
+        {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "4"}]},
+        headers,
+    )
     assert stale.status_code == 409 and stale.json()["current_version"] == 1
     assert Mark.objects.get().value == 12.5
-    bad = put(client, url, {"version": 1, "marks": [
-        {"code_massar": code, "column": "test_2", "value": "21"},
-        {"code_massar": code, "column": "test_3", "value": "-1"},
-        {"code_massar": code, "column": "test_1", "value": "15"},
-    ]}, headers)
+    bad = put(
+        client,
+        url,
+        {
+            "version": 1,
+            "marks": [
+                {"code_massar": code, "column": "test_2", "value": "21"},
+                {"code_massar": code, "column": "test_3", "value": "-1"},
+                {"code_massar": code, "column": "test_1", "value": "15"},
+            ],
+        },
+        headers,
+    )
     assert bad.status_code == 400
-    assert [(p["column"], p["value"]) for p in bad.json()["problems"]] == [("test_2", "21"), ("test_3", "-1")]
+    assert [(p["column"], p["value"]) for p in bad.json()["problems"]] == [
+        ("test_2", "21"),
+        ("test_3", "-1"),
+    ]
     assert Mark.objects.get().value == 12.5  # nothing half-written
     assert client.get(url, **headers).json()["rows"][0]["marks"]["test_1"] == "12.50"
 
@@ -62,7 +97,15 @@ def test_sheet_is_404_for_outsiders(client, personas, school_year, persona) -> N
     url = f"/api/v1/schooling/sheets/{school_year.sheet.pk}"
     assert client.get(url, **headers).status_code == 404
     code = school_year.pupils_a1[0].code_massar
-    assert put(client, url, {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "1"}]}, headers).status_code == 404
+    assert (
+        put(
+            client,
+            url,
+            {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "1"}]},
+            headers,
+        ).status_code
+        == 404
+    )
     assert not Mark.objects.exists()
 
 
@@ -71,5 +114,13 @@ def test_officers_read_but_do_not_write_marks(client, personas, school_year) -> 
     url = f"/api/v1/schooling/sheets/{school_year.sheet.pk}"
     assert client.get(url, **headers).status_code == 200
     code = school_year.pupils_a1[0].code_massar
-    assert put(client, url, {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "1"}]}, headers).status_code == 404
+    assert (
+        put(
+            client,
+            url,
+            {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "1"}]},
+            headers,
+        ).status_code
+        == 404
+    )
     assert not Mark.objects.exists()

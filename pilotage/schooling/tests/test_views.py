@@ -173,3 +173,23 @@ def test_pupil_page_query_count_does_not_grow(
     with django_assert_max_num_queries(len(first.captured_queries)):
         body = client.get(url).content.decode()
     assert body.count("1re année primaire") == 10
+
+
+def test_teacher_sees_only_the_sheets_of_their_subjects(client, personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.schooling.models import Subject
+    from pilotage.schooling.services.marks import sheet_ensure
+
+    arabic = sheet_ensure(
+        school_class=school_year.class_a1,
+        subject=Subject.objects.get(code="AR"),
+        semester=school_year.s1,
+    )
+    client.force_login(personas.teacher_a1)
+    body = client.get(f"/schooling/classes/{school_year.class_a1.pk}/").content.decode()
+    assert f"/schooling/sheets/{school_year.sheet.pk}/" in body
+    assert f"/schooling/sheets/{arabic.pk}/" not in body
+    client.force_login(personas.head_a)
+    assert (
+        f"/schooling/sheets/{arabic.pk}/"
+        in client.get(f"/schooling/classes/{school_year.class_a1.pk}/").content.decode()
+    )

@@ -1,0 +1,447 @@
+"""Saving, locking and reopening a marks sheet (services/marks.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection, connections
+from django.utils import timezone
+
+from pilotage.core.models import AuditEntry
+from pilotage.schooling.models import Mark, MarkDeadline, MarkSheet
+from pilotage.schooling.services.marks import (
+    Cell,
+    Change,
+    SheetConflict,
+    SheetLocked,
+    SheetRejected,
+    can_edit_sheet,
+    can_view_sheet,
+    marks_save_sheet,
+    parse_cell,
+    sheet_changed_since,
+    sheet_is_locked,
+    sheet_last_editor,
+    sheet_preview,
+    sheet_unlock,
+    sheet_validate,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def cells(*entries: tuple[object, str, object]) -> list[Cell]:
+    return [
+        Cell(p.code_massar, column, raw, row=n) for n, (p, column, raw) in enumerate(entries, 1)
+    ]  # type: ignore[attr-defined]
+
+
+def marks_state(sheet: MarkSheet) -> list[tuple[str, str, Decimal | None, str]]:
+    """Everything a save could touch, to assert that a refused one changed nothing."""
+    return sorted(
+        (m.pupil.code_massar, m.assessment.column, m.value, m.code)
+        for m in Mark.objects.filter(assessment__sheet=sheet).select_related("pupil", "assessment")
+    )
+
+
+def fresh(sheet: MarkSheet) -> MarkSheet:
+    return MarkSheet.objects.select_related("school_class__school").get(pk=sheet.pk)
+
+
+def test_save_creates_updates_deletes_and_bumps_the_version(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet, (p1, p2, p3, *_rest) = school_year.sheet, school_year.pupils_a1
+    teacher = personas.teacher_a1
+    result = marks_save_sheet(
+        actor=teacher,
+        sheet=sheet,
+        version=0,
+        cells=cells((p1, "test_1", "12,5"), (p2, "test_1", "ABS"), (p3, "test_2", "d")),
+    )
+    assert result == {"version": 1, "changed": 3}
+    assert marks_state(sheet) == [
+        (p1.code_massar, "test_1", Decimal("12.50"), ""),
+        (p2.code_massar, "test_1", None, "ABS"),
+        (p3.code_massar, "test_2", None, "DISP"),
+    ]
+    assert {m.updated_by for m in Mark.objects.all()} == {teacher}
+
+    result = marks_save_sheet(
+        actor=personas.head_a,
+        sheet=sheet,
+        version=1,
+        cells=cells((p1, "test_1", "14"), (p2, "test_1", ""), (p3, "test_2", "DISP")),
+    )
+    assert result == {"version": 2, "changed": 2}
+    assert marks_state(sheet) == [
+        (p1.code_massar, "test_1", Decimal("14.00"), ""),
+        (p3.code_massar, "test_2", None, "DISP"),
+    ]
+    updated = Mark.objects.get(pupil=p1)
+    assert updated.updated_by == personas.head_a
+    assert Mark.objects.get(pupil=p3).updated_by == teacher  # untouched cell keeps its author
+    assert fresh(sheet).version == 2
+
+
+def test_audit_row_lists_each_change_old_to_new(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet, (p1, p2, *_rest) = school_year.sheet, school_year.pupils_a1
+    marks_save_sheet(
+        actor=personas.teacher_a1,
+        sheet=sheet,
+        version=0,
+        cells=cells((p1, "test_1", "10"), (p2, "activity_1", "ABS")),
+    )
+    marks_save_sheet(
+        actor=personas.teacher_a1,
+        sheet=sheet,
+        version=1,
+        cells=cells((p1, "test_1", "11.5"), (p2, "activity_1", "ABS")),
+    )
+    entries = list(
+        AuditEntry.objects.filter(object_type="schooling.marksheet", object_id=str(sheet.pk))
+    )
+    assert len(entries) == 2
+    assert entries[0].actor == personas.teacher_a1
+    assert entries[0].changes == {f"{p1.code_massar}/test_1": ["10.00", "11.50"]}
+    assert entries[1].changes == {
+        f"{p1.code_massar}/test_1": [None, "10.00"],
+        f"{p2.code_massar}/activity_1": [None, "ABS"],
+    }
+
+
+def test_a_save_that_changes_nothing_writes_nothing(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
+    marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "9"))
+    )
+    result = marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=1, cells=cells((p1, "test_1", "9,00"))
+    )
+    assert result == {"version": 1, "changed": 0}
+    assert AuditEntry.objects.filter(object_type="schooling.marksheet").count() == 1
+
+
+def test_stale_version_is_a_conflict_that_names_the_saver_and_changes_nothing(
+    personas, school_year
+) -> None:  # type: ignore[no-untyped-def]
+    sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
+    marks_save_sheet(
+        actor=personas.head_a, sheet=sheet, version=0, cells=cells((p1, "test_1", "15"))
+    )
+    before = marks_state(sheet)
+    with pytest.raises(SheetConflict) as caught:
+        marks_save_sheet(
+            actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "4"))
+        )
+    assert caught.value.current_version == 1
+    assert caught.value.by == personas.head_a.get_full_name()
+    assert marks_state(sheet) == before
+    assert fresh(sheet).version == 1
+
+
+def test_validating_does_not_count_as_the_last_save(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
+    marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "15"))
+    )
+    sheet_validate(actor=personas.head_a, sheet=sheet)
+    assert sheet_last_editor(sheet) == personas.teacher_a1.get_full_name()
+
+
+def test_changed_since_lists_the_cells_others_saved_with_their_author(
+    personas, school_year
+) -> None:  # type: ignore[no-untyped-def]
+    sheet, (p1, p2, *_rest) = school_year.sheet, school_year.pupils_a1
+    marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "10"))
+    )
+    sheet_validate(actor=personas.head_a, sheet=sheet)  # no version, no change listed
+    sheet_unlock(actor=personas.head_a, sheet=sheet, reason="Reprise de la saisie")
+    marks_save_sheet(
+        actor=personas.head_a,
+        sheet=sheet,
+        version=1,
+        cells=cells((p1, "test_1", "11"), (p2, "test_2", "ABS")),
+    )
+    sheet = fresh(sheet)
+    head, teacher = personas.head_a.get_full_name(), personas.teacher_a1.get_full_name()
+    assert sheet_changed_since(sheet, 0) == {
+        (p1.code_massar, "test_1"): head,
+        (p2.code_massar, "test_2"): head,
+    }
+    assert teacher != head
+    assert sheet_changed_since(sheet, 1) == sheet_changed_since(sheet, 0)
+    marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=2, cells=cells((p2, "test_2", "7"))
+    )
+    sheet = fresh(sheet)
+    assert sheet_changed_since(sheet, 1) == {
+        (p1.code_massar, "test_1"): head,
+        (p2.code_massar, "test_2"): teacher,
+    }
+    assert sheet_changed_since(sheet, 3) == {}
+    assert sheet_changed_since(sheet, -1) == {}
+
+
+def test_two_saves_from_the_same_version_the_second_is_refused(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    """Both users loaded version 0; whoever saves second is told, whatever they typed."""
+    sheet, (p1, p2, *_rest) = school_year.sheet, school_year.pupils_a1
+    loaded_by_teacher = fresh(sheet)
+    loaded_by_head = fresh(sheet)
+    marks_save_sheet(
+        actor=personas.teacher_a1,
+        sheet=loaded_by_teacher,
+        version=loaded_by_teacher.version,
+        cells=cells((p1, "test_1", "12")),
+    )
+    with pytest.raises(SheetConflict):
+        marks_save_sheet(
+            actor=personas.head_a,
+            sheet=loaded_by_head,
+            version=loaded_by_head.version,
+            cells=cells((p2, "test_1", "18")),  # a different cell: still refused
+        )
+    assert marks_state(sheet) == [(p1.code_massar, "test_1", Decimal("12.00"), "")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_racing_in_parallel_only_one_wins(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    """Two threads, two database connections, released at the same instant with the same
+    version: the row lock makes the second wait, then see the first one's version.
+
+    PostgreSQL only (CI runs the suite on it too): the in-memory SQLite test database
+    answers "table is locked" at once instead of waiting, unlike the file database the
+    application runs on, whose BEGIN IMMEDIATE queues writers."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: runs in CI's PostgreSQL pass")
+    sheet, pupils = school_year.sheet, school_year.pupils_a1
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(actor, pupil) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(timeout=10)
+            marks_save_sheet(
+                actor=actor, sheet=sheet, version=0, cells=cells((pupil, "test_1", "10"))
+            )
+            outcomes.append("saved")
+        except SheetConflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=save, args=(personas.teacher_a1, pupils[0])),
+        threading.Thread(target=save, args=(personas.head_a, pupils[1])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    assert fresh(sheet).version == 1
+    assert Mark.objects.filter(assessment__sheet=sheet).count() == 1
+
+
+def test_validated_sheet_is_locked(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
+    sheet_validate(actor=personas.head_a, sheet=sheet)
+    sheet = fresh(sheet)
+    assert sheet.validated_by == personas.head_a and sheet_is_locked(sheet)
+    with pytest.raises(SheetLocked):
+        marks_save_sheet(
+            actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "12"))
+        )
+    assert marks_state(sheet) == []
+    assert AuditEntry.objects.get(action="validate").changes == {"validated": [False, True]}
+
+
+def test_sheet_past_its_deadline_is_locked_and_the_deepest_deadline_wins(
+    personas, school_year
+) -> None:  # type: ignore[no-untyped-def]
+    sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
+    now = timezone.now()
+    MarkDeadline.objects.create(
+        semester=school_year.s1, org_unit=personas.country, closes_at=now - dt.timedelta(days=1)
+    )
+    assert sheet_is_locked(fresh(sheet))
+    with pytest.raises(SheetLocked):
+        marks_save_sheet(
+            actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "12"))
+        )
+    assert marks_state(sheet) == []
+    # The province gives its schools one more week: the province's date applies.
+    MarkDeadline.objects.create(
+        semester=school_year.s1,
+        org_unit=personas.province_a,
+        closes_at=now + dt.timedelta(days=7),
+    )
+    assert not sheet_is_locked(fresh(sheet))
+    assert sheet_is_locked(fresh(sheet), now=now + dt.timedelta(days=8))
+    marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "12"))
+    )
+
+
+def test_unlock_needs_a_reason_reopens_for_a_while_and_is_audited(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
+    sheet_validate(actor=personas.head_a, sheet=sheet)
+    with pytest.raises(ValueError, match="motif"):
+        sheet_unlock(actor=personas.head_a, sheet=sheet, reason="  ok ")
+    with pytest.raises(PermissionDenied):
+        sheet_unlock(
+            actor=personas.teacher_a1, sheet=sheet, reason="Erreur de saisie au contrôle 2"
+        )
+    with pytest.raises(PermissionDenied):
+        sheet_unlock(actor=personas.head_b, sheet=sheet, reason="Erreur de saisie au contrôle 2")
+    assert sheet_is_locked(fresh(sheet))
+    assert not AuditEntry.objects.filter(action="unlock").exists()
+
+    sheet_unlock(
+        actor=personas.head_a, sheet=sheet, reason="Erreur de saisie au contrôle 2", hours=24
+    )
+    sheet = fresh(sheet)
+    assert not sheet_is_locked(sheet) and sheet.validated_at is None
+    entry = AuditEntry.objects.get(action="unlock")
+    assert entry.actor == personas.head_a
+    assert entry.changes["reason"] == [None, "Erreur de saisie au contrôle 2"]
+    assert entry.changes["locked"] == [True, False]
+    marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "13"))
+    )
+    # Past the reopening window a deadline that has gone by closes the sheet again.
+    MarkDeadline.objects.create(
+        semester=school_year.s1,
+        org_unit=personas.school_a,
+        closes_at=timezone.now() - dt.timedelta(days=1),
+    )
+    assert not sheet_is_locked(fresh(sheet))
+    assert sheet_is_locked(fresh(sheet), now=timezone.now() + dt.timedelta(hours=25))
+
+
+def test_invalid_cells_are_all_listed_and_nothing_is_written(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet, (p1, p2, p3, p4, p5) = school_year.sheet, school_year.pupils_a1
+    outsider = school_year.pupils_b1[0]
+    marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "8"))
+    )
+    before = marks_state(sheet)
+    with pytest.raises(SheetRejected) as caught:
+        marks_save_sheet(
+            actor=personas.teacher_a1,
+            sheet=sheet,
+            version=1,
+            cells=cells(
+                (p1, "test_1", "21"),
+                (p2, "test_1", "-1"),
+                (p3, "test_1", "abc"),
+                (p4, "test_1", "12.345"),
+                (p5, "test_9", "10"),
+                (outsider, "test_1", "10"),
+                (p5, "test_2", "12,5"),  # valid, yet not written either
+            ),
+        )
+    assert [(p.row, p.column, p.value) for p in caught.value.problems] == [
+        (1, "test_1", "21"),
+        (2, "test_1", "-1"),
+        (3, "test_1", "abc"),
+        (4, "test_1", "12.345"),
+        (5, "test_9", "10"),
+        (6, "code_massar", outsider.code_massar),
+    ]
+    reasons = [p.reason for p in caught.value.problems]
+    assert reasons[0] == reasons[1] == "la note doit être comprise entre 0 et 20"
+    assert reasons[2] == "n'est pas un nombre"
+    assert reasons[3] == "deux décimales au plus"
+    assert marks_state(sheet) == before
+    assert fresh(sheet).version == 1
+
+
+@pytest.mark.parametrize("persona", ["head_b", "provincial_a", "provincial_b", "parent_a", "agent"])
+def test_others_cannot_save_and_nothing_changes(personas, school_year, persona) -> None:  # type: ignore[no-untyped-def]
+    sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
+    with pytest.raises(PermissionDenied):
+        marks_save_sheet(
+            actor=getattr(personas, persona),
+            sheet=sheet,
+            version=0,
+            cells=cells((p1, "test_1", "1")),
+        )
+    assert marks_state(sheet) == [] and fresh(sheet).version == 0
+
+
+def test_who_may_view_and_edit_a_sheet(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet = fresh(school_year.sheet)
+    names = [
+        "national_admin",
+        "regional_officer",
+        "provincial_a",
+        "provincial_b",
+        "head_a",
+        "head_b",
+        "teacher_a1",
+        "parent_a",
+        "agent",
+    ]
+    view = {name: can_view_sheet(getattr(personas, name), sheet) for name in names}
+    assert view == {
+        "national_admin": True,
+        "regional_officer": True,
+        "provincial_a": True,
+        "provincial_b": False,
+        "head_a": True,
+        "head_b": False,
+        "teacher_a1": True,
+        "parent_a": False,
+        "agent": False,
+    }
+    assert can_edit_sheet(personas.teacher_a1, sheet)
+    assert can_edit_sheet(personas.head_a, sheet)
+    assert not can_edit_sheet(personas.provincial_a, sheet)
+
+
+def test_preview_lists_the_changes_and_writes_nothing(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    sheet, (p1, p2, *_rest) = school_year.sheet, school_year.pupils_a1
+    marks_save_sheet(
+        actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "8"))
+    )
+    changes, problems = sheet_preview(
+        sheet=sheet, cells=cells((p1, "test_1", "9"), (p2, "test_2", "ABS"), (p1, "test_3", ""))
+    )
+    assert problems == []
+    assert changes == [
+        Change(p1.code_massar, "test_1", "8.00", "9.00"),
+        Change(p2.code_massar, "test_2", None, "ABS"),
+    ]
+    assert marks_state(sheet) == [(p1.code_massar, "test_1", Decimal("8.00"), "")]
+    _changes, problems = sheet_preview(sheet=sheet, cells=cells((p1, "test_1", "20,01")))
+    assert [p.value for p in problems] == ["20,01"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12,5", (Decimal("12.50"), "")),
+        (" 12.25 ", (Decimal("12.25"), "")),
+        (20, (Decimal("20.00"), "")),
+        (0, (Decimal("0.00"), "")),
+        (12.5, (Decimal("12.50"), "")),
+        ("abs", (None, "ABS")),
+        ("A", (None, "ABS")),
+        ("Disp", (None, "DISP")),
+        ("", (None, "")),
+        (None, (None, "")),
+    ],
+)
+def test_parse_cell_accepts(raw, expected) -> None:  # type: ignore[no-untyped-def]
+    assert parse_cell(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["21", "-1", "20.5", "abc", "12,345", "1,2,3", "NaN", "Infinity"])
+def test_parse_cell_refuses(raw) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        parse_cell(raw)
