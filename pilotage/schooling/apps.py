@@ -10,4 +10,4 @@ class SchoolingConfig(AppConfig):
     def ready(self) -> None:
         # Job kinds register when their module is imported; the worker must know them
         # without going through the URLconf.
-        from pilotage.schooling import reports  # noqa: F401
+        from pilotage.schooling import imports, reports  # noqa: F401

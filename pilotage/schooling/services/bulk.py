@@ -200,16 +200,18 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any
         # Dates, datetimes (a DateField too) and decimals as the SQLite backend stores
         # them, each distinct value prepared once (a batch shares a handful of them).
         prepare = [
-            _memo(functools.partial(f.get_db_prep_save, connection=connection))
+            (i, _memo(functools.partial(f.get_db_prep_save, connection=connection)))
+            for i, f in enumerate(fields)
             if isinstance(f, DateField | DecimalField)
-            else None
-            for f in fields
         ]
-        if any(prepare):
-            rows = [
-                tuple(v if p is None else p(v) for p, v in zip(prepare, row, strict=True))
-                for row in rows
-            ]
+        if prepare:
+            prepared_rows = []
+            for row in rows:
+                values = list(row)
+                for i, prep in prepare:
+                    values[i] = prep(values[i])
+                prepared_rows.append(tuple(values))
+            rows = prepared_rows
         placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - names from the model
         cursor.executemany(sql, rows)
@@ -279,8 +281,8 @@ def other_school_message(school_code: str) -> str:
     }
 
 
-def _entry_date(year: YearRef) -> dt.date:
-    return min(max(timezone.localdate(), year.start), year.end)
+def _entry_date(year: YearRef, today: dt.date) -> dt.date:
+    return min(max(today, year.start), year.end)
 
 
 @transaction.atomic
@@ -298,6 +300,8 @@ def pupils_bulk_apply(
     same school). Returns the counts; raises ImportRejected when a pupil is meanwhile
     actively enrolled in another school."""
     totals: Counter[str] = Counter()
+    today = timezone.localdate()
+    entry_dates = {year_id: _entry_date(year, today) for year_id, year in years.items()}
     for number, batch in enumerate(batches):
         if number and number % STATISTICS_EVERY == 0:  # validation refreshed them first
             refresh_statistics(Pupil, Enrolment)
@@ -305,7 +309,7 @@ def pupils_bulk_apply(
         row_state: dict[int, str] = {}
         _create_missing_classes(batch, classes, per_school)
         pupil_ids = _upsert_pupils(batch, per_school, row_state)
-        _enrol(batch, pupil_ids, years, classes, per_school, row_state)
+        _enrol(batch, pupil_ids, entry_dates, classes, per_school, row_state)
         _audit_per_school(actor=actor, counts=per_school, source=source)
         for c in per_school.values():
             totals.update(c)
@@ -394,7 +398,7 @@ ENROLMENT_COLUMNS = (
 def _enrol(
     batch: Sequence[PupilRow],
     pupil_ids: dict[str, int],
-    years: dict[int, YearRef],
+    entry_dates: dict[int, dt.date],
     classes: ClassBook,
     per_school: dict[int, Counter[str]],
     row_state: dict[int, str],
@@ -430,7 +434,7 @@ def _enrol(
                     r.level_id,
                     class_id,
                     EnrolmentStatus.ENROLLED.value,
-                    _entry_date(years[r.year_id]),
+                    entry_dates[r.year_id],
                     None,
                 )
             )
