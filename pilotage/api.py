@@ -37,7 +37,7 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(
     title="Pilotage API",
     version="1",
-    description="Org units, people, jobs and school records (classes, pupils, enrolments, marks sheets).",
+    description="Org units, people, jobs and school records (classes, pupils, marks sheets).",
     auth=[SessionAuth(), TokenAuth()],
     urls_namespace="api",
 )
