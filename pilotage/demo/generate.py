@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
-from pilotage.demo import orgunits, people
+from pilotage.demo import orgunits, people, schooling
 from pilotage.demo.context import Context
 from pilotage.orgunits.models import OrgUnit, School
 
@@ -41,6 +41,11 @@ STEPS: list[Step] = [
     Step("tree", _("Communes et établissements"), orgunits.create_communes_and_schools),
     Step("accounts", _("Comptes de démonstration"), people.create_demo_accounts),
     Step("school_heads", _("Comptes des chefs d'établissement"), people.create_school_heads),
+    Step(
+        "schooling",
+        _("Classes, élèves, enseignants, notes et absences"),
+        schooling.create_school_records,
+    ),
 ]
 
 
@@ -79,29 +84,45 @@ class _StepBar:
             self.bar.close()
 
 
-def run_steps(ctx: Context, *, show_progress: bool = True) -> dict[str, float]:
-    """Run every step; return the counts for the summary and the elapsed seconds."""
+def run_steps(
+    ctx: Context,
+    *,
+    show_progress: bool = True,
+    on_step_done: Callable[[Step, float], None] | None = None,
+) -> dict[str, float]:
+    """Run every step; return the counts for the summary and the elapsed seconds.
+    ``on_step_done(step, seconds)`` is called after each step (the command prints it)."""
     started = time.monotonic()
     with transaction.atomic():
         for step in STEPS:
             bar = _StepBar(str(step.label)) if show_progress else None
             ctx.progress = Progress(None, echo=bar)
+            step_started = time.monotonic()
             try:
                 step.run(ctx)
             finally:
                 if bar:
                     bar.close()
-    return {**summary(), "seconds": time.monotonic() - started}
+            if on_step_done:
+                on_step_done(step, time.monotonic() - step_started)
+    return {**summary(ctx), "seconds": time.monotonic() - started}
 
 
-def summary() -> dict[str, float]:
+# What the summary reports from the steps' own counts: counting hundreds of millions of
+# marks again would take longer than some steps.
+STEP_COUNTS = ("classes", "pupils", "teachers", "marks", "absences")
+
+
+def summary(ctx: Context | None = None) -> dict[str, float]:
     per_depth = dict(
         OrgUnit.objects.order_by().values("depth").annotate(n=Count("pk")).values_list("depth", "n")
     )
+    counts = ctx.counts if ctx else {}
     return {
         "regions": per_depth.get(2, 0),
         "provinces": per_depth.get(3, 0),
         "communes": per_depth.get(4, 0),
         "schools": School.objects.count(),
         "users": User.objects.count(),
+        **{key: counts.get(key, 0) for key in STEP_COUNTS},
     }

@@ -12,12 +12,15 @@ seed, so nothing here touches the global random state.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 Sex = Literal["M", "F"]
+T = TypeVar("T")
 Pair = tuple[str, str]
 
 # Share of boys among pupils enrolled in primary school (Morocco, public and private
@@ -294,12 +297,19 @@ def draw_sex(rng: random.Random, boys_share: float = BOYS_SHARE_PRIMARY) -> Sex:
     return "M" if rng.random() < boys_share else "F"
 
 
+def weighted_choice(rng: random.Random, population: Sequence[T], cum_weights: Sequence[float]) -> T:
+    """``rng.choices(population, cum_weights=cum_weights)[0]``, same draw and same single
+    call to ``rng.random()``, without building a list: millions of pupils are named."""
+    hi = len(cum_weights) - 1
+    return population[bisect.bisect(cum_weights, rng.random() * cum_weights[-1], 0, hi)]
+
+
 def person_name(rng: random.Random, sex: Sex) -> PersonName:
     if sex == "M":
-        first = rng.choices(MALE_FIRST_NAMES, cum_weights=_MALE_WEIGHTS)[0]
+        first = weighted_choice(rng, MALE_FIRST_NAMES, _MALE_WEIGHTS)
     else:
-        first = rng.choices(FEMALE_FIRST_NAMES, cum_weights=_FEMALE_WEIGHTS)[0]
-    last = rng.choices(FAMILY_NAMES, cum_weights=_FAMILY_WEIGHTS)[0]
+        first = weighted_choice(rng, FEMALE_FIRST_NAMES, _FEMALE_WEIGHTS)
+    last = weighted_choice(rng, FAMILY_NAMES, _FAMILY_WEIGHTS)
     return PersonName(sex, first[0], last[0], first[1], last[1])
 
 

@@ -227,7 +227,7 @@ SEATS: dict[str, Pair] = {
 }
 
 
-def _seat_name(province: ProvinceInfo) -> Pair:
+def seat_name(province: ProvinceInfo) -> Pair:
     """The town a province is named after: "Préfecture de Tanger-Assilah" → Tanger."""
     if province.code in SEATS:
         return SEATS[province.code]
@@ -295,11 +295,11 @@ def plan_province(plan: ProvincePlan, rng: random.Random) -> list[CommuneSpec]:
     milieux = [URBAIN] * (n_urban - 1) + [RURAL] * n_rural
     rng.shuffle(milieux)
     milieux.insert(0, URBAIN)
-    towns = [t for t in TOWN_NAMES if t != _seat_name(province)]
+    towns = [t for t in TOWN_NAMES if t != seat_name(province)]
     rng.shuffle(towns)
     villages = rural_commune_names()
     rng.shuffle(villages)
-    urban_names = iter([_seat_name(province), *towns, *villages[n_rural:]])
+    urban_names = iter([seat_name(province), *towns, *villages[n_rural:]])
     rural_names = iter(villages)
 
     urban_weights = [3.0] + [rng.uniform(0.5, 1.5) for _ in range(n_urban - 1)]

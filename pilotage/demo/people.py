@@ -24,6 +24,8 @@ from pilotage.orgunits.models import OrgUnit, School
 PASSWORD = "pilotage-demo"  # noqa: S105 (printed for everyone on purpose: demo data only)
 EMAIL_DOMAIN = "pilotage.example"
 SCHOOL_HEAD_PREFIX = "chef."
+# Teachers made by the schooling step: "ens." and their PPR (staff number).
+TEACHER_PREFIX = "ens."
 # School heads are mostly men, more so than teachers; a rough figure for the demo only.
 SCHOOL_HEADS_MEN_SHARE = 0.7
 
@@ -97,11 +99,19 @@ def _email(username: str) -> str:
     return f"{username}@{EMAIL_DOMAIN}"
 
 
+def password_hash(ctx: Context) -> str:
+    """The one hash of :data:`PASSWORD` every generated account shares, computed on first
+    use in a run."""
+    if "password_hash" not in ctx.shared:
+        ctx.shared["password_hash"] = make_password(PASSWORD)
+    return str(ctx.shared["password_hash"])
+
+
 def create_demo_accounts(ctx: Context) -> None:
     """Through the account services, so these few get the same validation and audit as
     accounts made in the application."""
     ctx.progress.total(len(DEMO_ACCOUNTS))
-    password = make_password(PASSWORD)
+    password = password_hash(ctx)
     rng = ctx.rng("people", "accounts")
     for account in DEMO_ACCOUNTS:
         name = person_name(rng, draw_sex(rng, 0.5))
@@ -139,7 +149,7 @@ def create_school_heads(ctx: Context) -> None:
     for province in provinces:
         in_scale |= Q(org_unit__path__startswith=province.path)
     ctx.progress.total(School.objects.filter(in_scale).count())
-    password = make_password(PASSWORD)
+    password = password_hash(ctx)
     for province in provinces:
         province_unit = OrgUnit.objects.get(code=province.code)
         rng = ctx.rng("people", "school-heads", province.code)

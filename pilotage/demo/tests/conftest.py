@@ -1,8 +1,34 @@
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+# The hashers the suite's autouse ``_fast_password_hashing`` sets for each test; a fixture
+# wider than a test runs before it, so it sets them itself, or the accounts it makes would
+# be hashed with Argon2 and rehashed at their first login.
+TEST_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+
+
+@pytest.fixture(scope="class")
+def small_demo(django_db_setup, django_db_blocker):
+    """The small demo, seeded once for a whole test class: with its ten thousand pupils
+    and their marks it takes seconds. Each test runs in a savepoint inside this
+    transaction, rolled back after it, so every test starts from the same seeded state;
+    the class's transaction is rolled back at the end."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=TEST_HASHERS),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", "--scale", "small", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def seeded(db):
-    """The small demo, as `make run` seeds it."""
-    call_command("seed_demo", "--scale", "small", verbosity=0)
+def seeded(small_demo, db):
+    """The small demo, as `make run` seeds it. Put the tests that use it in a class: a
+    plain test function gets a seeding of its own."""

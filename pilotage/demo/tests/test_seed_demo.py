@@ -14,12 +14,11 @@ from pilotage.core.models import AuditEntry
 from pilotage.demo.context import SCALES, Context, Scale
 from pilotage.demo.generate import run_steps
 from pilotage.demo.orgunits import child_path, plan_scale
-from pilotage.demo.people import DEMO_ACCOUNTS, FIRST_SCHOOL, PASSWORD
+from pilotage.demo.people import DEMO_ACCOUNTS, DEMO_USERNAMES, FIRST_SCHOOL, PASSWORD
+from pilotage.demo.tests.helpers import NO_PROBLEMS, TINY
 from pilotage.orgunits.countries import country_load_morocco
 from pilotage.orgunits.models import OrgUnit, OrgUnitGroup, School
 from pilotage.orgunits.services import orgunit_create, school_save
-
-NO_PROBLEMS = ([], [], [], [], [])
 
 
 def fingerprint():
@@ -47,9 +46,10 @@ def fingerprint():
 
 def seed_and_roll_back(seed):
     """Seed a database as it is now, read what was written, then undo it, so each call
-    starts from the same empty database as a fresh one would."""
+    starts from the same empty database as a fresh one would. On the tiny scale: the
+    small one's marks take seconds, three times over."""
     with transaction.atomic():
-        call_command("seed_demo", "--scale", "small", "--seed", str(seed), verbosity=0)
+        run_steps(Context(scale=TINY, seed=seed), show_progress=False)
         result = fingerprint()
         transaction.set_rollback(True)
     return result
@@ -58,87 +58,10 @@ def seed_and_roll_back(seed):
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     first, rows = seed_and_roll_back(2026)
-    assert rows > 30 + 30 + 8
+    assert rows > 6 + 6 + 3
     assert not OrgUnit.objects.filter(depth__gt=3).exists()
     assert seed_and_roll_back(2026) == (first, rows)
     assert seed_and_roll_back(2027)[0] != first
-
-
-def test_small_fills_tanger_with_a_valid_tree(seeded):
-    assert OrgUnit.objects.find_problems() == NO_PROBLEMS
-    tanger = OrgUnit.objects.get(code="MA-TNG")
-    descendants = list(OrgUnit.objects.get_descendants(tanger))
-    communes = [u for u in descendants if u.depth == 4]
-    schools = [u for u in descendants if u.depth == 5]
-    assert len(communes) == 8
-    assert len(schools) == 30
-    assert OrgUnit.objects.filter(depth__gt=3).count() == 38
-    assert [c.code for c in communes] == [f"MA-TNG-C{i:03d}" for i in range(1, 9)]
-    assert tanger.numchild == 8
-    assert sum(c.numchild for c in communes) == 30
-    assert set(School.objects.values_list("org_unit_id", flat=True)) == {s.pk for s in schools}
-    for unit in descendants:
-        unit.full_clean()
-        assert unit.level.depth == unit.depth
-    assert all(re.fullmatch(r"\d{5}[A-Z]", s.school_code) for s in School.objects.all())
-    assert all(s.school.school_code == s.code for s in schools)
-    assert Counter(s.milieu for s in School.objects.all()).keys() == {"urbain", "rural"}
-
-
-def test_the_bulk_tree_accepts_units_added_by_the_service(seeded):
-    """treebeard keeps children sorted by code; a school added afterwards through the
-    service must land among the bulk-inserted ones without breaking the tree."""
-    commune = OrgUnit.objects.get(code="MA-TNG-C001")
-    children_before = commune.numchild
-    codes = list(OrgUnit.objects.get_children(commune).values_list("code", flat=True))
-    assert codes == sorted(codes) and len(codes) == children_before > 1
-    first = OrgUnit.objects.get_children(commune).first()
-    added = orgunit_create(
-        actor=None,
-        parent=commune,
-        level=first.level,
-        code="00000A",
-        name_fr="École primaire Test",
-    )
-    assert OrgUnit.objects.find_problems() == NO_PROBLEMS
-    assert OrgUnit.objects.get_children(commune).first() == added
-    assert OrgUnit.objects.get(pk=commune.pk).numchild == children_before + 1
-
-
-def test_schools_are_in_the_groups_school_save_keeps(seeded):
-    for school in School.objects.prefetch_related("org_unit__groups"):
-        assert {g.code for g in school.org_unit.groups.all()} == {
-            f"sector-{school.sector}",
-            f"milieu-{school.milieu}",
-        }
-    groups_before = set(OrgUnitGroup.objects.values_list("pk", flat=True))
-    commune = OrgUnit.objects.get(code="MA-TNG-C001")
-    sample = OrgUnit.objects.get_children(commune).first().school
-    unit = orgunit_create(
-        actor=None, parent=commune, level=sample.org_unit.level, code="99999Z", name_fr="X"
-    )
-    school_save(
-        actor=None,
-        org_unit=unit,
-        school_code="99999Z",
-        cycles=sample.cycles,
-        sector=sample.sector,
-        milieu=sample.milieu,
-    )
-    assert set(OrgUnitGroup.objects.values_list("pk", flat=True)) == groups_before
-    assert set(unit.groups.values_list("pk", flat=True)) == set(
-        sample.org_unit.groups.values_list("pk", flat=True)
-    )
-
-
-def test_one_audit_entry_per_batch_not_per_row(seeded):
-    seeds = AuditEntry.objects.filter(action="seed")
-    assert seeds.count() == 1
-    entry = seeds.get()
-    assert entry.object_type == "orgunits.orgunit"
-    assert entry.object_repr == "Préfecture de Tanger-Assilah"
-    assert entry.changes["schools"] == [None, 30]
-    assert not AuditEntry.objects.filter(object_type="orgunits.school").exists()
 
 
 def expected_unit(account):
@@ -148,57 +71,134 @@ def expected_unit(account):
     return account.unit
 
 
-def test_every_demo_account_logs_in_with_its_role(seeded, client):
-    assert User.objects.count() == len(DEMO_ACCOUNTS) == 11
-    for account in DEMO_ACCOUNTS:
-        user = User.objects.get(username=account.username)
-        assert user.first_name and user.last_name
-        assert list(user.assignments.values_list("role", "org_unit__code")) == [
-            (account.role, expected_unit(account))
-        ]
-        assert client.login(request=HttpRequest(), username=account.username, password=PASSWORD)
-        client.logout()
-    assert not client.login(request=HttpRequest(), username="admin", password="wrong")
-    # One hash computed once, with the configured hasher, and shared by every account.
-    hashes = set(User.objects.values_list("password", flat=True))
-    assert len(hashes) == 1
-    assert identify_hasher(hashes.pop()).algorithm == get_hasher().algorithm
+class TestSmallDemo:
+    """Everything here shares one seeding of the small demo (see ``small_demo``)."""
 
+    def test_small_fills_tanger_with_a_valid_tree(self, seeded):
+        assert OrgUnit.objects.find_problems() == NO_PROBLEMS
+        tanger = OrgUnit.objects.get(code="MA-TNG")
+        descendants = list(OrgUnit.objects.get_descendants(tanger))
+        communes = [u for u in descendants if u.depth == 4]
+        schools = [u for u in descendants if u.depth == 5]
+        assert len(communes) == 8
+        assert len(schools) == 30
+        assert OrgUnit.objects.filter(depth__gt=3).count() == 38
+        assert [c.code for c in communes] == [f"MA-TNG-C{i:03d}" for i in range(1, 9)]
+        assert tanger.numchild == 8
+        assert sum(c.numchild for c in communes) == 30
+        assert set(School.objects.values_list("org_unit_id", flat=True)) == {s.pk for s in schools}
+        for unit in descendants:
+            unit.full_clean()
+            assert unit.level.depth == unit.depth
+        assert all(re.fullmatch(r"\d{5}[A-Z]", s.school_code) for s in School.objects.all())
+        assert all(s.school.school_code == s.code for s in schools)
+        assert Counter(s.milieu for s in School.objects.all()).keys() == {"urbain", "rural"}
 
-def test_admin_can_use_the_django_admin(seeded, client):
-    admin = User.objects.get(username="admin")
-    assert admin.is_staff and admin.is_superuser
-    assert not User.objects.filter(is_staff=True).exclude(username="admin").exists()
-    client.force_login(admin)
-    assert client.get("/admin/").status_code == 200
+    def test_the_bulk_tree_accepts_units_added_by_the_service(self, seeded):
+        """treebeard keeps children sorted by code; a school added afterwards through the
+        service must land among the bulk-inserted ones without breaking the tree."""
+        commune = OrgUnit.objects.get(code="MA-TNG-C001")
+        children_before = commune.numchild
+        codes = list(OrgUnit.objects.get_children(commune).values_list("code", flat=True))
+        assert codes == sorted(codes) and len(codes) == children_before > 1
+        first = OrgUnit.objects.get_children(commune).first()
+        added = orgunit_create(
+            actor=None,
+            parent=commune,
+            level=first.level,
+            code="00000A",
+            name_fr="École primaire Test",
+        )
+        assert OrgUnit.objects.find_problems() == NO_PROBLEMS
+        assert OrgUnit.objects.get_children(commune).first() == added
+        assert OrgUnit.objects.get(pk=commune.pk).numchild == children_before + 1
 
+    def test_schools_are_in_the_groups_school_save_keeps(self, seeded):
+        for school in School.objects.prefetch_related("org_unit__groups"):
+            assert {g.code for g in school.org_unit.groups.all()} == {
+                f"sector-{school.sector}",
+                f"milieu-{school.milieu}",
+            }
+        groups_before = set(OrgUnitGroup.objects.values_list("pk", flat=True))
+        commune = OrgUnit.objects.get(code="MA-TNG-C001")
+        sample = OrgUnit.objects.get_children(commune).first().school
+        unit = orgunit_create(
+            actor=None, parent=commune, level=sample.org_unit.level, code="99999Z", name_fr="X"
+        )
+        school_save(
+            actor=None,
+            org_unit=unit,
+            school_code="99999Z",
+            cycles=sample.cycles,
+            sector=sample.sector,
+            milieu=sample.milieu,
+        )
+        assert set(OrgUnitGroup.objects.values_list("pk", flat=True)) == groups_before
+        assert set(unit.groups.values_list("pk", flat=True)) == set(
+            sample.org_unit.groups.values_list("pk", flat=True)
+        )
 
-def test_if_empty_is_a_no_op_on_a_seeded_database(seeded):
-    before = (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count())
-    out = StringIO()
-    call_command("seed_demo", "--scale", "small", "--if-empty", stdout=out, verbosity=0)
-    assert "aucune donnée de démonstration ajoutée" in out.getvalue()
-    assert (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count()) == before
+    def test_one_audit_entry_per_batch_not_per_row(self, seeded):
+        # The tree's entries; the schooling step's (one a school) are tested with it.
+        seeds = AuditEntry.objects.filter(action="seed", changes__has_key="communes")
+        assert seeds.count() == 1
+        entry = seeds.get()
+        assert entry.object_type == "orgunits.orgunit"
+        assert entry.object_repr == "Préfecture de Tanger-Assilah"
+        assert entry.changes["schools"] == [None, 30]
+        assert not AuditEntry.objects.filter(object_type="orgunits.school").exists()
 
+    def test_every_demo_account_logs_in_with_its_role(self, seeded, client):
+        assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_ACCOUNTS) == 11
+        for account in DEMO_ACCOUNTS:
+            user = User.objects.get(username=account.username)
+            assert user.first_name and user.last_name
+            assert list(user.assignments.values_list("role", "org_unit__code")) == [
+                (account.role, expected_unit(account))
+            ]
+            assert client.login(request=HttpRequest(), username=account.username, password=PASSWORD)
+            client.logout()
+        assert not client.login(request=HttpRequest(), username="admin", password="wrong")
+        # One hash computed once, with the configured hasher, and shared by every account
+        # (the teachers' too).
+        hashes = set(User.objects.values_list("password", flat=True))
+        assert len(hashes) == 1
+        assert identify_hasher(hashes.pop()).algorithm == get_hasher().algorithm
 
-@pytest.mark.parametrize("flags", [["--reset"], []])
-def test_seeding_again_refuses_and_says_how_to_start_over(seeded, flags):
-    before = (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count())
-    with pytest.raises(CommandError, match="migrate"):
-        call_command("seed_demo", "--scale", "small", *flags, verbosity=0)
-    assert (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count()) == before
+    def test_admin_can_use_the_django_admin(self, seeded, client):
+        admin = User.objects.get(username="admin")
+        assert admin.is_staff and admin.is_superuser
+        assert not User.objects.filter(is_staff=True).exclude(username="admin").exists()
+        client.force_login(admin)
+        assert client.get("/admin/").status_code == 200
 
+    def test_if_empty_is_a_no_op_on_a_seeded_database(self, seeded):
+        before = (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count())
+        out = StringIO()
+        call_command("seed_demo", "--scale", "small", "--if-empty", stdout=out, verbosity=0)
+        assert "aucune donnée de démonstration ajoutée" in out.getvalue()
+        assert (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count()) == before
 
-def test_demo_accounts_prints_only_existing_accounts(seeded):
-    User.objects.get(username="partenaire").delete()
-    out = StringIO()
-    call_command("demo_accounts", stdout=out)
-    text = out.getvalue()
-    assert "partenaire" not in text
-    for account in DEMO_ACCOUNTS[:-1]:
-        assert re.search(rf"^{re.escape(account.username)}\s", text, re.MULTILINE)
-    assert text.count(PASSWORD) == len(DEMO_ACCOUNTS) - 1
-    assert "chef." not in text
+    @pytest.mark.parametrize("flags", [["--reset"], []])
+    def test_seeding_again_refuses_and_says_how_to_start_over(self, seeded, flags):
+        before = (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count())
+        with pytest.raises(CommandError, match="migrate"):
+            call_command("seed_demo", "--scale", "small", *flags, verbosity=0)
+        assert (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count()) == before
+
+    def test_demo_accounts_prints_only_existing_accounts(self, seeded):
+        User.objects.get(username="partenaire").delete()
+        out = StringIO()
+        call_command("demo_accounts", stdout=out)
+        text = out.getvalue()
+        assert "partenaire" not in text
+        for account in DEMO_ACCOUNTS[:-1]:
+            assert re.search(rf"^{re.escape(account.username)}\s", text, re.MULTILINE)
+        assert text.count(PASSWORD) == len(DEMO_ACCOUNTS) - 1
+        assert "chef." not in text
+        teachers = User.objects.filter(username__startswith="ens.").count()
+        assert teachers > 300
+        assert f"et {teachers} enseignants « ens.<matricule> »" in text
 
 
 @pytest.mark.django_db
@@ -211,7 +211,15 @@ def test_demo_accounts_on_an_empty_database():
 @pytest.mark.django_db
 def test_school_heads_are_created_in_bulk_one_per_school(client):
     """The path the region and national scales take, on a scale small enough for a test."""
-    tiny = Scale("tiny", communes=3, schools=12, provinces=("MA-TNG",), school_heads=True)
+    tiny = Scale(
+        "tiny",
+        communes=3,
+        schools=12,
+        provinces=("MA-TNG",),
+        school_heads=True,
+        pupils=600,
+        marks="none",
+    )
     run_steps(Context(scale=tiny, seed=1), show_progress=False)
     assert OrgUnit.objects.find_problems() == NO_PROBLEMS
     heads = RoleAssignment.objects.filter(user__username__startswith="chef.")

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from pilotage.accounts.models import Role, User
-from pilotage.demo.people import DEMO_USERNAMES, PASSWORD, SCHOOL_HEAD_PREFIX
+from pilotage.demo.people import DEMO_USERNAMES, PASSWORD, SCHOOL_HEAD_PREFIX, TEACHER_PREFIX
 
 
 class Command(BaseCommand):
@@ -63,4 +63,15 @@ class Command(BaseCommand):
                     "(par exemple %(example)s), même mot de passe."
                 )
                 % {"count": count, "prefix": SCHOOL_HEAD_PREFIX, "example": example}
+            )
+        teachers = User.objects.filter(username__startswith=TEACHER_PREFIX)
+        count = teachers.count()
+        if count:
+            example = teachers.order_by("username").values_list("username", flat=True).first()
+            self.stdout.write(
+                _(
+                    "et %(count)d enseignants « %(prefix)s<matricule> » (par exemple "
+                    "%(example)s), même mot de passe."
+                )
+                % {"count": count, "prefix": TEACHER_PREFIX, "example": example}
             )

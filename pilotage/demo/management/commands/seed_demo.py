@@ -19,8 +19,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from pilotage.demo.context import DEFAULT_SEED, SCALES, Context
-from pilotage.demo.generate import demo_data_exists, existing_demo_usernames, run_steps
+from pilotage.demo.context import DEFAULT_SEED, MARKS_CHOICES, SCALES, Context
+from pilotage.demo.generate import Step, demo_data_exists, existing_demo_usernames, run_steps
+from pilotage.demo.schooling import MARKS_SAMPLE_SHARE
 
 
 def rebuild_instructions() -> str:
@@ -45,8 +46,10 @@ def rebuild_instructions() -> str:
 class Command(BaseCommand):
     help = (
         "Remplit la base avec des données de démonstration reproductibles : le Maroc "
-        "(régions et provinces réelles), des communes et des établissements inventés, et un "
-        "compte par rôle."
+        "(régions et provinces réelles), des communes et des établissements inventés, un "
+        "compte par rôle, puis les classes, élèves, enseignants, notes du 1er semestre et "
+        "absences de chaque établissement. Sur PostgreSQL les gros volumes sont écrits par "
+        "COPY, établissement par établissement."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,9 +58,22 @@ class Command(BaseCommand):
             choices=list(SCALES),
             default="small",
             help=_(
-                "small : une préfecture (Tanger-Assilah), ~30 établissements ; region : la "
-                "région MA-01, ~1 400 ; national : les 75 provinces, ~11 000."
+                "small : une préfecture (Tanger-Assilah), ~30 établissements, ~10 000 élèves ; "
+                "region : la région MA-01, ~1 400 établissements, ~1 000 000 d'élèves ; "
+                "national : les 75 provinces, ~11 000 établissements, ~8 000 000 d'élèves."
             ),
+        )
+        parser.add_argument(
+            "--marks",
+            choices=MARKS_CHOICES,
+            default=None,
+            help=_(
+                "Notes du 1er semestre : all (tous les établissements, ~40 notes par élève), "
+                "sample (%(share)d établissements sur 100, tirés au sort, plus celui du compte "
+                "« enseignant ») ou none. Par défaut all pour small, sample pour region et "
+                "national (toutes les notes du pays feraient ~320 millions de lignes)."
+            )
+            % {"share": round(MARKS_SAMPLE_SHARE * 100)},
         )
         parser.add_argument(
             "--seed",
@@ -119,20 +135,37 @@ class Command(BaseCommand):
             )
 
         scale = SCALES[options["scale"]]
-        ctx = Context(scale=scale, seed=options["seed"])
-        figures = run_steps(ctx, show_progress=options["verbosity"] > 0)
+        ctx = Context(scale=scale, seed=options["seed"], marks=options["marks"] or "")
+        verbose = options["verbosity"] > 0
+
+        def step_done(step: Step, seconds: float) -> None:
+            if verbose:
+                self.stdout.write(
+                    _("%(step)s : %(seconds)s s")
+                    % {"step": step.label, "seconds": _decimal_comma(seconds)}
+                )
+
+        figures = run_steps(ctx, show_progress=verbose, on_step_done=step_done)
         self.stdout.write(
             self.style.SUCCESS(
                 _(
-                    "Données de démonstration « %(scale)s » (graine %(seed)s) : "
+                    "Données de démonstration « %(scale)s » (graine %(seed)s, notes : %(marks)s) : "
                     "%(regions)d régions, %(provinces)d provinces, %(communes)d communes, "
-                    "%(schools)d établissements, %(users)d utilisateurs, en %(seconds)s s."
+                    "%(schools)d établissements, %(classes)d classes, %(pupils)d élèves, "
+                    "%(teachers)d enseignants, %(users)d utilisateurs, %(marks_count)d notes, "
+                    "%(absences)d absences, en %(seconds)s s."
                 )
                 % {
                     **figures,
+                    "marks_count": figures["marks"],
+                    "marks": ctx.marks_mode,
                     "scale": scale.name,
                     "seed": ctx.seed,
-                    "seconds": f"{figures['seconds']:.1f}".replace(".", ","),
+                    "seconds": _decimal_comma(figures["seconds"]),
                 }
             )
         )
+
+
+def _decimal_comma(seconds: float) -> str:
+    return f"{seconds:.1f}".replace(".", ",")

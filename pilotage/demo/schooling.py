@@ -1,0 +1,1005 @@
+"""School records for the demo: classes, pupils and enrolments, teachers and their
+classes, semester-1 marks and absences, school by school.
+
+Sizes. Each school's natural size follows from its cycles, milieu and sector (a town
+collège has about 330 pupils a year group, a rural primary school about 55), with noise;
+then every school is scaled by one factor so the whole scale lands near ``Scale.pupils``
+(10 000 for ``small``, one town's worth of schools being much bigger than that). Only the
+number of classes changes with the factor: classes stay between about 25 and 40 pupils.
+
+Streaming. Planning keeps one small record per class (some 200 000 at the national
+scale); pupils, marks and absences exist only for the school being written and the rows
+waiting in :class:`~pilotage.demo.rows.RowWriter`, which writes them with COPY on
+PostgreSQL. A national run therefore needs the memory of one batch, not of the country.
+
+Realism, roughly: ~51 % boys in primary, slightly more girls in the lycée; 7–28 % of
+pupils one or two years older than their grade (more in rural collèges), half of them
+repeating; one generalist teacher per primary class, subject teachers with a weekly
+service of 24 h (collège) or 21 h (lycée) in secondary; ~90 % of teachers qualified;
+marks around 11.5/20 (sd ≈ 3.5) in quarter points, ~2 % absent; a few half-day absences
+per pupil, ~40 % justified; a handful of dropouts and accepted transfers.
+
+The demo accounts get a place in it: ``enseignant`` teaches maths and French in a 6AP (or
+5AP) class of the first school of Tanger, whose head is ``directeur``, and ``parent`` is
+the guardian of a pupil of that class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+
+from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.core.audit import audit_record
+from pilotage.demo.context import Context
+from pilotage.demo.names import (
+    FAMILY_NAMES,
+    MALE_FIRST_NAMES,
+    Sex,
+    person_name,
+    weighted_choice,
+)
+from pilotage.demo.orgunits import (
+    CURRENT_YEAR,
+    RURAL,
+    URBAIN,
+    C,
+    L,
+    P,
+    ProvinceInfo,
+    apportion,
+    provinces_in_scale,
+    seat_name,
+)
+from pilotage.demo.people import EMAIL_DOMAIN, TEACHER_PREFIX, first_school, password_hash
+from pilotage.demo.rows import RowWriter, bulk_load
+from pilotage.orgunits.models import AcademicYear, OrgUnit, School, Semester
+from pilotage.schooling.models import (
+    Absence,
+    Assessment,
+    AssessmentKind,
+    Enrolment,
+    EnrolmentStatus,
+    GradeLevel,
+    Guardian,
+    GuardianRelation,
+    Mark,
+    MarkCode,
+    MarkSheet,
+    Pupil,
+    SchoolClass,
+    Stream,
+    Subject,
+    SubjectCoefficient,
+    Teacher,
+    TeachingAssignment,
+    Transfer,
+    TransferStatus,
+)
+from pilotage.schooling.structure import structure_load_morocco
+
+# --- Figures ------------------------------------------------------------------------------
+# Keys are (cycle, milieu); public schools. Orders of magnitude for Morocco, not statistics.
+
+# Pupils in one year group of a public school, before scaling.
+COHORT = {
+    (P, URBAIN): 130, (P, RURAL): 55,
+    (C, URBAIN): 330, (C, RURAL): 160,
+    (L, URBAIN): 330, (L, RURAL): 170,
+}  # fmt: skip
+PRIVATE_COHORT = 0.45  # private schools are smaller
+# Year groups shrink along a cycle (dropout, orientation after the tronc commun).
+LEVEL_WEIGHT = {
+    "1AP": 1.04, "2AP": 1.03, "3AP": 1.01, "4AP": 0.99, "5AP": 0.97, "6AP": 0.96,
+    "1AC": 1.08, "2AC": 1.0, "3AC": 0.92,
+    "TC": 1.12, "1BAC": 0.98, "2BAC": 0.9,
+}  # fmt: skip
+CLASS_SIZE = {
+    (P, URBAIN): 36, (P, RURAL): 26,
+    (C, URBAIN): 40, (C, RURAL): 34,
+    (L, URBAIN): 38, (L, RURAL): 34,
+}  # fmt: skip
+PRIVATE_CLASS_SIZE = 28
+MIN_CLASS, MAX_CLASS = 12, 46
+# Lycée streams and their share of the year group.
+STREAM_SHARES = {
+    "TC": {"SC": 0.6, "LSH": 0.4},
+    "1BAC": {"SE": 0.52, "SM": 0.1, "L": 0.38},
+    "2BAC": {"PC": 0.28, "SVT": 0.26, "SM": 0.1, "L": 0.36},
+}
+
+BOYS_SHARE = {
+    (P, URBAIN): 0.51, (P, RURAL): 0.51,
+    (C, URBAIN): 0.50, (C, RURAL): 0.54,
+    (L, URBAIN): 0.46, (L, RURAL): 0.49,
+}  # fmt: skip
+# Share of pupils older than the theoretical age of their grade (late entry, repetition).
+OVER_AGE = {
+    (P, URBAIN): 0.07, (P, RURAL): 0.13,
+    (C, URBAIN): 0.17, (C, RURAL): 0.28,
+    (L, URBAIN): 0.18, (L, RURAL): 0.24,
+}  # fmt: skip
+TWO_YEARS_OVER = 0.3
+REPEATING_SHARE = 0.5  # of over-age pupils; in 1AP over-age is mostly late entry
+REPEATING_SHARE_1AP = 0.2
+DROPOUT = {
+    (P, URBAIN): 0.002, (P, RURAL): 0.006,
+    (C, URBAIN): 0.012, (C, RURAL): 0.03,
+    (L, URBAIN): 0.012, (L, RURAL): 0.02,
+}  # fmt: skip
+TRANSFER_IN = 0.006
+TRANSFER_REASONS = [
+    "déménagement de la famille",
+    "mutation du parent",
+    "rapprochement familial",
+    "changement d'établissement demandé par la famille",
+]
+
+# Teachers. Primary: one generalist per class. Secondary: subject teachers, each taking
+# as many classes as their weekly service allows.
+SERVICE_HOURS = {C: 24, L: 21}
+WEEKLY_HOURS = {
+    C: {"AR": 5, "FR": 6, "EN": 2, "MATH": 5, "SVT": 2, "PC": 2, "EI": 2, "HG": 3, "INFO": 1,
+        "EPS": 3},
+    L: {"AR": 3, "FR": 4, "EN": 3, "MATH": 5, "SVT": 4, "PC": 4, "EI": 2, "HG": 3, "PHILO": 3,
+        "INFO": 2, "EPS": 2},
+}  # fmt: skip
+WOMEN_TEACHERS = {
+    (P, URBAIN): 0.58, (P, RURAL): 0.38,
+    (C, URBAIN): 0.45, (C, RURAL): 0.28,
+    (L, URBAIN): 0.45, (L, RURAL): 0.28,
+}  # fmt: skip
+QUALIFIED = {"public": 0.94, "prive": 0.78}
+QUALIFICATIONS = {P: ["CRMEF", "CRMEF", "CFI"], C: ["CRMEF", "CRMEF", "ENS"], L: ["CRMEF", "ENS"]}
+UNQUALIFIED = ["Licence", "Licence", "Master"]
+
+# Marks: mean by cycle, then pupil, class and subject effects and the noise of each test.
+MARK_MEAN = {P: 12.3, C: 11.0, L: 10.8}
+ACTIVITY_BONUS = 1.0
+PUPIL_SD, SUBJECT_SD, CLASS_SD, TEST_SD = 2.5, 1.5, 1.0, 1.8
+OVER_AGE_PENALTY = 1.2
+ABSENT_AT_TEST = 0.02
+EPS_EXEMPT = 0.01  # pupils excused from physical education: "DISP" on every EPS mark
+MARKS_SAMPLE_SHARE = 0.05
+# The semester-1 columns that sheet_ensure creates, and roughly when each is entered.
+COLUMNS = [
+    (AssessmentKind.TEST.value, 1, (10, 20), 0.0),
+    (AssessmentKind.TEST.value, 2, (12, 1), 0.0),
+    (AssessmentKind.TEST.value, 3, (1, 12), 0.0),
+    (AssessmentKind.ACTIVITY.value, 1, (1, 22), ACTIVITY_BONUS),
+]
+MARK_TEXT = [f"{q / 4:.2f}" for q in range(81)]  # 0.00, 0.25 … 20.00
+
+# Absences: mean half-days absent in semester 1, spread unevenly between pupils.
+ABSENCES = {
+    (P, URBAIN): 2.0, (P, RURAL): 3.0,
+    (C, URBAIN): 3.0, (C, RURAL): 4.0,
+    (L, URBAIN): 3.5, (L, RURAL): 4.0,
+}  # fmt: skip
+ABSENCE_SPREAD = 0.8  # gamma shape: lower is more uneven
+JUSTIFIED = 0.4
+REASONS = [
+    "maladie",
+    "raison familiale",
+    "rendez-vous médical",
+    "décès dans la famille",
+    "intempéries",
+]
+REASON_WEIGHTS = list(itertools.accumulate([55, 25, 10, 5, 5]))
+HOURS_PER_SESSION = 4
+MAX_ABSENCES = 40
+
+# Massar codes: a letter per region (invented), the province's rank, a counter.
+REGION_LETTERS = "JKLMNPRSTGHD"
+
+
+# --- Planning (no database writes) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolInfo:
+    unit_id: int
+    path: str
+    code: str
+    name_fr: str
+    name_ar: str
+    cycles: tuple[str, ...]
+    sector: str
+    milieu: str
+    province: ProvinceInfo
+    town: str  # the commune's name, for birth places
+    seat: str  # the province's chief town, the other usual birth place
+
+
+@dataclass(frozen=True, slots=True)
+class ClassPlan:
+    cycle: str
+    level: str
+    stream: str | None
+    number: int
+    size: int
+
+    @property
+    def name(self) -> str:
+        if self.stream:
+            return f"{self.level} {self.stream}-{self.number}"
+        return f"{self.level}-{self.number}"
+
+
+LEVELS: dict[str, list[str]] = {
+    P: ["1AP", "2AP", "3AP", "4AP", "5AP", "6AP"],
+    C: ["1AC", "2AC", "3AC"],
+    L: ["TC", "1BAC", "2BAC"],
+}
+
+
+def natural_cohorts(school: SchoolInfo, rng: random.Random) -> list[tuple[str, str, float]]:
+    """(cycle, level, pupils) for each year group the school teaches, before scaling."""
+    size = rng.lognormvariate(0, 0.35) * (PRIVATE_COHORT if school.sector == "prive" else 1)
+    return [
+        (
+            cycle,
+            level,
+            COHORT[(cycle, school.milieu)]
+            * size
+            * LEVEL_WEIGHT[level]
+            * rng.lognormvariate(0, 0.08),
+        )
+        for cycle in (P, C, L)
+        if cycle in school.cycles
+        for level in LEVELS[cycle]
+    ]
+
+
+def plan_classes(
+    school: SchoolInfo, cohorts: list[tuple[str, str, float]], factor: float, rng: random.Random
+) -> list[ClassPlan]:
+    classes: list[ClassPlan] = []
+    for cycle, level, natural in cohorts:
+        pupils = natural * factor
+        target = (
+            PRIVATE_CLASS_SIZE if school.sector == "prive" else CLASS_SIZE[(cycle, school.milieu)]
+        )
+        n = max(1, round(pupils / target))
+        mean = pupils / n
+        shares = STREAM_SHARES.get(level)
+        if shares:
+            per_stream = apportion(n, list(shares.values()), minimum=0)
+            streams: list[str | None] = [
+                s for s, k in zip(shares, per_stream, strict=True) for _ in range(k)
+            ]
+        else:
+            streams = [None] * n
+        numbers: Counter[str | None] = Counter()
+        for stream in streams:
+            numbers[stream] += 1
+            size = min(max(round(rng.gauss(mean, 2.0)), MIN_CLASS), MAX_CLASS)
+            classes.append(ClassPlan(cycle, level, stream, numbers[stream], size))
+    return classes
+
+
+def schools_in_scale(ctx: Context) -> list[SchoolInfo]:
+    """Every school of the scale's provinces, province by province in tree order."""
+    schools = []
+    for province in provinces_in_scale(ctx.scale):
+        towns = {
+            path: name.removeprefix("Commune de ").removeprefix("Commune d'")
+            for path, name in OrgUnit.objects.filter(
+                depth=4, path__startswith=province.path
+            ).values_list("path", "name_fr")
+        }
+        rows = (
+            School.objects.filter(org_unit__path__startswith=province.path)
+            .order_by("org_unit__path")
+            .values_list(
+                "org_unit_id",
+                "org_unit__path",
+                "school_code",
+                "org_unit__name_fr",
+                "org_unit__name_ar",
+                "has_primaire",
+                "has_college",
+                "has_lycee",
+                "sector",
+                "milieu",
+            )
+        )
+        steplen = OrgUnit.steplen
+        seat = seat_name(province)[0]
+        for unit_id, path, code, name_fr, name_ar, has_p, has_c, has_l, sector, milieu in rows:
+            cycles = tuple(c for c, has in ((P, has_p), (C, has_c), (L, has_l)) if has)
+            schools.append(
+                SchoolInfo(
+                    unit_id,
+                    path,
+                    code,
+                    name_fr,
+                    name_ar,
+                    cycles,
+                    sector,
+                    milieu,
+                    province,
+                    towns.get(path[:-steplen], ""),
+                    seat,
+                )
+            )
+    return schools
+
+
+def plan_scale_classes(
+    ctx: Context, schools: Sequence[SchoolInfo]
+) -> list[tuple[SchoolInfo, list[ClassPlan]]]:
+    """The classes of every school, scaled so the total is near ``scale.pupils``.
+
+    Rounding to whole classes (and the minimum class size) moves the total away from the
+    simple proportion, so the factor is corrected a few times on the actual total."""
+    cohorts = [natural_cohorts(s, ctx.rng("schooling", "size", s.code)) for s in schools]
+    natural = sum(n for school in cohorts for _c, _l, n in school)
+    factor = ctx.scale.pupils / natural if ctx.scale.pupils and natural else 1.0
+    plans: list[tuple[SchoolInfo, list[ClassPlan]]] = []
+    for _attempt in range(4):
+        plans = [
+            (s, plan_classes(s, c, factor, ctx.rng("schooling", "classes", s.code)))
+            for s, c in zip(schools, cohorts, strict=True)
+        ]
+        total = sum(c.size for _s, classes in plans for c in classes)
+        if not ctx.scale.pupils or not total or abs(total / ctx.scale.pupils - 1) < 0.01:
+            break
+        factor *= ctx.scale.pupils / total
+    return plans
+
+
+def subjects_by_level() -> dict[tuple[str, str | None], list[str]]:
+    """The subjects each (level, stream) studies, as configured, weightiest first."""
+    subjects: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    for level, stream, subject in SubjectCoefficient.objects.order_by(
+        "grade_level__order", "stream__code", "-coefficient", "subject__code"
+    ).values_list("grade_level__code", "stream__code", "subject__code"):
+        subjects[(level, stream)].append(subject)
+    return subjects
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One teacher to hire: the cycle, the subject (None for a primary generalist) and
+    the (class index, subject) pairs they teach."""
+
+    cycle: str
+    specialty: str | None
+    teaches: tuple[tuple[int, str], ...]
+
+
+def plan_staff(
+    plans: Sequence[ClassPlan], subjects_of: dict[tuple[str, str | None], list[str]]
+) -> list[Post]:
+    """Primary: one generalist per class, teaching all its subjects. Secondary: for each
+    subject, as few teachers as their weekly service allows, classes shared out evenly
+    and in order (a teacher has neighbouring classes, as timetables usually give)."""
+    posts = [
+        Post(P, None, tuple((i, s) for s in subjects_of[(p.level, p.stream)]))
+        for i, p in enumerate(plans)
+        if p.cycle == P
+    ]
+    for cycle in (C, L):
+        slots: dict[str, list[int]] = defaultdict(list)
+        for index, plan in enumerate(plans):
+            if plan.cycle == cycle:
+                for subject in subjects_of[(plan.level, plan.stream)]:
+                    slots[subject].append(index)
+        for subject in sorted(slots):
+            indexes = slots[subject]
+            per_teacher = max(1, SERVICE_HOURS[cycle] // WEEKLY_HOURS[cycle].get(subject, 2))
+            n = math.ceil(len(indexes) / per_teacher)
+            for t in range(n):
+                share = indexes[t * len(indexes) // n : (t + 1) * len(indexes) // n]
+                posts.append(Post(cycle, subject, tuple((i, subject) for i in share)))
+    return posts
+
+
+def school_sessions(semester: Semester) -> list[tuple[dt.date, str]]:
+    """Half-days of class in the semester: weekdays from the pupils' first Monday of
+    September, without the 2025-2026 holidays (approximately)."""
+    y = semester.start.year
+    holidays = {dt.date(y, 11, 6), dt.date(y, 11, 18), dt.date(y + 1, 1, 1), dt.date(y + 1, 1, 14)}
+    breaks = [(dt.date(y, 10, 19), dt.date(y, 10, 26)), (dt.date(y, 12, 7), dt.date(y, 12, 14))]
+    day = dt.date(y, 9, 5)
+    day += dt.timedelta(days=(7 - day.weekday()) % 7)
+    sessions = []
+    while day <= semester.end:
+        if day.weekday() < 5 and day not in holidays and not any(a <= day <= b for a, b in breaks):
+            sessions += [(day, "am"), (day, "pm")]
+        day += dt.timedelta(days=1)
+    return sessions
+
+
+def poisson(rng: random.Random, lam: float) -> int:
+    if lam <= 0:
+        return 0
+    if lam > 30:
+        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
+    limit, k, p = math.exp(-lam), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+# --- The step ---------------------------------------------------------------------------------
+
+
+def create_school_records(ctx: Context) -> None:
+    structure_load_morocco(actor=None)
+    schools = schools_in_scale(ctx)
+    plans = plan_scale_classes(ctx, schools)
+    ctx.progress.total(sum(c.size for _s, classes in plans for c in classes))
+    writer = RowWriter(connection)
+    seeder = _Seeder(ctx, writer)
+    with bulk_load(connection, [t.model for t in writer.tables]):
+        province = ""
+        for school, classes in plans:
+            if school.province.code != province:
+                province = school.province.code
+                seeder.origins.clear()  # transfers stay within a province
+            seeder.write_school(school, classes)
+            writer.flush_if_full()
+        writer.flush()
+    for key, value in seeder.totals.items():
+        ctx.counts[key] = ctx.counts.get(key, 0) + value
+
+
+@dataclass
+class _Assigned:
+    teacher_id: int
+    user_id: int
+
+
+@dataclass
+class _Roster:
+    """The active pupils of one class: id, ability, EPS exemption, entry date if late."""
+
+    pupils: list[tuple[int, float, bool, dt.date | None]] = field(default_factory=list)
+
+
+class _Seeder:
+    def __init__(self, ctx: Context, writer: RowWriter):
+        self.ctx = ctx
+        self.w = writer
+        self.year = AcademicYear.objects.get(is_current=True)
+        self.semester = Semester.objects.get(academic_year=self.year, number=1)
+        self.levels = {g.code: g for g in GradeLevel.objects.all()}
+        self.streams = dict(Stream.objects.values_list("code", "pk"))
+        self.subjects = dict(Subject.objects.values_list("code", "pk"))
+        self.subjects_of = subjects_by_level()
+        self.password = password_hash(ctx)
+        self.tz = timezone.get_default_timezone()
+        self.sessions = school_sessions(self.semester)
+        self.transfer_days = [d for d, s in self.sessions if s == "am" and d.month in (10, 11, 12)]
+        self.heads = dict(
+            RoleAssignment.objects.filter(role=Role.SCHOOL_HEAD).values_list(
+                "org_unit_id", "user_id"
+            )
+        )
+        regions = {u.path: u.code for u in OrgUnit.objects.filter(depth=2).only("path", "code")}
+        self.region_letter = {
+            path: REGION_LETTERS[(int(code[-2:]) - 1) % len(REGION_LETTERS)]
+            if code[-2:].isdigit()
+            else REGION_LETTERS[0]
+            for path, code in regions.items()
+        }
+        self.massar_seq: Counter[str] = Counter()
+        self.massar_prefixes: dict[str, str] = {}
+        self.ppr_seq: Counter[str] = Counter()
+        # Classes of schools already written in this province, by level: where a
+        # transferred pupil comes from.
+        self.origins: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        self.totals: Counter[str] = Counter()
+
+        school = first_school()
+        self.demo_school = school.pk if school else None
+        users = dict(
+            User.objects.filter(username__in=("enseignant", "parent")).values_list("username", "pk")
+        )
+        self.demo_teacher = users.get("enseignant")
+        parent = User.objects.filter(username="parent").first()
+        self.demo_parent = parent
+        males = {fr for fr, _ar in MALE_FIRST_NAMES}
+        self.parent_is_father = parent is not None and parent.first_name in males
+
+        w = writer
+        self.users = w.table(
+            User, ["id", "username", "password", "first_name", "last_name", "email"]
+        )
+        self.roles = w.table(RoleAssignment, ["user_id", "role", "org_unit_id"])
+        self.teachers = w.table(
+            Teacher,
+            ["id", "user_id", "ppr", "school_id", "specialty_id", "is_qualified", "qualification"],
+        )
+        self.classes = w.table(
+            SchoolClass,
+            ["id", "school_id", "academic_year_id", "grade_level_id", "stream_id", "name"],
+        )
+        self.pupils = w.table(
+            Pupil,
+            [
+                "id",
+                "code_massar",
+                "last_name",
+                "first_name",
+                "last_name_ar",
+                "first_name_ar",
+                "sex",
+                "birth_date",
+                "birth_place",
+            ],
+        )
+        self.enrolments = w.table(
+            Enrolment,
+            [
+                "pupil_id",
+                "school_id",
+                "academic_year_id",
+                "grade_level_id",
+                "school_class_id",
+                "status",
+                "entered_on",
+                "left_on",
+            ],
+        )
+        self.teachings = w.table(
+            TeachingAssignment, ["teacher_id", "school_class_id", "subject_id"]
+        )
+        self.sheets = w.table(
+            MarkSheet, ["id", "school_class_id", "subject_id", "semester_id", "version"]
+        )
+        self.assessments = w.table(Assessment, ["id", "sheet_id", "kind", "number"])
+        self.marks = w.table(
+            Mark, ["assessment_id", "pupil_id", "value", "code", "updated_by_id", "updated_at"]
+        )
+        self.absences = w.table(
+            Absence,
+            [
+                "pupil_id",
+                "school_class_id",
+                "date",
+                "session",
+                "hours",
+                "justified",
+                "reason",
+                "recorded_by_id",
+            ],
+        )
+        self.guardians = w.table(Guardian, ["pupil_id", "user_id", "relation"])
+        self.transfers = w.table(
+            Transfer,
+            [
+                "pupil_id",
+                "academic_year_id",
+                "from_school_id",
+                "to_school_id",
+                "status",
+                "reason",
+                "requested_by_id",
+                "requested_at",
+                "decided_by_id",
+                "decided_at",
+            ],
+        )
+
+    # --- one school ---------------------------------------------------------------------
+
+    def marks_wanted(self, school: SchoolInfo) -> bool:
+        mode = self.ctx.marks_mode
+        if mode == "all" or school.unit_id == self.demo_school:
+            return mode != "none"
+        if mode == "none":
+            return False
+        draw = self.ctx.rng("schooling", "marks-sample", school.code).random()
+        return draw < MARKS_SAMPLE_SHARE
+
+    def write_school(self, school: SchoolInfo, plans: list[ClassPlan]) -> None:
+        # Marks and absences draw from streams of their own, so choosing --marks does not
+        # change anyone's absences.
+        rng = self.ctx.rng("schooling", school.code)
+        marks_rng = self.ctx.rng("schooling", "marks", school.code)
+        absences_rng = self.ctx.rng("schooling", "absences", school.code)
+        counts: Counter[str] = Counter()
+        class_ids = []
+        for plan in plans:
+            class_id = self.w.next_id(SchoolClass)
+            class_ids.append(class_id)
+            self.classes.add(
+                (
+                    class_id,
+                    school.unit_id,
+                    self.year.pk,
+                    self.levels[plan.level].pk,
+                    self.streams[plan.stream] if plan.stream else None,
+                    plan.name,
+                )
+            )
+        assigned = self._staff(school, plans, rng, counts)
+        staff_user = self.heads.get(school.unit_id) or next(iter(assigned.values())).user_id
+
+        ward_class = -1
+        if school.unit_id == self.demo_school and self.demo_teacher:
+            ward_class = self._demo_class(school, plans, assigned)
+
+        rosters = []
+        for index, (plan, class_id) in enumerate(zip(plans, class_ids, strict=True)):
+            roster = self._pupils(
+                school, plan, class_id, rng, staff_user, counts, ward=index == ward_class
+            )
+            rosters.append(roster)
+        # Only now: a transfer comes from another school.
+        for plan, class_id in zip(plans, class_ids, strict=True):
+            self.origins[plan.level].append((school.unit_id, class_id, staff_user))
+
+        for (index, subject), who in assigned.items():
+            self.teachings.add((who.teacher_id, class_ids[index], self.subjects[subject]))
+        if self.marks_wanted(school):
+            for index, (plan, class_id) in enumerate(zip(plans, class_ids, strict=True)):
+                self._marks(plan, class_id, rosters[index], assigned, index, marks_rng, counts)
+        for index, (plan, class_id) in enumerate(zip(plans, class_ids, strict=True)):
+            recorder = assigned[(index, self.subjects_of[(plan.level, plan.stream)][0])].user_id
+            self._absences(school, plan, class_id, rosters[index], recorder, absences_rng, counts)
+
+        counts["classes"] = len(plans)
+        audit_record(
+            actor=None,
+            action="seed",
+            obj=OrgUnit(pk=school.unit_id, code=school.code, name_fr=school.name_fr),
+            changes={key: [None, value] for key, value in sorted(counts.items())}
+            | {"seed": [None, self.ctx.seed]},
+        )
+        self.totals.update(counts)
+        self.ctx.progress.advance(sum(p.size for p in plans), school.code)
+
+    def _ppr(self, province: ProvinceInfo) -> str:
+        self.ppr_seq[province.code] += 1
+        n = self.ppr_seq[province.code]
+        if n > 99_999:
+            raise ValueError(f"{province.code}: more than 99 999 teachers")
+        return f"{province.number:02d}{n:05d}"
+
+    def _teacher(
+        self, school: SchoolInfo, cycle: str, specialty: str | None, rng: random.Random
+    ) -> _Assigned:
+        ppr = self._ppr(school.province)
+        username = f"{TEACHER_PREFIX}{ppr}"
+        sex: Sex = "F" if rng.random() < WOMEN_TEACHERS[(cycle, school.milieu)] else "M"
+        name = person_name(rng, sex)
+        user_id = self.w.next_id(User)
+        self.users.add(
+            (
+                user_id,
+                username,
+                self.password,
+                name.first_name,
+                name.last_name,
+                f"{username}@{EMAIL_DOMAIN}",
+            )
+        )
+        self.roles.add((user_id, Role.TEACHER.value, school.unit_id))
+        qualified = rng.random() < QUALIFIED.get(school.sector, 0.9)
+        qualification = rng.choice(QUALIFICATIONS[cycle] if qualified else UNQUALIFIED)
+        teacher_id = self.w.next_id(Teacher)
+        self.teachers.add(
+            (
+                teacher_id,
+                user_id,
+                ppr,
+                school.unit_id,
+                self.subjects[specialty] if specialty else None,
+                qualified,
+                qualification,
+            )
+        )
+        return _Assigned(teacher_id, user_id)
+
+    def _staff(
+        self,
+        school: SchoolInfo,
+        plans: list[ClassPlan],
+        rng: random.Random,
+        counts: Counter[str],
+    ) -> dict[tuple[int, str], _Assigned]:
+        """Who teaches each subject of each class (class index, subject code)."""
+        assigned: dict[tuple[int, str], _Assigned] = {}
+        for post in plan_staff(plans, self.subjects_of):
+            teacher = self._teacher(school, post.cycle, post.specialty, rng)
+            counts["teachers"] += 1
+            for index, subject in post.teaches:
+                assigned[(index, subject)] = teacher
+        return assigned
+
+    def _demo_class(
+        self, school: SchoolInfo, plans: list[ClassPlan], assigned: dict[tuple[int, str], _Assigned]
+    ) -> int:
+        """Give ``enseignant`` maths and French in a 6AP class (else 5AP, else the first
+        class that has both); return that class's index."""
+        candidates = [
+            i
+            for i, p in enumerate(plans)
+            if {"MATH", "FR"} <= set(self.subjects_of[(p.level, p.stream)])
+        ]
+        if not candidates or self.demo_teacher is None:
+            return -1
+        index = next(
+            (i for level in ("6AP", "5AP") for i in candidates if plans[i].level == level),
+            candidates[0],
+        )
+        teacher_id = self.w.next_id(Teacher)
+        self.teachers.add(
+            (
+                teacher_id,
+                self.demo_teacher,
+                self._ppr(school.province),
+                school.unit_id,
+                None,
+                True,
+                "CRMEF",
+            )
+        )
+        for subject in ("MATH", "FR"):
+            assigned[(index, subject)] = _Assigned(teacher_id, self.demo_teacher)
+        return index
+
+    def _pupils(
+        self,
+        school: SchoolInfo,
+        plan: ClassPlan,
+        class_id: int,
+        rng: random.Random,
+        staff_user: int,
+        counts: Counter[str],
+        *,
+        ward: bool,
+    ) -> _Roster:
+        key = (plan.cycle, school.milieu)
+        level = self.levels[plan.level]
+        private = school.sector == "prive"
+        boys = BOYS_SHARE[key]
+        over_age = OVER_AGE[key] * (0.5 if private else 1)
+        repeat = REPEATING_SHARE_1AP if plan.level == "1AP" else REPEATING_SHARE
+        born = CURRENT_YEAR - level.entry_age
+        start = self.year.start
+        origins = self.origins[plan.level]
+        roster = _Roster()
+        for k in range(plan.size):
+            pupil_id, over = self._pupil(school, plan.cycle, boys, over_age, born, rng)
+            if ward and k == 0:
+                self._make_ward(pupil_id)
+            status = (
+                EnrolmentStatus.REPEATING.value
+                if over and rng.random() < repeat
+                else EnrolmentStatus.ENROLLED.value
+            )
+            entered = start
+            since = None
+            if origins and rng.random() < TRANSFER_IN:
+                since = entered = rng.choice(self.transfer_days)
+                self._transfer(pupil_id, plan, rng.choice(origins), school, staff_user, since, rng)
+                status = EnrolmentStatus.TRANSFERRED_IN.value
+                counts["transfers"] += 1
+            self.enrolments.add(
+                (pupil_id, school.unit_id, self.year.pk, level.pk, class_id, status, entered, None)
+            )
+            ability = rng.gauss(0, PUPIL_SD) - (OVER_AGE_PENALTY if over else 0)
+            roster.pupils.append((pupil_id, ability, rng.random() < EPS_EXEMPT, since))
+        counts["pupils"] += plan.size
+        counts["enrolments"] += plan.size
+        # Pupils who left during the semester: still on the class's history, not its roll.
+        dropout = DROPOUT[key]
+        for _k in range(plan.size):
+            if rng.random() < dropout:
+                pupil_id, _over = self._pupil(school, plan.cycle, boys, over_age * 2, born, rng)
+                left = rng.choice(self.transfer_days)
+                self.enrolments.add(
+                    (
+                        pupil_id,
+                        school.unit_id,
+                        self.year.pk,
+                        level.pk,
+                        class_id,
+                        EnrolmentStatus.DROPPED_OUT.value,
+                        start,
+                        left,
+                    )
+                )
+                counts["pupils"] += 1
+                counts["enrolments"] += 1
+                counts["dropouts"] += 1
+        return roster
+
+    def _pupil(
+        self,
+        school: SchoolInfo,
+        cycle: str,
+        boys: float,
+        over_age: float,
+        born: int,
+        rng: random.Random,
+    ) -> tuple[int, int]:
+        sex: Sex = "M" if rng.random() < boys else "F"
+        name = person_name(rng, sex)
+        over = 0
+        if rng.random() < over_age:
+            over = 2 if rng.random() < TWO_YEARS_OVER else 1
+        birth = dt.date(born - over, 1, 1) + dt.timedelta(days=rng.randrange(365))
+        code = school.province.code
+        self.massar_seq[code] += 1
+        seq = self.massar_seq[code]
+        if seq > 9_999_999:
+            raise ValueError(f"{code}: more than 9 999 999 pupils")
+        pupil_id = self.w.next_id(Pupil)
+        place = school.town if rng.random() < 0.8 or not school.town else school.seat
+        self.pupils.add(
+            (
+                pupil_id,
+                f"{self._massar_prefix(school.province)}{seq:07d}",
+                name.last_name,
+                name.first_name,
+                name.last_name_ar,
+                name.first_name_ar,
+                sex,
+                birth,
+                place,
+            )
+        )
+        return pupil_id, over
+
+    def _massar_prefix(self, province: ProvinceInfo) -> str:
+        """The region's letter and the province's rank: ``J72`` for Tanger-Assilah."""
+        prefix = self.massar_prefixes.get(province.code)
+        if prefix is None:
+            letter = self.region_letter.get(province.path[: 2 * OrgUnit.steplen], "J")
+            prefix = self.massar_prefixes[province.code] = f"{letter}{province.number:02d}"
+        return prefix
+
+    def _make_ward(self, pupil_id: int) -> None:
+        """``parent`` becomes this pupil's guardian; a father gives the pupil his name."""
+        parent = self.demo_parent
+        if parent is None:
+            return
+        relation = GuardianRelation.FATHER if self.parent_is_father else GuardianRelation.MOTHER
+        self.guardians.add((pupil_id, parent.pk, relation.value))
+        if self.parent_is_father:
+            row = self.pupils.rows[-1]
+            arabic = dict(FAMILY_NAMES).get(parent.last_name, row[4])
+            self.pupils.rows[-1] = (*row[:2], parent.last_name, row[3], arabic, *row[5:])
+
+    def _transfer(
+        self,
+        pupil_id: int,
+        plan: ClassPlan,
+        origin: tuple[int, int, int],
+        school: SchoolInfo,
+        staff_user: int,
+        day: dt.date,
+        rng: random.Random,
+    ) -> None:
+        from_school, from_class, from_staff = origin
+        self.enrolments.add(
+            (
+                pupil_id,
+                from_school,
+                self.year.pk,
+                self.levels[plan.level].pk,
+                from_class,
+                EnrolmentStatus.TRANSFERRED_OUT.value,
+                self.year.start,
+                day,
+            )
+        )
+        asked = day - dt.timedelta(days=rng.randint(3, 15))
+        self.transfers.add(
+            (
+                pupil_id,
+                self.year.pk,
+                from_school,
+                school.unit_id,
+                TransferStatus.ACCEPTED.value,
+                rng.choice(TRANSFER_REASONS),
+                from_staff,
+                dt.datetime.combine(asked, dt.time(10, rng.randrange(60)), self.tz),
+                staff_user,
+                dt.datetime.combine(day, dt.time(9, rng.randrange(60)), self.tz),
+            )
+        )
+
+    def _marks(
+        self,
+        plan: ClassPlan,
+        class_id: int,
+        roster: _Roster,
+        assigned: dict[tuple[int, str], _Assigned],
+        index: int,
+        rng: random.Random,
+        counts: Counter[str],
+    ) -> None:
+        gauss, rand = rng.gauss, rng.random
+        add = self.marks.add
+        mean = MARK_MEAN[plan.cycle]
+        first_year = self.semester.start.year
+        for subject in self.subjects_of[(plan.level, plan.stream)]:
+            user = assigned[(index, subject)].user_id
+            sheet_id = self.w.next_id(MarkSheet)
+            self.sheets.add((sheet_id, class_id, self.subjects[subject], self.semester.pk, 1))
+            columns = []
+            for kind, number, (month, day), bonus in COLUMNS:
+                assessment_id = self.w.next_id(Assessment)
+                self.assessments.add((assessment_id, sheet_id, kind, number))
+                year = first_year if month >= 9 else first_year + 1
+                when = dt.datetime(
+                    year, month, day, rng.randint(17, 21), rng.randrange(60), tzinfo=self.tz
+                ) + dt.timedelta(days=rng.randint(-6, 6))
+                columns.append((assessment_id, bonus, when))
+            class_effect = gauss(0, CLASS_SD)
+            eps = subject == "EPS"
+            for pupil_id, ability, exempt, _since in roster.pupils:
+                if eps and exempt:
+                    for assessment_id, _bonus, when in columns:
+                        add((assessment_id, pupil_id, None, MarkCode.EXEMPT.value, user, when))
+                    continue
+                base = mean + ability + class_effect + gauss(0, SUBJECT_SD)
+                for assessment_id, bonus, when in columns:
+                    if rand() < ABSENT_AT_TEST:
+                        add((assessment_id, pupil_id, None, MarkCode.ABSENT.value, user, when))
+                        continue
+                    q = min(max(round((base + bonus + gauss(0, TEST_SD)) * 4), 0), 80)
+                    add((assessment_id, pupil_id, MARK_TEXT[q], "", user, when))
+            counts["sheets"] += 1
+            counts["marks"] += len(roster.pupils) * len(columns)
+
+    def _absences(
+        self,
+        school: SchoolInfo,
+        plan: ClassPlan,
+        class_id: int,
+        roster: _Roster,
+        recorder: int,
+        rng: random.Random,
+        counts: Counter[str],
+    ) -> None:
+        mean = ABSENCES[(plan.cycle, school.milieu)]
+        sessions = self.sessions
+        n_sessions = len(sessions)
+        rand = rng.random
+        add = self.absences.add
+        n = 0
+        for pupil_id, _ability, _exempt, since in roster.pupils:
+            k = poisson(rng, mean * rng.gammavariate(ABSENCE_SPREAD, 1 / ABSENCE_SPREAD))
+            if not k:
+                continue
+            # k distinct half-days (rng.sample costs more than the few draws it saves).
+            chosen: set[int] = set()
+            while len(chosen) < min(k, MAX_ABSENCES):
+                chosen.add(int(rand() * n_sessions))
+            for i in sorted(chosen):
+                day, session = sessions[i]
+                if since is not None and day < since:
+                    continue
+                justified = rand() < JUSTIFIED
+                reason = weighted_choice(rng, REASONS, REASON_WEIGHTS) if justified else ""
+                add(
+                    (
+                        pupil_id,
+                        class_id,
+                        day,
+                        session,
+                        HOURS_PER_SESSION,
+                        justified,
+                        reason,
+                        recorder,
+                    )
+                )
+                n += 1
+        counts["absences"] += n
