@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -336,6 +336,9 @@ def _code_massar(number: int, raw: Any, problems: Problems) -> str:
     return code
 
 
+T = TypeVar("T")
+
+
 def _reread(stream: IO[bytes], filename: str, columns: list[str]) -> Iterator[tuple[int, dict]]:
     stream.seek(0)
     table = open_table(stream, filename=filename, required=columns)
@@ -343,6 +346,23 @@ def _reread(stream: IO[bytes], filename: str, columns: list[str]) -> Iterator[tu
         if "__error__" in values:
             raise ImportRejected([Problem(number, "", "", values["__error__"])])
         yield number, values
+
+
+def _valid_rows(
+    stream: IO[bytes],
+    filename: str,
+    columns: list[str],
+    parse: Callable[[int, dict, Lookups, Problems], T | None],
+    look: Lookups,
+) -> Iterator[T]:
+    """The second pass: the file was valid, so every row parses again (a row that no
+    longer does means the file changed between the passes)."""
+    problems = Problems(columns)
+    for number, values in _reread(stream, filename, columns):
+        row = parse(number, values, look, problems)
+        if row is None:
+            raise _changed(number, problems)
+        yield row
 
 
 def _changed(number: int, problems: Problems) -> ImportRejected:
@@ -559,15 +579,6 @@ def _validate_students(
     return rows, classes
 
 
-def _student_rows(stream: IO[bytes], filename: str, look: Lookups) -> Iterator[PupilRow]:
-    problems = Problems(STUDENT_COLUMNS)
-    for number, values in _reread(stream, filename, STUDENT_COLUMNS):
-        row = _student(number, values, look, problems)
-        if row is None:
-            raise _changed(number, problems)
-        yield row
-
-
 def students_import(
     *,
     actor: Any,
@@ -587,7 +598,7 @@ def students_import(
     try:
         return pupils_bulk_apply(
             actor=actor,
-            batches=batched(_student_rows(stream, filename, look)),
+            batches=batched(_valid_rows(stream, filename, STUDENT_COLUMNS, _student, look)),
             years=look.years_by_id,
             classes=classes,
             source=source or filename,
@@ -708,15 +719,6 @@ def _validate_teachers(
     return rows
 
 
-def _teacher_rows(stream: IO[bytes], filename: str, look: Lookups) -> Iterator[TeacherRow]:
-    problems = Problems(TEACHER_COLUMNS)
-    for number, values in _reread(stream, filename, TEACHER_COLUMNS):
-        row = _teacher(number, values, look, problems)
-        if row is None:
-            raise _changed(number, problems)
-        yield row
-
-
 def teachers_import(
     *,
     actor: Any,
@@ -736,7 +738,7 @@ def teachers_import(
     try:
         return teachers_bulk_apply(
             actor=actor,
-            batches=batched(_teacher_rows(stream, filename, look)),
+            batches=batched(_valid_rows(stream, filename, TEACHER_COLUMNS, _teacher, look)),
             source=source or filename,
             progress=progress,
         )
