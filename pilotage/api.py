@@ -38,7 +38,8 @@ api = NinjaAPI(
     title="Pilotage API",
     version="1",
     description="Org units, people, jobs and school records (classes, pupils, marks sheets).",
-    auth=[SessionAuth(), TokenAuth()],
+    # The token first: a bearer request must not be asked for the session's CSRF token.
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 api.add_router("/orgunits", orgunits_router)

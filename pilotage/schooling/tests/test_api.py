@@ -124,3 +124,19 @@ def test_officers_read_but_do_not_write_marks(client, personas, school_year) -> 
         == 404
     )
     assert not Mark.objects.exists()
+
+
+def test_bearer_token_writes_without_csrf_and_session_writes_need_it(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    """Django's test client skips CSRF checks unless asked: ask, as a browser or a script
+    in the field would meet them."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    url = f"/api/v1/schooling/sheets/{school_year.sheet.pk}"
+    code = school_year.pupils_a1[0].code_massar
+    body = {"version": 0, "marks": [{"code_massar": code, "column": "test_1", "value": "11"}]}
+    assert put(strict, url, body, bearer(personas.teacher_a1)).status_code == 200
+    strict.force_login(personas.teacher_a1)
+    body["version"] = 1
+    assert put(strict, url, body, {}).status_code == 403  # a session without its CSRF token
+    assert Mark.objects.get().value == 11
