@@ -18,8 +18,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,6 +223,45 @@ def cpu_seconds(pids: Sequence[int]) -> float:
         if fields:
             total += int(fields[11]) + int(fields[12])
     return total / CLOCK_TICKS
+
+
+class CpuSampler:
+    """CPU seconds spent by a changing set of processes over a period, e.g. gunicorn
+    workers that ``--max-requests`` recycles, or the database backends they open.
+
+    ``pids()`` is called every ``interval`` seconds; a process seen at the start counts
+    from its CPU time then, one that appears later from zero, one that exits with the CPU
+    time last seen (so at most ``interval`` of its work is missed)."""
+
+    def __init__(self, pids: Callable[[], Iterable[int]], interval: float = 0.5):
+        self._pids, self._interval = pids, interval
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for pid in self._pids():
+            seconds = cpu_seconds([pid])
+            if seconds:  # zero: gone between the listing and the read, or just born
+                self._last[pid] = seconds
+                self._first.setdefault(pid, 0.0)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self._sample()
+
+    def start(self) -> CpuSampler:
+        for pid in self._pids():
+            self._first[pid] = self._last[pid] = cpu_seconds([pid])
+        self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        self._sample()
+        self._stop.set()
+        self._thread.join()
+        return sum(self._last[pid] - self._first[pid] for pid in self._last)
 
 
 def machine_busy_seconds() -> float:
