@@ -795,8 +795,7 @@ def report(
         f"Run on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with",
         "",
         "```",
-        "cd /work/main && "
-        + shlex.join([".venv/bin/python", "bench/marks_peak.py", *sys.argv[1:]]),
+        shlex.join([".venv/bin/python", "bench/marks_peak.py", *sys.argv[1:]]),
         "```",
         "",
         "Machine:",
