@@ -755,13 +755,15 @@ def result_row(r: RunResult) -> str:
     return (
         f"| {r.label} | {fmt(r.rate, 1)} | {fmt(r.put_ms['p50'])} | {fmt(r.put_ms['p95'])}"
         f" | {fmt(r.put_ms['p99'])} | {fmt(r.get_ms.get('p99', float('nan')))}"
-        f" | {r.conflicts} | {errors} | {len(r.lost)} | {fmt(100 * r.machine_busy)} % |"
+        f" | {r.conflicts} | {errors} | {len(r.lost)} | {fmt(100 * r.machine_busy)} %"
+        f" | {fmt(r.cpu_ms_per_sheet.get('everything else', float('nan')), 1)} |"
     )
 
 
 TABLE_HEAD = (
-    "| run | sheets/s | PUT p50 ms | p95 | p99 | GET p99 ms | 409s | errors | lost | CPU busy |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| run | sheets/s | PUT p50 ms | p95 | p99 | GET p99 ms | 409s | errors | lost | CPU busy"
+    " | other CPU ms/sheet |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -852,8 +854,9 @@ def report(
         + ".",
         "",
         f"CPU ms per saved sheet (one GET + one PUT), full run: {cpu}. Baseline: {base_cpu}."
-        ' "Everything else" is the rest of the machine\'s busy time: other processes,'
-        " PostgreSQL's background writers, the kernel.",
+        ' "Everything else" (the tables\' "other CPU") is the rest of the machine\'s busy'
+        " time: other processes, PostgreSQL's background writers, the kernel; more than a"
+        " few ms per sheet means the run was disturbed.",
         "",
         f"Load average after the full run: {full.load_after}; after the baseline:"
         f" {baseline.load_after}.",
