@@ -278,10 +278,10 @@ def marks_save_sheet(
     wanted, problems = _validate(sheet, cells)
     if problems:
         raise SheetRejected(problems)
-    to_create: list[Mark] = []
-    to_update: list[Mark] = []
+    to_write: list[Mark] = []
     to_delete: list[int] = []
     changes: dict[str, list[Any]] = {}
+    now = timezone.now()
     for step in _plan(sheet, wanted):
         key, mark, value, code = step.key, step.mark, step.value, step.code
         changes[f"{step.change.code_massar}/{step.change.column}"] = [
@@ -290,20 +290,26 @@ def marks_save_sheet(
         ]
         if step.change.new is None:
             to_delete.append(mark.pk)  # type: ignore[union-attr]
-        elif mark is None:
-            to_create.append(
+        else:
+            to_write.append(
                 Mark(
-                    assessment_id=key[0], pupil_id=key[1], value=value, code=code, updated_by=actor
+                    assessment_id=key[0],
+                    pupil_id=key[1],
+                    value=value,
+                    code=code,
+                    updated_by=actor,
+                    updated_at=now,
                 )
             )
-        else:
-            mark.value, mark.code, mark.updated_by = value, code, actor
-            mark.updated_at = timezone.now()
-            to_update.append(mark)
     if changes:
-        Mark.objects.bulk_create(to_create, batch_size=500)
-        Mark.objects.bulk_update(
-            to_update, ["value", "code", "updated_by", "updated_at"], batch_size=500
+        # One INSERT … ON CONFLICT for new and changed marks alike: Django's bulk_update
+        # builds a CASE per column and cost most of a save's time (bench/marks_peak.py).
+        Mark.objects.bulk_create(
+            to_write,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["assessment", "pupil"],
+            update_fields=["value", "code", "updated_by", "updated_at"],
         )
         Mark.objects.filter(pk__in=to_delete).delete()
         sheet.version += 1
