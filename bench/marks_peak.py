@@ -311,6 +311,7 @@ class Client(threading.Thread):
         self.headers = headers
         self.rng = random.Random(index)
         self.stats = ClientStats()
+        self.grids: dict[int, dict[str, Any]] = {}  # sheet id → the sheet as last known
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def _call(
@@ -341,7 +342,9 @@ class Client(threading.Thread):
         return grid
 
     def _save(self, sheet_id: int, column: str) -> None:
-        grid = self._get(sheet_id)
+        # Like the grid in a browser, the client keeps the sheet it loaded and the version
+        # each save returns, and reloads only when a save is refused as a conflict.
+        grid = self.grids.get(sheet_id) or self._get(sheet_id)
         while grid is not None:
             values = {
                 row["code_massar"]: new_value(self.rng, row["marks"][column])
@@ -368,9 +371,14 @@ class Client(threading.Thread):
                 key = (sheet_id, column)
                 if key not in self.stats.last or self.stats.last[key][0] < saved["version"]:
                     self.stats.last[key] = (saved["version"], values)
+                grid["version"] = saved["version"]
+                for row in grid["rows"]:
+                    row["marks"][column] = values[row["code_massar"]]
+                self.grids[sheet_id] = grid
                 return
             if status == 409:
                 self.stats.conflicts += 1
+                self.grids.pop(sheet_id, None)
                 grid = self._get(sheet_id)
                 continue
             self.stats.errors.append(f"PUT {sheet_id}: {status} {str(saved)[:200]}")
@@ -383,6 +391,7 @@ class Client(threading.Thread):
                 self._save(sheet_id, self.rng.choice(COLUMNS))
             except (OSError, http.client.HTTPException) as exc:
                 self.stats.errors.append(f"{sheet_id}: {exc!r}")
+                self.grids.pop(sheet_id, None)
                 self.conn.close()
                 time.sleep(0.05)
 

@@ -7,6 +7,7 @@ only their own children. Everything else gets a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pilotage.accounts.models import Role
@@ -38,3 +39,13 @@ def can_import_pupils(actor: Any, school: OrgUnit) -> bool:
     return scope_of(actor).covers(
         school.path, (Role.NATIONAL_ADMIN, Role.PROVINCIAL_OFFICER, Role.SCHOOL_HEAD)
     )
+
+
+def can_enter_marks(actor: Any, school_path: str, teaches: Callable[[], bool]) -> bool:
+    """Enters the marks of a sheet: the head of the school (or a national admin) on every
+    sheet, a teacher of the school on the class × subject they teach (``teaches`` is
+    asked only then, as it may cost a query)."""
+    scope = scope_of(actor)
+    if scope.covers(school_path, SCHOOL_MANAGERS_STRICT):
+        return True
+    return scope.covers(school_path, (Role.TEACHER,)) and teaches()

@@ -2,28 +2,31 @@
 
 A sheet is saved whole, in one request and one transaction: the teacher's grid sends
 every cell with the version it was loaded at. The sheet row is locked (SELECT … FOR
-UPDATE), the version compared, every cell validated, then only the changed marks are
-written with two bulk statements and one audit row listing each change old → new.
+UPDATE, which also brings the school's path, the deadline and whether the actor teaches
+the class), the version compared, every cell validated against the columns and the
+roster, then only the changed marks are written with one upsert and one audit row listing
+each change old → new. Eight statements whatever the class size: this is the path every
+teacher takes in the last days before a deadline (bench/marks_peak.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pilotage.accounts.models import Role
-from pilotage.accounts.scope import scope_of
 from pilotage.core.audit import audit_record
 from pilotage.core.models import AuditEntry
 from pilotage.core.tabular import Problem, parse_decimal
+from pilotage.orgunits.models import OrgUnit
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
     MARK_MAX,
@@ -34,8 +37,12 @@ from pilotage.schooling.models import (
     MarkCode,
     MarkDeadline,
     MarkSheet,
+    Pupil,
+    SchoolClass,
+    Teacher,
+    TeachingAssignment,
 )
-from pilotage.schooling.permissions import can_manage_school, can_view_school
+from pilotage.schooling.permissions import can_enter_marks, can_manage_school, can_view_school
 
 CODES = {
     "ABS": MarkCode.ABSENT,
@@ -86,22 +93,155 @@ class Change:
 
 @dataclass(frozen=True)
 class _Step:
-    key: tuple[int, int]
-    mark: Mark | None
+    key: tuple[int, int]  # (assessment id, pupil id)
     value: Decimal | None
     code: str
     change: Change
 
 
+@dataclass
+class _Columns:
+    """The sheet's columns and active roster, read once per save or preview."""
+
+    by_column: dict[str, int]  # "test_1" → assessment id
+    pupils: dict[str, int]  # code Massar → pupil id
+
+    @classmethod
+    def of(cls, sheet_id: int, school_class_id: int) -> _Columns:
+        by_column = {
+            f"{kind}_{number}": pk for pk, kind, number in _fetch(_COLUMNS_SQL, [sheet_id])
+        }
+        pupils = dict(_fetch(_ROSTER_SQL, [school_class_id, *ACTIVE_STATUSES]))
+        return cls(by_column, pupils)
+
+
+# --- The statements of a save ----------------------------------------------------------
+# A save runs at every teacher's deadline, all at once (the national peak), and Django
+# spends 1–2.5 ms of CPU building each ORM query against 0.1–0.3 ms for the database to
+# run it, so the few statements of this path are written in SQL once, here (measured
+# in bench/marks_peak.py). They run unchanged on PostgreSQL and SQLite.
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_COLUMNS_SQL = f"SELECT id, kind, number FROM {_table(Assessment)} WHERE sheet_id = %s"  # noqa: S608
+_ROSTER_SQL = (
+    f"SELECT p.code_massar, e.pupil_id FROM {_table(Enrolment)} e"  # noqa: S608
+    f" JOIN {_table(Pupil)} p ON p.id = e.pupil_id"
+    f" WHERE e.school_class_id = %s AND e.status IN ({', '.join(['%s'] * len(ACTIVE_STATUSES))})"
+)
+# The sheet with what a save checks: the school's path, whether the actor teaches this
+# class and subject, and whether it is locked (validated, or past the deadline of the
+# deepest unit above the school, unless reopened).
+_LOCK_SQL = f"""
+SELECT s.id, s.version, s.school_class_id, s.subject_id, s.semester_id, u.path,
+  EXISTS (
+    SELECT 1 FROM {_table(TeachingAssignment)} t
+    JOIN {_table(Teacher)} te ON te.id = t.teacher_id
+    WHERE t.school_class_id = s.school_class_id AND t.subject_id = s.subject_id
+      AND te.user_id = %(actor)s
+  ),
+  CASE WHEN s.unlocked_until IS NOT NULL AND s.unlocked_until > %(now)s THEN 0
+       WHEN s.validated_at IS NOT NULL THEN 1
+       WHEN (
+         SELECT d.closes_at FROM {_table(MarkDeadline)} d
+         JOIN {_table(OrgUnit)} a ON a.id = d.org_unit_id
+         WHERE d.semester_id = s.semester_id AND a.path = substr(u.path, 1, length(a.path))
+         ORDER BY a.depth DESC LIMIT 1
+       ) < %(now)s THEN 1
+       ELSE 0 END
+FROM {_table(MarkSheet)} s
+JOIN {_table(SchoolClass)} c ON c.id = s.school_class_id
+JOIN {_table(OrgUnit)} u ON u.id = c.school_id
+WHERE s.id = %(sheet)s
+"""  # noqa: S608
+
+
+@dataclass(frozen=True)
+class _Locked:
+    sheet: MarkSheet  # its own fields only
+    school_path: str
+    actor_teaches: bool
+    locked: bool
+
+
+def _lock_for_save(actor: Any, sheet_id: int, now: dt.datetime) -> _Locked:
+    """The sheet row, locked until the end of the transaction (on PostgreSQL; SQLite
+    writes one at a time, and the version update checks the version again)."""
+    sql = _LOCK_SQL
+    if connection.features.has_select_for_update_of:
+        sql += connection.ops.for_update_sql(of=("s",))
+    params = {
+        "actor": getattr(actor, "pk", None),
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "sheet": sheet_id,
+    }
+    rows = _fetch(sql, params)  # type: ignore[arg-type]
+    if not rows:
+        raise MarkSheet.DoesNotExist
+    pk, version, school_class_id, subject_id, semester_id, path, teaches, locked = rows[0]
+    sheet = MarkSheet(
+        id=pk,
+        version=version,
+        school_class_id=school_class_id,
+        subject_id=subject_id,
+        semester_id=semester_id,
+    )
+    return _Locked(sheet, path, bool(teaches), bool(locked))
+
+
+def _bump_version(sheet: MarkSheet) -> None:
+    """Move the version on, refusing if it moved since the sheet was read (the row lock
+    already ensures it on PostgreSQL; this also holds where there is no row lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table(MarkSheet)} SET version = version + 1"  # noqa: S608
+            " WHERE id = %s AND version = %s",
+            [sheet.pk, sheet.version],
+        )
+        if cursor.rowcount != 1:
+            raise SheetConflict(sheet.version + 1, sheet_last_editor(sheet))
+    sheet.version += 1
+
+
+def _stored_marks(assessment_ids: Iterable[int]) -> dict[tuple[int, int], str]:
+    ids = sorted(assessment_ids)
+    if not ids:
+        return {}
+    rows = _fetch(
+        f"SELECT assessment_id, pupil_id, value, code FROM {_table(Mark)}"  # noqa: S608
+        f" WHERE assessment_id IN ({', '.join(['%s'] * len(ids))})",
+        ids,
+    )
+    return {
+        (assessment_id, pupil_id): code or _mark_text(value)
+        for assessment_id, pupil_id, value, code in rows
+    }
+
+
+def _mark_text(value: Any) -> str:
+    """A stored mark as text with two decimals (``12.50``), as the ORM would give it:
+    SQLite returns a float for the column."""
+    return str(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
 def can_edit_sheet(actor: Any, sheet: MarkSheet) -> bool:
-    school = sheet.school_class.school
-    if can_manage_school(actor, school):
-        return True
-    if not scope_of(actor).covers(school.path, (Role.TEACHER,)):
-        return False
-    return sheet.school_class.teachings.filter(
-        subject_id=sheet.subject_id, teacher__user=actor
-    ).exists()
+    school_class = sheet.school_class
+    return can_enter_marks(
+        actor,
+        school_class.school.path,
+        lambda: school_class.teachings.filter(
+            subject_id=sheet.subject_id, teacher__user=actor
+        ).exists(),
+    )
 
 
 def can_view_sheet(actor: Any, sheet: MarkSheet) -> bool:
@@ -162,14 +302,17 @@ def sheet_deadline(sheet: MarkSheet) -> dt.datetime | None:
     return deadline
 
 
-def sheet_is_locked(sheet: MarkSheet, *, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
+def _locked(sheet: MarkSheet, deadline: dt.datetime | None, now: dt.datetime) -> bool:
+    """The rule; a save checks the same in SQL (``_LOCK_SQL``)."""
     if sheet.unlocked_until and sheet.unlocked_until > now:
         return False
     if sheet.validated_at is not None:
         return True
-    deadline = sheet_deadline(sheet)
     return deadline is not None and now > deadline
+
+
+def sheet_is_locked(sheet: MarkSheet, *, now: dt.datetime | None = None) -> bool:
+    return _locked(sheet, sheet_deadline(sheet), now or timezone.now())
 
 
 def parse_cell(raw: Any) -> tuple[Decimal | None, str]:
@@ -188,19 +331,13 @@ def parse_cell(raw: Any) -> tuple[Decimal | None, str]:
 
 
 def _validate(
-    sheet: MarkSheet, cells: Iterable[Cell]
+    columns: _Columns, cells: Iterable[Cell]
 ) -> tuple[dict[tuple[int, int], tuple[Decimal | None, str]], list[Problem]]:
-    assessments = {a.column: a for a in sheet.assessments.all()}
-    pupils = dict(
-        Enrolment.objects.filter(
-            school_class_id=sheet.school_class_id, status__in=ACTIVE_STATUSES
-        ).values_list("pupil__code_massar", "pupil_id")
-    )
     wanted: dict[tuple[int, int], tuple[Decimal | None, str]] = {}
     problems: list[Problem] = []
     for cell in cells:
-        pupil_id = pupils.get(cell.code_massar)
-        assessment = assessments.get(cell.column)
+        pupil_id = columns.pupils.get(cell.code_massar)
+        assessment_id = columns.by_column.get(cell.column)
         if pupil_id is None:
             problems.append(
                 Problem(
@@ -208,7 +345,7 @@ def _validate(
                 )
             )
             continue
-        if assessment is None:
+        if assessment_id is None:
             problems.append(
                 Problem(
                     cell.row, cell.column, str(cell.raw), _("évaluation inconnue sur cette feuille")
@@ -216,106 +353,117 @@ def _validate(
             )
             continue
         try:
-            wanted[(assessment.pk, pupil_id)] = parse_cell(cell.raw)
+            wanted[(assessment_id, pupil_id)] = parse_cell(cell.raw)
         except ValueError as exc:
             problems.append(Problem(cell.row, cell.column, str(cell.raw), str(exc)))
     return wanted, problems
 
 
 def _plan(
-    sheet: MarkSheet, wanted: dict[tuple[int, int], tuple[Decimal | None, str]]
+    columns: _Columns, wanted: dict[tuple[int, int], tuple[Decimal | None, str]]
 ) -> list[_Step]:
     """The cells whose stored mark differs from the wanted one: what a save writes and
-    what a preview shows, computed the same way for both."""
-    existing = {
-        (m.assessment_id, m.pupil_id): m
-        for m in Mark.objects.filter(assessment__sheet=sheet, pupil_id__in={p for _a, p in wanted})
-    }
-    codes = dict(
-        Enrolment.objects.filter(school_class_id=sheet.school_class_id).values_list(
-            "pupil_id", "pupil__code_massar"
-        )
-    )
-    columns = {a.pk: a.column for a in sheet.assessments.all()}
+    what a preview shows, computed the same way for both. Only the columns the cells
+    touch are read, as plain tuples."""
+    stored = _stored_marks({assessment_id for assessment_id, _pupil in wanted})
+    codes = {pupil_id: code for code, pupil_id in columns.pupils.items()}
+    names = {pk: column for column, pk in columns.by_column.items()}
     steps: list[_Step] = []
     for key, (value, code) in wanted.items():
-        mark = existing.get(key)
-        old = None if mark is None else (mark.code or str(mark.value))
+        old = stored.get(key)
         new = code or (None if value is None else str(value))
         if old == new:
             continue
-        change = Change(str(codes.get(key[1], key[1])), columns[key[0]], old, new)
-        steps.append(_Step(key, mark, value, code, change))
+        change = Change(codes[key[1]], names[key[0]], old, new)
+        steps.append(_Step(key, value, code, change))
     return steps
 
 
 def sheet_preview(*, sheet: MarkSheet, cells: Iterable[Cell]) -> tuple[list[Change], list[Problem]]:
     """What saving ``cells`` would change, and every problem that would refuse it, without
     writing: the XLSX upload shows this before the user confirms."""
-    wanted, problems = _validate(sheet, cells)
+    columns = _Columns.of(sheet.pk, sheet.school_class_id)
+    wanted, problems = _validate(columns, cells)
     if problems:
         return [], problems
-    return [step.change for step in _plan(sheet, wanted)], []
+    return [step.change for step in _plan(columns, wanted)], []
 
 
 @transaction.atomic
 def marks_save_sheet(
-    *, actor: Any, sheet: MarkSheet, version: int, cells: Iterable[Cell]
+    *, actor: Any, sheet: MarkSheet | int, version: int, cells: Iterable[Cell]
 ) -> dict[str, int]:
-    """Save a whole sheet. Raises SheetConflict, SheetLocked, SheetRejected or
-    PermissionDenied; on any of them nothing is written."""
-    sheet = (
-        MarkSheet.objects.select_for_update(of=("self",))
-        .select_related("school_class__school")
-        .get(pk=sheet.pk)
-    )
-    if not can_edit_sheet(actor, sheet):
+    """Save a whole sheet (given as the sheet or its id: the API saves by id without
+    loading it first). Raises SheetConflict, SheetLocked, SheetRejected, PermissionDenied
+    or MarkSheet.DoesNotExist; on any of them nothing is written."""
+    now = timezone.now()
+    locked = _lock_for_save(actor, sheet if isinstance(sheet, int) else sheet.pk, now)
+    if not can_enter_marks(actor, locked.school_path, lambda: locked.actor_teaches):
         raise PermissionDenied
-    if sheet.version != version:
-        raise SheetConflict(sheet.version, sheet_last_editor(sheet))
-    if sheet_is_locked(sheet):
+    if locked.sheet.version != version:
+        raise SheetConflict(locked.sheet.version, sheet_last_editor(locked.sheet))
+    if locked.locked:
         raise SheetLocked
-    wanted, problems = _validate(sheet, cells)
+    columns = _Columns.of(locked.sheet.pk, locked.sheet.school_class_id)
+    wanted, problems = _validate(columns, cells)
     if problems:
         raise SheetRejected(problems)
-    to_write: list[Mark] = []
-    to_delete: list[int] = []
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    to_write: list[tuple[Any, ...]] = []
+    to_delete: list[tuple[int, int]] = []
     changes: dict[str, list[Any]] = {}
-    now = timezone.now()
-    for step in _plan(sheet, wanted):
-        key, mark, value, code = step.key, step.mark, step.value, step.code
-        changes[f"{step.change.code_massar}/{step.change.column}"] = [
-            step.change.old,
-            step.change.new,
-        ]
-        if step.change.new is None:
-            to_delete.append(mark.pk)  # type: ignore[union-attr]
+    for step in _plan(columns, wanted):
+        change = step.change
+        changes[f"{change.code_massar}/{change.column}"] = [change.old, change.new]
+        if change.new is None:
+            to_delete.append(step.key)
         else:
-            to_write.append(
-                Mark(
-                    assessment_id=key[0],
-                    pupil_id=key[1],
-                    value=value,
-                    code=code,
-                    updated_by=actor,
-                    updated_at=now,
-                )
+            to_write.append((*step.key, step.value, step.code, actor.pk, stamp))
+    if not changes:
+        return {"version": locked.sheet.version, "changed": 0}
+    _upsert_marks(to_write)
+    for assessment_id, pupil_ids in _by_assessment(to_delete).items():
+        Mark.objects.filter(assessment_id=assessment_id, pupil_id__in=pupil_ids).delete()
+    _bump_version(locked.sheet)
+    audit_record(actor=actor, action="update", obj=locked.sheet, changes=changes)
+    return {"version": locked.sheet.version, "changed": len(changes)}
+
+
+_UPSERT_COLUMNS = ("assessment_id", "pupil_id", "value", "code", "updated_by_id", "updated_at")
+
+
+def _upsert_marks(rows: list[tuple[Any, ...]]) -> None:
+    """Insert or overwrite marks, one statement for the whole sheet on PostgreSQL.
+
+    Written in SQL because it is the hottest write of the system: ``bulk_create`` with
+    ``update_conflicts`` makes the same statement but spends more time preparing 40
+    model instances than PostgreSQL spends running it (bench/marks_peak.py)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Mark._meta.db_table)
+    columns = ", ".join(_UPSERT_COLUMNS)
+    update = ", ".join(f"{c} = excluded.{c}" for c in _UPSERT_COLUMNS[2:])
+    conflict = f"ON CONFLICT (assessment_id, pupil_id) DO UPDATE SET {update}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest("  # noqa: S608
+                "%s::bigint[], %s::bigint[], %s::numeric[], %s::varchar[], %s::bigint[],"
+                f" %s::timestamptz[]) {conflict}",
+                [list(column) for column in zip(*rows, strict=True)],
             )
-    if changes:
-        # One INSERT … ON CONFLICT for new and changed marks alike: Django's bulk_update
-        # builds a CASE per column and cost most of a save's time (bench/marks_peak.py).
-        Mark.objects.bulk_create(
-            to_write,
-            batch_size=500,
-            update_conflicts=True,
-            unique_fields=["assessment", "pupil"],
-            update_fields=["value", "code", "updated_by", "updated_at"],
-        )
-        Mark.objects.filter(pk__in=to_delete).delete()
-        sheet.version += 1
-        sheet.save(update_fields=["version"])
-        audit_record(actor=actor, action="update", obj=sheet, changes=changes)
-    return {"version": sheet.version, "changed": len(changes)}
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s) {conflict}",  # noqa: S608
+                rows,
+            )
+
+
+def _by_assessment(keys: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for assessment_id, pupil_id in keys:
+        grouped.setdefault(assessment_id, []).append(pupil_id)
+    return grouped
 
 
 def sheet_ensure(*, school_class: Any, subject: Any, semester: Any, tests: int = 3) -> MarkSheet:
