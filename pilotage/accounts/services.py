@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pilotage.accounts.models import ApiToken, RoleAssignment, User
 from pilotage.accounts.permissions import can_assign_role
@@ -16,6 +17,10 @@ from pilotage.core.audit import audit_record, diff, snapshot
 from pilotage.core.db import save_or_refuse
 from pilotage.orgunits.models import OrgUnit
 
+NO_EMAIL = gettext_lazy(
+    "Adresse électronique obligatoire : le premier mot de passe se choisit par le lien "
+    "envoyé à cette adresse, sans elle le compte ne pourrait jamais servir."
+)
 USER_FIELDS = ("username", "first_name", "last_name", "email", "preferred_language", "is_active")
 
 
@@ -30,6 +35,10 @@ def user_create(
     email: str = "",
     preferred_language: str = "fr",
 ) -> User:
+    """Without a password, the owner chooses one through the e-mailed link: such an account
+    needs an address."""
+    if not password and not email.strip():
+        raise ValidationError({"email": [NO_EMAIL]})
     user = User(
         username=username,
         first_name=first_name,
