@@ -35,6 +35,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pilotage.core.jobs import Progress, job_kind
 from pilotage.orgunits.models import OrgUnit, Semester
@@ -451,7 +452,7 @@ def report_files_purge(*, now: float | None = None) -> int:
     return removed
 
 
-@job_kind(JOB_KIND)
+@job_kind(JOB_KIND, label=gettext_lazy("Édition de bulletins"))
 def report_cards_job(
     progress: Progress,
     *,

@@ -221,6 +221,16 @@ def test_first_access_through_the_password_email(client, personas, mailbox) -> N
     assert login.status_code == 302 and login["Location"] == "/"
 
 
+@pytest.mark.parametrize(("seconds", "said"), [(3 * 86400, "3 jours"), (86400, "1 jour")])
+def test_password_email_page_states_how_long_the_link_lasts(
+    client, db, settings, seconds, said
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_RESET_TIMEOUT = seconds
+    response = client.get("/accounts/password/reset/sent/")
+    assert response.status_code == 200
+    assert f"Il est valable {said}." in response.content.decode()
+
+
 def test_password_email_for_an_unknown_address_sends_nothing(client, db, mailbox) -> None:  # type: ignore[no-untyped-def]
     assert (
         client.post("/accounts/password/reset/", {"email": "personne@example.ma"}).status_code
@@ -235,3 +245,17 @@ def test_language_chosen_on_the_login_page_is_kept(client, personas) -> None:  #
     assert '<html lang="ar" dir="rtl">' in client.get("/").content.decode()
     personas.head_a.refresh_from_db()
     assert personas.head_a.preferred_language == "ar"
+
+
+def test_surname_and_a_things_name_are_told_apart(client, personas) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    from pilotage.accounts.forms import PersonForm
+    from pilotage.accounts.models import ApiToken
+
+    with translation.override("en"):
+        assert str(PersonForm().fields["last_name"].label) == "Last name"
+        assert str(ApiToken._meta.get_field("name").verbose_name) == "name"
+    with translation.override("ar"):
+        assert str(PersonForm().fields["last_name"].label) == "الاسم العائلي"
+        assert str(ApiToken._meta.get_field("name").verbose_name) == "الاسم"
