@@ -166,6 +166,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Report-card batches are written under MEDIA_ROOT for their requester to download; files
+# older than this are deleted each time a new batch runs (and by `purge_report_cards`).
+REPORT_CARDS_RETENTION_DAYS = int(os.environ.get("REPORT_CARDS_RETENTION_DAYS", "7"))
 
 # Security headers. The CSP allows nothing from outside the site: every script, style
 # and font is served by whitenoise from our own static files.

@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.accounts.models import Role, User
+from pilotage.accounts.services import NO_EMAIL
 
 
 class RoleAssignForm(forms.Form):
@@ -24,8 +26,12 @@ class RoleAssignForm(forms.Form):
 class PersonForm(RoleAssignForm):
     username = forms.CharField(label=_("Identifiant de connexion"), max_length=150)
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    last_name = forms.CharField(label=_("Nom"), max_length=150)
-    email = forms.EmailField(label=_("Adresse électronique"), required=False)
+    last_name = forms.CharField(label=pgettext_lazy("surname", "Nom"), max_length=150)
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("Le lien pour choisir le premier mot de passe est envoyé à cette adresse."),
+        error_messages={"required": NO_EMAIL},
+    )
 
     field_order = ["last_name", "first_name", "username", "email", "role", "org_unit"]
 

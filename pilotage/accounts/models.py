@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.orgunits.models import OrgUnit
 
@@ -38,17 +39,23 @@ class RoleAssignment(models.Model):
     """A user holds a role over an org unit and its whole subtree."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("utilisateur"),
     )
     role = models.CharField(_("rôle"), max_length=32, choices=Role.choices)
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="assignments")
-    created_at = models.DateTimeField(auto_now_add=True)
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unité")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créée le"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("créée par"),
     )
 
     class Meta:
@@ -72,14 +79,21 @@ class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the raw value is shown once."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("utilisateur"),
     )
-    name = models.CharField(_("nom"), max_length=100)
-    prefix = models.CharField(max_length=8, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(pgettext_lazy("name of a thing", "nom"), max_length=100)
+    prefix = models.CharField(max_length=8, editable=False, verbose_name=_("préfixe"))
+    digest = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("empreinte")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créé le"))
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("dernière utilisation")
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expire le"))
 
     class Meta:
         verbose_name = _("jeton d'API")

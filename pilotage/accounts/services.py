@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pilotage.accounts.models import ApiToken, RoleAssignment, User
 from pilotage.accounts.permissions import can_assign_role
@@ -16,6 +17,10 @@ from pilotage.core.audit import audit_record, diff, snapshot
 from pilotage.core.db import save_or_refuse
 from pilotage.orgunits.models import OrgUnit
 
+NO_EMAIL = gettext_lazy(
+    "Adresse électronique obligatoire : le premier mot de passe se choisit par le lien "
+    "envoyé à cette adresse, sans elle le compte ne pourrait jamais servir."
+)
 USER_FIELDS = ("username", "first_name", "last_name", "email", "preferred_language", "is_active")
 
 
@@ -30,6 +35,10 @@ def user_create(
     email: str = "",
     preferred_language: str = "fr",
 ) -> User:
+    """Without a password, the owner chooses one through the e-mailed link: such an account
+    needs an address."""
+    if not password and not email.strip():
+        raise ValidationError({"email": [NO_EMAIL]})
     user = User(
         username=username,
         first_name=first_name,
@@ -87,12 +96,30 @@ def user_set_language(*, actor: Any, user: User, language: str) -> None:
         audit_record(actor=actor, action="update", obj=user, changes=changes)
 
 
+def _assignment_values(assignment: RoleAssignment) -> dict[str, Any]:
+    return {
+        "user": assignment.user.username,
+        "role": assignment.role,
+        "org_unit": assignment.org_unit.code,
+    }
+
+
+def _check_grant(actor: Any, role: str, org_unit: OrgUnit, message: str, check: bool) -> None:
+    """``check=False`` is for the Django admin, whose own permissions (staff with the model
+    permission) decide there; the write is audited all the same."""
+    if check and actor is not None and not can_assign_role(actor, role, org_unit):
+        raise PermissionDenied(message)
+
+
 @transaction.atomic
-def role_assign(*, actor: Any, user: User, role: str, org_unit: OrgUnit) -> RoleAssignment:
+def role_assign(
+    *, actor: Any, user: User, role: str, org_unit: OrgUnit, check: bool = True
+) -> RoleAssignment:
     """Give ``user`` the ``role`` over ``org_unit``'s subtree. The actor may only hand out
     the roles their own assignments allow, inside their own subtree."""
-    if actor is not None and not can_assign_role(actor, role, org_unit):
-        raise PermissionDenied(_("Vous ne pouvez pas attribuer ce rôle sur cette unité."))
+    _check_grant(
+        actor, role, org_unit, _("Vous ne pouvez pas attribuer ce rôle sur cette unité."), check
+    )
     assignment = RoleAssignment(user=user, role=role, org_unit=org_unit, created_by=actor)
     assignment.full_clean(validate_unique=False, validate_constraints=False)
     save_or_refuse(
@@ -103,29 +130,48 @@ def role_assign(*, actor: Any, user: User, role: str, org_unit: OrgUnit) -> Role
         actor=actor,
         action="create",
         obj=assignment,
-        changes={
-            "user": [None, user.username],
-            "role": [None, role],
-            "org_unit": [None, org_unit.code],
-        },
+        changes=diff({}, _assignment_values(assignment)),
     )
     forget_scope(user)
     return assignment
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
-    if actor is not None and not can_assign_role(actor, assignment.role, assignment.org_unit):
-        raise PermissionDenied(_("Vous ne pouvez pas retirer ce rôle."))
+def role_change(
+    *, actor: Any, assignment: RoleAssignment, role: str, org_unit: OrgUnit, check: bool = True
+) -> None:
+    """Move an assignment to another role or unit; the actor must be able to grant both
+    the old and the new one."""
+    current = RoleAssignment.objects.select_related("user", "org_unit").get(pk=assignment.pk)
+    message = _("Vous ne pouvez pas attribuer ce rôle sur cette unité.")
+    _check_grant(actor, current.role, current.org_unit, message, check)
+    _check_grant(actor, role, org_unit, message, check)
+    before = _assignment_values(current)
+    current.role, current.org_unit = role, org_unit
+    current.full_clean(validate_unique=False, validate_constraints=False)
+    changes = diff(before, _assignment_values(current))
+    if not changes:
+        return
+    save_or_refuse(
+        current,
+        _("Cette personne a déjà ce rôle sur cette unité."),
+        update_fields=["role", "org_unit"],
+    )
+    audit_record(actor=actor, action="update", obj=current, changes=changes)
+    assignment.role, assignment.org_unit = role, org_unit
+    forget_scope(current.user)
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment, check: bool = True) -> None:
+    _check_grant(
+        actor, assignment.role, assignment.org_unit, _("Vous ne pouvez pas retirer ce rôle."), check
+    )
     audit_record(
         actor=actor,
         action="delete",
         obj=assignment,
-        changes={
-            "user": [assignment.user.username, None],
-            "role": [assignment.role, None],
-            "org_unit": [assignment.org_unit.code, None],
-        },
+        changes=diff(_assignment_values(assignment), {}),
     )
     assignment.delete()
     forget_scope(assignment.user)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -37,6 +40,16 @@ class LoginView(auth_views.LoginView):
             # Otherwise the interface speaks the user's language from the first page on.
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
         return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    """Says how long the link lasts, from the setting that decides it."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["link_validity"] = dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+        return context
 
 
 @login_not_required

@@ -27,6 +27,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "status", "done", "total", "created_by")
+    list_display = ("created_at", "kind_label", "status", "done", "total", "created_by")
     list_filter = ("kind", "status")
     readonly_fields = [f.name for f in Job._meta.fields]

@@ -10,8 +10,21 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
 
 from pilotage.core.models import AuditEntry
+
+# Verbs of a domain (a council's decision, a roll call) are named by their app at start-up.
+_ACTION_LABELS: dict[str, str | Promise] = dict(AuditEntry.Action.choices)
+
+
+def audit_actions_register(labels: dict[str, str | Promise]) -> None:
+    _ACTION_LABELS.update(labels)
+
+
+def audit_action_label(action: str) -> str:
+    """What the audit page calls an action; the code itself for one nobody named."""
+    return str(_ACTION_LABELS.get(action, action))
 
 
 def _jsonable(value: Any) -> Any:

@@ -6,12 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 
-def save_or_refuse(obj: models.Model, message: str) -> None:
-    """Insert ``obj``, turning a constraint violation into a ValidationError with a message
-    for the user. The constraint decides (no check-then-act race); the savepoint keeps the
-    surrounding transaction usable."""
+def save_or_refuse(
+    obj: models.Model, message: str, *, update_fields: list[str] | None = None
+) -> None:
+    """Insert ``obj`` (or save its ``update_fields``), turning a constraint violation into a
+    ValidationError with a message for the user. The constraint decides (no check-then-act
+    race); the savepoint keeps the surrounding transaction usable."""
     try:
         with transaction.atomic():
-            obj.save()
+            obj.save(update_fields=update_fields)
     except IntegrityError as exc:
         raise ValidationError(message) from exc

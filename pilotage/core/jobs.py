@@ -14,8 +14,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django_tasks import task
 
 from pilotage.core.models import Job
@@ -24,14 +26,28 @@ logger = logging.getLogger(__name__)
 
 JobFunction = Callable[..., dict[str, Any] | None]
 _KINDS: dict[str, JobFunction] = {}
+_LABELS: dict[str, str | Promise] = {}
 
 
-def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
+def job_kind(name: str, label: str | Promise | None = None) -> Callable[[JobFunction], JobFunction]:
+    """Register ``fn`` as the job kind ``name``; ``label`` is what pages call it."""
+
     def register(fn: JobFunction) -> JobFunction:
         _KINDS[name] = fn
+        if label is not None:
+            job_kind_label_set(name, label)
         return fn
 
     return register
+
+
+def job_kind_label_set(name: str, label: str | Promise) -> None:
+    _LABELS[name] = label
+
+
+def job_kind_label(name: str) -> str:
+    """The translated name of a job kind; the code itself for a kind without one."""
+    return str(_LABELS.get(name, name))
 
 
 class Reporter(Protocol):
@@ -86,7 +102,9 @@ class Progress:
 def job_start(*, actor: Any, kind: str, params: dict[str, Any]) -> Job:
     if kind not in _KINDS:
         raise ValueError(f"Unknown job kind: {kind}")
-    job = Job.objects.create(kind=kind, params=params, created_by=actor)
+    # The job speaks the requester's language, not the worker's: see job_execute.
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    job = Job.objects.create(kind=kind, params=params, created_by=actor, language=language)
     transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
     return job
 
@@ -98,7 +116,10 @@ def job_execute(job: Job, *, echo: Reporter | None = None) -> Job:
     job.save(update_fields=["status", "started_at"])
     progress = Progress(job, echo=echo)
     try:
-        result = fn(progress, **job.params) or {}
+        # Messages the job stores (progress, problems of a rejected file, errors) are read
+        # later by the requester: they are written in the language of the request.
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            result = fn(progress, **job.params) or {}
     except Exception as exc:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         job.status = Job.Status.FAILED

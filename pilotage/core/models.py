@@ -26,6 +26,10 @@ class AuditEntry(models.Model):
         UPDATE = "update", _("Modification")
         DELETE = "delete", _("Suppression")
         LOGIN = "login", _("Connexion")
+        IMPORT = "import", _("Import de fichier")
+        SEED = "seed", _("Données de démonstration")
+        VALIDATE = "validate", _("Validation")
+        UNLOCK = "unlock", _("Réouverture")
         OTHER = "other", _("Autre")
 
     at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
@@ -65,6 +69,12 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit log is append-only.")
 
+    @property
+    def action_label(self) -> str:
+        from pilotage.core.audit import audit_action_label
+
+        return audit_action_label(self.action)
+
 
 class Job(models.Model):
     """A long piece of work (import, recomputation, batch of reports) and its progress.
@@ -80,22 +90,30 @@ class Job(models.Model):
         SUCCEEDED = "succeeded", _("Terminé")
         FAILED = "failed", _("Échec")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(
+        primary_key=True, default=uuid.uuid4, editable=False, verbose_name=_("identifiant")
+    )
     kind = models.CharField(_("type"), max_length=60)
-    params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(_("langue"), max_length=10, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("paramètres"))
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=300, blank=True)
-    result = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("effectués"))
+    message = models.CharField(max_length=300, blank=True, verbose_name=_("message"))
+    result = models.JSONField(default=dict, blank=True, verbose_name=_("résultat"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandée par"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créée le"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("commencée le"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terminée le"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -104,6 +122,12 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"
+
+    @property
+    def kind_label(self) -> str:
+        from pilotage.core.jobs import job_kind_label
+
+        return job_kind_label(self.kind)
 
     @property
     def percent(self) -> int:

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 SAMPLE_BYTES = 64 * 1024
 ARABIC_RUN = re.compile(r"[\u0621-\u064a]{2,}")
@@ -150,7 +151,11 @@ def _open_csv(
                         yield (
                             number,
                             {
-                                "__error__": _("%(n)s cellules au lieu de %(m)s")
+                                "__error__": ngettext(
+                                    "%(n)s cellule au lieu de %(m)s",
+                                    "%(n)s cellules au lieu de %(m)s",
+                                    len(cells),
+                                )
                                 % {"n": len(cells), "m": width}
                             },
                         )

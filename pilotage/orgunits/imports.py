@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pilotage.core.jobs import Progress, job_kind
 from pilotage.core.tabular import ImportRejected, Problem, open_table
@@ -186,7 +187,7 @@ def orgunits_import(
     return counts
 
 
-@job_kind("orgunits.import")
+@job_kind("orgunits.import", label=gettext_lazy("Import d'unités d'organisation"))
 def orgunits_import_job(
     progress: Progress, *, path: str, filename: str, actor_id: int | None
 ) -> dict[str, Any]:

@@ -31,7 +31,9 @@ class OrgUnitLevel(MultilingualName):
 
 class OrgUnit(MP_Node, MultilingualName):
     code = models.CharField(_("code"), max_length=40, unique=True)
-    level = models.ForeignKey(OrgUnitLevel, on_delete=models.PROTECT, related_name="units")
+    level = models.ForeignKey(
+        OrgUnitLevel, on_delete=models.PROTECT, related_name="units", verbose_name=_("niveau")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     node_order_by = ["code"]
@@ -70,7 +72,11 @@ class School(models.Model):
     """What an établissement has beyond its place in the tree."""
 
     org_unit = models.OneToOneField(
-        OrgUnit, on_delete=models.CASCADE, primary_key=True, related_name="school"
+        OrgUnit,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="school",
+        verbose_name=_("unité"),
     )
     school_code = models.CharField(_("code établissement"), max_length=20, unique=True)
     has_primaire = models.BooleanField(_("primaire"), default=False)
@@ -115,9 +121,16 @@ class OrgUnitGroupSet(MultilingualName):
 class OrgUnitGroup(MultilingualName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     group_set = models.ForeignKey(
-        OrgUnitGroupSet, on_delete=models.CASCADE, null=True, blank=True, related_name="groups"
+        OrgUnitGroupSet,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("ensemble de groupes"),
     )
-    members = models.ManyToManyField(OrgUnit, related_name="groups", blank=True)
+    members = models.ManyToManyField(
+        OrgUnit, related_name="groups", blank=True, verbose_name=_("membres")
+    )
 
     class Meta:
         verbose_name = _("groupe d'unités")
@@ -158,7 +171,10 @@ class AcademicYear(models.Model):
 
 class Semester(models.Model):
     academic_year = models.ForeignKey(
-        AcademicYear, on_delete=models.CASCADE, related_name="semesters"
+        AcademicYear,
+        on_delete=models.CASCADE,
+        related_name="semesters",
+        verbose_name=_("année scolaire"),
     )
     number = models.PositiveSmallIntegerField(_("numéro"))
     start = models.DateField(_("début"))

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pilotage.core.tabular import ImportRejected, Problem, open_table
 from pilotage.schooling.models import Assessment, AssessmentKind
@@ -43,7 +44,13 @@ def column_label(assessment: Assessment) -> str:
 
 
 def _identity_labels() -> list[str]:
-    return [_("Code Massar"), _("Nom"), _("Prénom"), _("Nom (arabe)"), _("Prénom (arabe)")]
+    return [
+        _("Code Massar"),
+        pgettext("surname", "Nom"),
+        _("Prénom"),
+        pgettext("surname", "Nom (arabe)"),
+        _("Prénom (arabe)"),
+    ]
 
 
 def _column_letter(index: int) -> str:
@@ -268,7 +275,7 @@ def sheet_read_upload(grid: Grid, stream: IO[bytes], *, filename: str) -> Upload
         seen[code] = number
         if code not in roster:
             upload.problems.append(
-                Problem(number, "code_massar", code, _("élève absent de cette classe"))
+                Problem(number, "code_massar", code, _("élève non inscrit dans la classe"))
             )
             continue
         upload.cells.extend(

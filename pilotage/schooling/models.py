@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.core.i18n import MultilingualName
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit, Semester
@@ -48,7 +49,9 @@ class Stream(MultilingualName):
     """A lycée stream (filière), e.g. Sciences mathématiques."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
-    grade_levels = models.ManyToManyField(GradeLevel, related_name="streams", blank=True)
+    grade_levels = models.ManyToManyField(
+        GradeLevel, related_name="streams", blank=True, verbose_name=_("niveaux")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -69,9 +72,13 @@ class SubjectCoefficient(models.Model):
     """Which subjects a level (and stream) studies, with their weight in the general
     average. Configuration: the Moroccan defaults are loaded by ``load_structure``."""
 
-    grade_level = models.ForeignKey(GradeLevel, on_delete=models.CASCADE, related_name="subjects")
-    stream = models.ForeignKey(Stream, on_delete=models.CASCADE, null=True, blank=True)
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    grade_level = models.ForeignKey(
+        GradeLevel, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("niveau")
+    )
+    stream = models.ForeignKey(
+        Stream, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("filière")
+    )
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name=_("matière"))
     coefficient = models.DecimalField(
         _("coefficient"),
         max_digits=4,
@@ -105,7 +112,7 @@ class ExamWeighting(models.Model):
     summing to 1; see docs/schooling.md for the Moroccan defaults and their sources."""
 
     grade_level = models.OneToOneField(
-        GradeLevel, on_delete=models.CASCADE, related_name="weighting"
+        GradeLevel, on_delete=models.CASCADE, related_name="weighting", verbose_name=_("niveau")
     )
     continuous = models.DecimalField(_("contrôle continu"), max_digits=4, decimal_places=3)
     local_exam = models.DecimalField(_("examen local"), max_digits=4, decimal_places=3, default=0)
@@ -165,14 +172,14 @@ class Pupil(models.Model):
     code_massar = models.CharField(
         _("code Massar"), max_length=10, unique=True, validators=[code_massar_validator]
     )
-    last_name = models.CharField(_("nom"), max_length=100)
+    last_name = models.CharField(pgettext_lazy("surname", "nom"), max_length=100)
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name_ar = models.CharField(_("nom (arabe)"), max_length=100, blank=True)
     first_name_ar = models.CharField(_("prénom (arabe)"), max_length=100, blank=True)
     sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date de naissance"))
     birth_place = models.CharField(_("lieu de naissance"), max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créé le"))
 
     class Meta:
         verbose_name = _("élève")
@@ -201,9 +208,14 @@ class GuardianRelation(models.TextChoices):
 class Guardian(models.Model):
     """Links a parent (or the pupil's own) account to a pupil: what the portal shows."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardians")
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("élève")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wards"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="wards",
+        verbose_name=_("compte"),
     )
     relation = models.CharField(_("lien"), max_length=10, choices=GuardianRelation.choices)
 
@@ -217,13 +229,20 @@ class Guardian(models.Model):
 
 
 class SchoolClass(models.Model):
-    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="classes")
-    academic_year = models.ForeignKey(
-        AcademicYear, on_delete=models.PROTECT, related_name="classes"
+    school = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="classes", verbose_name=_("établissement")
     )
-    grade_level = models.ForeignKey(GradeLevel, on_delete=models.PROTECT)
-    stream = models.ForeignKey(Stream, on_delete=models.PROTECT, null=True, blank=True)
-    name = models.CharField(_("nom"), max_length=30)
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="classes",
+        verbose_name=_("année scolaire"),
+    )
+    grade_level = models.ForeignKey(GradeLevel, on_delete=models.PROTECT, verbose_name=_("niveau"))
+    stream = models.ForeignKey(
+        Stream, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("filière")
+    )
+    name = models.CharField(pgettext_lazy("name of a thing", "nom"), max_length=30)
 
     class Meta:
         ordering = ["grade_level__order", "name"]
@@ -258,14 +277,29 @@ ACTIVE_STATUSES = (
 
 
 class Enrolment(models.Model):
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="enrolments")
-    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="enrolments")
-    academic_year = models.ForeignKey(
-        AcademicYear, on_delete=models.PROTECT, related_name="enrolments"
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("élève")
     )
-    grade_level = models.ForeignKey(GradeLevel, on_delete=models.PROTECT)
+    school = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("établissement"),
+    )
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("année scolaire"),
+    )
+    grade_level = models.ForeignKey(GradeLevel, on_delete=models.PROTECT, verbose_name=_("niveau"))
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments"
+        SchoolClass,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        verbose_name=_("classe"),
     )
     status = models.CharField(
         _("statut"),
@@ -312,22 +346,44 @@ class TransferStatus(models.TextChoices):
 class Transfer(models.Model):
     """Requested by the school the pupil leaves, accepted by the one they join."""
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="transfers")
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT)
-    from_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="transfers_out")
-    to_school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="transfers_in")
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("élève")
+    )
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, verbose_name=_("année scolaire")
+    )
+    from_school = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+        verbose_name=_("établissement d'origine"),
+    )
+    to_school = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+        verbose_name=_("établissement d'accueil"),
+    )
     status = models.CharField(
         _("statut"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
     )
     reason = models.CharField(_("motif"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("demandé par"),
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(auto_now_add=True, verbose_name=_("demandé le"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidé par"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("décidé le"))
 
     class Meta:
         ordering = ["-requested_at"]
@@ -353,11 +409,18 @@ class Transfer(models.Model):
 
 class Teacher(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teacher"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="teacher",
+        verbose_name=_("compte"),
     )
     ppr = models.CharField(_("matricule (PPR)"), max_length=12, unique=True)
-    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="teachers")
-    specialty = models.ForeignKey(Subject, on_delete=models.PROTECT, null=True, blank=True)
+    school = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="teachers", verbose_name=_("établissement")
+    )
+    specialty = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("spécialité")
+    )
     is_qualified = models.BooleanField(
         _("qualifié"),
         help_text=_(
@@ -375,11 +438,13 @@ class Teacher(models.Model):
 
 
 class TeachingAssignment(models.Model):
-    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="assignments")
-    school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.CASCADE, related_name="teachings"
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("enseignant")
     )
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="teachings", verbose_name=_("classe")
+    )
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name=_("matière"))
 
     class Meta:
         verbose_name = _("service d'enseignement")
@@ -412,15 +477,24 @@ class MarkSheet(models.Model):
     is refused, so two teachers never overwrite each other silently.
     """
 
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="sheets")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
-    semester = models.ForeignKey(Semester, on_delete=models.PROTECT)
-    version = models.PositiveIntegerField(default=0)
-    validated_at = models.DateTimeField(null=True, blank=True)
-    validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="sheets", verbose_name=_("classe")
     )
-    unlocked_until = models.DateTimeField(null=True, blank=True)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, verbose_name=_("matière"))
+    semester = models.ForeignKey(Semester, on_delete=models.PROTECT, verbose_name=_("semestre"))
+    version = models.PositiveIntegerField(default=0, verbose_name=_("version"))
+    validated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("validée le"))
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validée par"),
+    )
+    unlocked_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("saisie rouverte jusqu'au")
+    )
 
     class Meta:
         verbose_name = _("feuille de notes")
@@ -436,7 +510,12 @@ class MarkSheet(models.Model):
 
 
 class Assessment(models.Model):
-    sheet = models.ForeignKey(MarkSheet, on_delete=models.CASCADE, related_name="assessments")
+    sheet = models.ForeignKey(
+        MarkSheet,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("feuille de notes"),
+    )
     kind = models.CharField(_("type"), max_length=16, choices=AssessmentKind.choices)
     number = models.PositiveSmallIntegerField(_("numéro"), default=1)
 
@@ -463,8 +542,12 @@ class MarkCode(models.TextChoices):
 
 
 class Mark(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="marks")
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="marks")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="marks", verbose_name=_("évaluation")
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="marks", verbose_name=_("élève")
+    )
     value = models.DecimalField(
         _("note"),
         max_digits=4,
@@ -475,9 +558,12 @@ class Mark(models.Model):
     )
     code = models.CharField(_("code"), max_length=4, choices=MarkCode.choices, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("modifiée par"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("modifiée le"))
 
     class Meta:
         verbose_name = _("note")
@@ -498,8 +584,10 @@ class Mark(models.Model):
 class MarkDeadline(models.Model):
     """When mark entry closes for a semester in part of the tree; the deepest unit wins."""
 
-    semester = models.ForeignKey(Semester, on_delete=models.CASCADE, related_name="deadlines")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
+    semester = models.ForeignKey(
+        Semester, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("semestre")
+    )
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, verbose_name=_("unité"))
     closes_at = models.DateTimeField(_("clôture de la saisie"))
 
     class Meta:
@@ -522,8 +610,12 @@ class Session(models.TextChoices):
 
 
 class Absence(models.Model):
-    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="absences")
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="absences")
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="absences", verbose_name=_("élève")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="absences", verbose_name=_("classe")
+    )
     date = models.DateField(_("date"))
     session = models.CharField(_("demi-journée"), max_length=2, choices=Session.choices)
     hours = models.PositiveSmallIntegerField(
@@ -532,7 +624,10 @@ class Absence(models.Model):
     justified = models.BooleanField(_("justifiée"), default=False)
     reason = models.CharField(_("motif"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("saisie par"),
     )
 
     class Meta:
@@ -560,15 +655,22 @@ class Decision(models.TextChoices):
 
 
 class CouncilDecision(models.Model):
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="decision")
-    annual_average = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="decision", verbose_name=_("inscription")
+    )
+    annual_average = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, verbose_name=_("moyenne annuelle")
+    )
     suggestion = models.CharField(_("proposition"), max_length=8, choices=Decision.choices)
     decision = models.CharField(_("décision"), max_length=8, choices=Decision.choices)
     note = models.CharField(_("observation"), max_length=200, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("décidée par"),
     )
-    decided_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(auto_now=True, verbose_name=_("décidée le"))
 
     class Meta:
         verbose_name = _("décision du conseil de classe")

@@ -22,6 +22,7 @@ import io
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -34,6 +35,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pilotage.core.jobs import Progress, job_kind
 from pilotage.orgunits.models import OrgUnit, Semester
@@ -429,7 +431,28 @@ def report_classes(
     )
 
 
-@job_kind(JOB_KIND)
+def report_files_purge(*, now: float | None = None) -> int:
+    """Delete the batch files older than ``settings.REPORT_CARDS_RETENTION_DAYS`` (by their
+    modification time) and return how many went. Batches hold pupils' results, and nothing
+    else ever removes them. Leftover ``.part`` files of a crashed batch go the same way."""
+    folder = Path(settings.MEDIA_ROOT) / REPORT_DIR
+    if not folder.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - settings.REPORT_CARDS_RETENTION_DAYS * 86400
+    removed = 0
+    for file in folder.iterdir():
+        if file.suffix not in {".pdf", ".part"}:
+            continue
+        try:
+            if file.stat().st_mtime < cutoff:
+                file.unlink()
+                removed += 1
+        except FileNotFoundError:  # purged at the same moment by another run
+            continue
+    return removed
+
+
+@job_kind(JOB_KIND, label=gettext_lazy("Édition de bulletins"))
 def report_cards_job(
     progress: Progress,
     *,
@@ -439,7 +462,11 @@ def report_cards_job(
     school_id: int | None = None,
 ) -> dict[str, Any]:
     """Params: ``class_ids`` or ``school_id``, ``semester_id``, ``language``. Writes
-    MEDIA_ROOT/report-cards/<job id>.pdf and returns its path relative to MEDIA_ROOT."""
+    MEDIA_ROOT/report-cards/<job id>.pdf and returns its path relative to MEDIA_ROOT.
+
+    The worker is the only process sure to run (``make run`` starts no scheduler), so each
+    batch first purges the files past their retention."""
+    report_files_purge()
     semester = Semester.objects.select_related("academic_year").get(pk=semester_id)
     classes = report_classes(semester=semester, class_ids=class_ids, school_id=school_id)
     pdf, pages = _bulletins(

@@ -41,6 +41,25 @@ def test_login_is_throttled_after_five_wrong_passwords(client, personas) -> None
     assert response.status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("cooloff_hours", "said"), [(0.5, "Réessayez dans 30 minutes"), (2, "Réessayez dans 2 heures")]
+)
+def test_lockout_page_states_the_real_wait(client, personas, settings, cooloff_hours, said) -> None:  # type: ignore[no-untyped-def]
+    settings.AXES_COOLOFF_TIME = cooloff_hours
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"username": "head.a", "password": "wrong"})
+    assert response.status_code == 429
+    assert said in response.content.decode()
+
+
+def test_lockout_page_in_arabic_uses_the_plural_forms(client, personas, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.AXES_COOLOFF_TIME = 3  # hours: the Arabic "few" form
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"username": "head.a", "password": "wrong"})
+    assert "3 ساعات" in response.content.decode()
+
+
 def test_strict_headers(client, personas) -> None:  # type: ignore[no-untyped-def]
     client.force_login(personas.head_a)
     response = client.get("/")

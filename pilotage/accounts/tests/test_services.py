@@ -3,8 +3,15 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from pilotage.accounts.models import ApiToken, Role, RoleAssignment
-from pilotage.accounts.services import role_assign, role_revoke, token_authenticate, token_create
+from pilotage.accounts.models import ApiToken, Role, RoleAssignment, User
+from pilotage.accounts.services import (
+    person_create,
+    role_assign,
+    role_revoke,
+    token_authenticate,
+    token_create,
+    user_create,
+)
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
 
@@ -91,3 +98,33 @@ def test_tokens_store_only_a_digest(personas) -> None:  # type: ignore[no-untype
     personas.provincial_a.is_active = False
     personas.provincial_a.save(update_fields=["is_active"])
     assert token_authenticate(raw) is None
+
+
+def _new_teacher(personas, email: str) -> User:  # type: ignore[no-untyped-def]
+    return person_create(
+        actor=personas.head_a,
+        username="salma.tazi",
+        first_name="Salma",
+        last_name="Tazi",
+        email=email,
+        role=Role.TEACHER,
+        org_unit=personas.school_a,
+    )
+
+
+def test_person_without_email_is_refused_and_nothing_is_written(personas) -> None:  # type: ignore[no-untyped-def]
+    users, audit = User.objects.count(), AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        _new_teacher(personas, "")
+    assert list(refused.value.message_dict) == ["email"]
+    assert (User.objects.count(), AuditEntry.objects.count()) == (users, audit)
+
+
+def test_person_with_email_gets_an_account_without_password(personas) -> None:  # type: ignore[no-untyped-def]
+    user = _new_teacher(personas, "salma.tazi@example.ma")
+    assert user.email == "salma.tazi@example.ma" and not user.has_usable_password()
+
+
+def test_an_account_with_a_password_may_have_no_email(db) -> None:  # type: ignore[no-untyped-def]
+    user = user_create(actor=None, username="kiosque", password="un-long-mot-de-passe")
+    assert user.email == "" and user.has_usable_password()

@@ -11,6 +11,19 @@ from pilotage.core.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
+def _person_form(**fields: str) -> dict[str, str]:
+    """The new-person form as a school head fills it in, with ``fields`` changed."""
+    return {
+        "last_name": "Tazi",
+        "first_name": "Salma",
+        "username": "salma.tazi",
+        "email": "salma.tazi@example.ma",
+        "role": Role.TEACHER,
+        "org_unit": "04101A",
+        **fields,
+    }
+
+
 def test_people_list_is_scoped(client, personas) -> None:  # type: ignore[no-untyped-def]
     client.force_login(personas.provincial_a)
     body = client.get("/accounts/people/").content.decode()
@@ -119,14 +132,7 @@ def test_school_head_creates_a_teacher_account(client, personas) -> None:  # typ
     client.force_login(personas.head_a)
     response = client.post(
         "/accounts/people/new/",
-        {
-            "last_name": "Tazi",
-            "first_name": "Salma",
-            "username": "salma.tazi",
-            "email": "",
-            "role": Role.TEACHER,
-            "org_unit": "04101A",
-        },
+        _person_form(),
     )
     assert response.status_code == 302
     user = User.objects.get(username="salma.tazi")
@@ -149,14 +155,7 @@ def test_denied_account_creation_writes_nothing(client, personas, persona, role,
     users, audit = User.objects.count(), AuditEntry.objects.count()
     response = client.post(
         "/accounts/people/new/",
-        {
-            "last_name": "X",
-            "first_name": "Y",
-            "username": "intrus",
-            "email": "",
-            "role": role,
-            "org_unit": unit,
-        },
+        _person_form(username="intrus", role=role, org_unit=unit),
     )
     assert response.status_code == 200
     assert (User.objects.count(), AuditEntry.objects.count()) == (users, audit)
@@ -166,17 +165,27 @@ def test_duplicate_username_is_a_form_error(client, personas) -> None:  # type: 
     client.force_login(personas.head_a)
     response = client.post(
         "/accounts/people/new/",
-        {
-            "last_name": "X",
-            "first_name": "Y",
-            "username": "teacher.a1",
-            "email": "",
-            "role": Role.TEACHER,
-            "org_unit": "04101A",
-        },
+        _person_form(username="teacher.a1"),
     )
     assert response.status_code == 200
     assert "existe déjà" in response.content.decode()
+
+
+@pytest.mark.parametrize("email", ["", "   "])
+def test_account_without_email_is_a_form_error(client, personas, email) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.head_a)
+    users, audit = User.objects.count(), AuditEntry.objects.count()
+    response = client.post(
+        "/accounts/people/new/",
+        _person_form(email=email),
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["email"] == [
+        "Adresse électronique obligatoire : le premier mot de passe se choisit par le lien "
+        "envoyé à cette adresse, sans elle le compte ne pourrait jamais servir."
+    ]
+    assert (User.objects.count(), AuditEntry.objects.count()) == (users, audit)
 
 
 def test_non_managers_cannot_open_the_new_person_page(client, personas) -> None:  # type: ignore[no-untyped-def]
@@ -188,14 +197,7 @@ def test_first_access_through_the_password_email(client, personas, mailbox) -> N
     client.force_login(personas.head_a)
     client.post(
         "/accounts/people/new/",
-        {
-            "last_name": "Tazi",
-            "first_name": "Salma",
-            "username": "salma.tazi",
-            "email": "salma.tazi@example.ma",
-            "role": Role.TEACHER,
-            "org_unit": "04101A",
-        },
+        _person_form(),
     )
     client.logout()
     response = client.post("/accounts/password/reset/", {"email": "salma.tazi@example.ma"})
@@ -219,6 +221,16 @@ def test_first_access_through_the_password_email(client, personas, mailbox) -> N
     assert login.status_code == 302 and login["Location"] == "/"
 
 
+@pytest.mark.parametrize(("seconds", "said"), [(3 * 86400, "3 jours"), (86400, "1 jour")])
+def test_password_email_page_states_how_long_the_link_lasts(
+    client, db, settings, seconds, said
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_RESET_TIMEOUT = seconds
+    response = client.get("/accounts/password/reset/sent/")
+    assert response.status_code == 200
+    assert f"Il est valable {said}." in response.content.decode()
+
+
 def test_password_email_for_an_unknown_address_sends_nothing(client, db, mailbox) -> None:  # type: ignore[no-untyped-def]
     assert (
         client.post("/accounts/password/reset/", {"email": "personne@example.ma"}).status_code
@@ -233,3 +245,17 @@ def test_language_chosen_on_the_login_page_is_kept(client, personas) -> None:  #
     assert '<html lang="ar" dir="rtl">' in client.get("/").content.decode()
     personas.head_a.refresh_from_db()
     assert personas.head_a.preferred_language == "ar"
+
+
+def test_surname_and_a_things_name_are_told_apart(client, personas) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    from pilotage.accounts.forms import PersonForm
+    from pilotage.accounts.models import ApiToken
+
+    with translation.override("en"):
+        assert str(PersonForm().fields["last_name"].label) == "Last name"
+        assert str(ApiToken._meta.get_field("name").verbose_name) == "name"
+    with translation.override("ar"):
+        assert str(PersonForm().fields["last_name"].label) == "الاسم العائلي"
+        assert str(ApiToken._meta.get_field("name").verbose_name) == "الاسم"

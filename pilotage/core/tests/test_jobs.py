@@ -4,9 +4,10 @@ import subprocess
 import sys
 
 import pytest
+from django.utils import translation
 
-from pilotage.core.jobs import Progress, job_start
-from pilotage.core.models import Job
+from pilotage.core.jobs import Progress, job_execute, job_start
+from pilotage.core.models import AuditEntry, Job
 
 
 def test_every_job_kind_is_known_to_a_fresh_worker_process() -> None:
@@ -46,3 +47,48 @@ def test_progress_is_written_at_most_every_interval() -> None:
     progress.advance(4, "ligne 4")
     job.refresh_from_db()
     assert (job.done, job.message) == (4, "ligne 4")
+
+
+@pytest.mark.django_db
+def test_a_job_speaks_its_requesters_language_not_the_workers(personas, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A rejected import started from an Arabic page lists its problems in Arabic, though
+    the worker runs in another language."""
+    upload = tmp_path / "units.csv"
+    upload.write_text("code;parent_code;level;name_fr\nMA-X;MA;planete;Nulle part\n")
+    params = {"path": str(upload), "filename": "units.csv", "actor_id": None}
+    with translation.override("ar"):
+        job = job_start(actor=personas.national_admin, kind="orgunits.import", params=params)
+    assert job.language == "ar"
+    with translation.override("en"):
+        job_execute(job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    [problem] = [p for p in job.result["problems"] if p["column"] == "level"]
+    assert problem["reason"].startswith("مستوى غير معروف")
+
+
+@pytest.mark.django_db
+def test_job_kinds_and_audit_actions_have_translated_labels() -> None:
+    job = Job(kind="schooling.report_cards")
+    entry = AuditEntry(action="attendance")
+    with translation.override("fr"):
+        assert (job.kind_label, entry.action_label) == ("Édition de bulletins", "Appel")
+    with translation.override("en"):
+        assert (job.kind_label, entry.action_label) == ("Report card batch", "Attendance")
+    with translation.override("ar"):
+        assert (job.kind_label, entry.action_label) == ("إصدار بيانات النقط", "الحضور والغياب")
+    # A code nobody named is shown as it is rather than hidden.
+    assert Job(kind="x.unknown").kind_label == "x.unknown"
+    assert AuditEntry(action="forged").action_label == "forged"
+
+
+@pytest.mark.django_db
+def test_job_page_and_audit_page_show_the_labels(client, personas) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.core.audit import audit_record
+
+    job = Job.objects.create(kind="schooling.import_marks", created_by=personas.national_admin)
+    audit_record(actor=personas.national_admin, action="decide", obj=job)
+    client.force_login(personas.national_admin)
+    assert "Import de notes" in client.get(f"/jobs/{job.pk}/").content.decode()
+    page = client.get("/audit/").content.decode()
+    assert "Décision du conseil" in page and "<td>decide</td>" not in page

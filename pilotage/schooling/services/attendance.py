@@ -61,7 +61,7 @@ def absences_record(
     strangers = set(wanted) - roster
     if strangers:
         raise ValidationError(
-            _("Élèves absents de cette classe : %(ids)s") % {"ids": sorted(strangers)}
+            _("Élèves non inscrits dans la classe : %(ids)s") % {"ids": sorted(strangers)}
         )
     for line in wanted.values():
         if not 1 <= line.hours <= 5:

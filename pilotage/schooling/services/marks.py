@@ -341,7 +341,7 @@ def _validate(
         if pupil_id is None:
             problems.append(
                 Problem(
-                    cell.row, "code_massar", cell.code_massar, _("élève absent de cette classe")
+                    cell.row, "code_massar", cell.code_massar, _("élève non inscrit dans la classe")
                 )
             )
             continue

@@ -553,7 +553,7 @@ def _bad_files(school_year):  # type: ignore[no-untyped-def]
         "pupil of another class": (
             (head + f"{outsider},12,,,\n").encode(),
             "notes.csv",
-            ("2", outsider, "code_massar", outsider, "élève absent de cette classe"),
+            ("2", outsider, "code_massar", outsider, "élève non inscrit dans la classe"),
         ),
         "pupil twice": (
             (head + f"{c2},12,,,\n{c2},13,,,\n").encode(),

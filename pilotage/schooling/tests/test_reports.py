@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -546,6 +547,60 @@ def test_a_failing_batch_says_why(
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED
     assert "Aucun élève" in job.message
+
+
+def _aged(path: Path, days: float) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-old")
+    stamp = path.stat().st_mtime - days * 86400
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_purge_deletes_batch_files_past_their_retention_only(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    settings.REPORT_CARDS_RETENTION_DAYS = 7
+    folder = tmp_path / "report-cards"
+    old, crashed = _aged(folder / "old.pdf", 8), _aged(folder / "crashed.part", 8)
+    recent = _aged(folder / "recent.pdf", 6)
+    elsewhere = _aged(tmp_path / "uploads" / "old.pdf", 30)
+    assert reports.report_files_purge() == 2
+    assert not old.exists() and not crashed.exists()
+    assert recent.exists() and elsewhere.exists()
+    settings.REPORT_CARDS_RETENTION_DAYS = 5
+    assert reports.report_files_purge() == 1
+    assert not recent.exists()
+
+
+def test_purge_without_a_report_folder_does_nothing(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "absent"
+    assert reports.report_files_purge() == 0
+
+
+def test_a_new_batch_purges_the_expired_ones(
+    client, marked, personas, django_capture_on_commit_callbacks, run_jobs, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    settings.REPORT_CARDS_RETENTION_DAYS = 7
+    expired = _aged(tmp_path / "report-cards" / "expired.pdf", 8)
+    kept = _aged(tmp_path / "report-cards" / "kept.pdf", 1)
+    client.force_login(personas.head_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/schooling/classes/{marked.class_a1.pk}/bulletins/", {"semestre": "1"})
+    run_jobs()
+    job = Job.objects.get()
+    assert job.status == Job.Status.SUCCEEDED, job.result
+    assert not expired.exists() and kept.exists()
+    assert (tmp_path / job.result["file"]).is_file()
+
+
+def test_purge_command(settings, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    settings.REPORT_CARDS_RETENTION_DAYS = 3
+    old = _aged(tmp_path / "report-cards" / "old.pdf", 4)
+    call_command("purge_report_cards")
+    assert not old.exists()
+    assert "1 file(s) older than 3 day(s) deleted." in capsys.readouterr().out
 
 
 def test_batch_form_renders_for_a_class_and_a_school(marked) -> None:  # type: ignore[no-untyped-def]

@@ -185,7 +185,7 @@ def test_absences_denied_and_bad_input(personas, school_year) -> None:  # type: 
             session="am",
             lines=[],
         )
-    with pytest.raises(ValidationError, match="absents de cette classe"):
+    with pytest.raises(ValidationError, match="non inscrits dans la classe"):
         absences_record(
             actor=personas.head_a,
             school_class=school_year.class_a1,

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
@@ -70,7 +71,12 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Appel enregistré : %(n)s absence(s).") % {"n": len(lines)}
+                ngettext(
+                    "Appel enregistré : %(n)s absence.",
+                    "Appel enregistré : %(n)s absences.",
+                    len(lines),
+                )
+                % {"n": len(lines)}
                 if any(counts.values()) or lines
                 else _("Appel enregistré : aucun absent."),
             )
@@ -185,7 +191,11 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    _("Année clôturée : %(n)s inscriptions créées pour %(year)s.")
+                    ngettext(
+                        "Année clôturée : %(n)s inscription créée pour %(year)s.",
+                        "Année clôturée : %(n)s inscriptions créées pour %(year)s.",
+                        counts["next_year"],
+                    )
                     % {"n": counts["next_year"], "year": next_year.code},
                 )
             else:

@@ -1,0 +1,111 @@
+"""The main menu: which entries each persona sees, and where the entries come from."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.test import RequestFactory
+
+from pilotage.core.context_processors import navigation
+from pilotage.core.navigation import menu_entries
+
+# The menu of each persona, in order: the same as before the menu came from the apps.
+MENUS = {
+    "national_admin": [
+        "/",
+        "/orgunits/",
+        "/schooling/classes/",
+        "/schooling/transfers/",
+        "/accounts/people/",
+        "/audit/",
+        "/accounts/tokens/",
+    ],
+    "regional_officer": [
+        "/",
+        "/orgunits/",
+        "/schooling/classes/",
+        "/accounts/people/",
+        "/accounts/tokens/",
+    ],
+    "provincial_a": [
+        "/",
+        "/orgunits/",
+        "/schooling/classes/",
+        "/accounts/people/",
+        "/accounts/tokens/",
+    ],
+    "head_a": [
+        "/",
+        "/orgunits/",
+        "/schooling/classes/",
+        "/schooling/transfers/",
+        "/accounts/people/",
+        "/accounts/tokens/",
+    ],
+    "teacher_a1": ["/", "/orgunits/", "/schooling/classes/", "/accounts/tokens/"],
+    "parent_a": ["/", "/schooling/portal/", "/accounts/tokens/"],
+    "agent": ["/", "/orgunits/", "/accounts/tokens/"],
+}
+
+
+def _menu(user, path: str = "/") -> list[dict]:
+    request = RequestFactory().get(path)
+    request.user = user
+    return navigation(request)["nav_items"]
+
+
+@pytest.mark.parametrize("persona", list(MENUS))
+def test_each_persona_sees_its_menu(personas, persona: str) -> None:
+    assert [item["url"] for item in _menu(getattr(personas, persona))] == MENUS[persona]
+
+
+def test_anonymous_visitor_has_no_menu(personas) -> None:
+    assert _menu(personas.anonymous) == []
+
+
+def test_staff_also_see_the_admin_and_the_current_page_is_marked(personas) -> None:
+    user = personas.teacher_a1
+    user.is_staff = True
+    items = _menu(user, "/schooling/classes/")
+    assert [i["url"] for i in items] == [*MENUS["teacher_a1"], "/admin/"]
+    assert [i["url"] for i in items if i["active"]] == ["/schooling/classes/"]
+
+
+@pytest.fixture
+def fresh_menu():
+    menu_entries.cache_clear()
+    yield
+    menu_entries.cache_clear()
+
+
+def test_an_apps_entries_come_from_its_own_menu_module(personas, monkeypatch, fresh_menu) -> None:
+    from pilotage.schooling import menu as schooling_menu
+
+    assert {e.url_name for e in schooling_menu.ENTRIES} <= {e.url_name for e in menu_entries()}
+    monkeypatch.setattr(schooling_menu, "ENTRIES", [])
+    menu_entries.cache_clear()
+    urls = [item["url"] for item in _menu(personas.national_admin)]
+    assert urls == [u for u in MENUS["national_admin"] if not u.startswith("/schooling/")]
+
+
+def test_an_app_without_a_menu_module_adds_nothing(personas, settings, fresh_menu) -> None:
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "pilotage.schooling"]
+    menu_entries.cache_clear()
+    assert not any(e.url_name.startswith("schooling:") for e in menu_entries())
+
+
+@pytest.mark.parametrize("module", ["context_processors", "navigation"])
+def test_the_menu_machinery_imports_no_domain_app(module: str) -> None:
+    source = Path(__file__).resolve().parents[1] / f"{module}.py"
+    imported = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    outside_core = {
+        name for name in imported if name.startswith("pilotage.") and name.split(".")[1] != "core"
+    }
+    assert outside_core == set()
