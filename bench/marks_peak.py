@@ -5,13 +5,22 @@ The claim (issue "School records", Performance): 100 concurrent clients on loopb
 ≥ 300 sheets/s sustained for 5 minutes, p99 ≤ 250 ms, zero errors, zero lost updates.
 
 A "40-mark sheet" save here is one teacher entering one test for a class of 40 pupils:
-``PUT /api/v1/schooling/sheets/{id}`` with the version from the GET just before and 40
-cells of one column, every value different from the stored one (so every save writes 40
-marks and moves the version). Each client is one teacher looping GET → PUT over the four
-sheets they own, in a closed loop (no think time). A tenth of the clients work in pairs
-on the union of the two teachers' sheets, each request authenticated as the sheet's
-teacher, as if they had the grid open on two devices: there the version check refuses
-one of two crossing saves (409, counted, retried after a fresh GET; not an error).
+``PUT /api/v1/schooling/sheets/{id}`` with the sheet's version and 40 cells of one
+column, every value different from the stored one (so every save writes 40 marks and
+moves the version). Each client is one teacher saving the four sheets they own at
+random. Like the grid, a client keeps each sheet as loaded and the version every save
+returns, and loads a sheet (GET) only the first time or after a 409. A tenth of the
+clients work in pairs on the union of the two teachers' sheets, each request
+authenticated as the sheet's teacher, as if they had the grid open on two devices: there
+the version check refuses one of two crossing saves (409, counted, retried after a fresh
+GET; not an error).
+
+Two kinds of run. Closed loop (the sweep and the full run): each client saves again as
+soon as it is answered, which measures how many saves the server sustains; its latency is
+then only the queue (100 clients / rate). Open loop (after the full run): each client's
+saves fall due on a fixed schedule, so many sheets/s are offered in all, and the latency
+is measured from when a save was due; this is where "p99 ≤ 250 ms" is judged, at the
+goal's 300 sheets/s when the server sustains it, otherwise at 80 % of what it sustained.
 
 At the end every save the clients saw succeed is read back: the last values saved in
 each (sheet, column) must be those in the database, and the versions returned for each
@@ -22,8 +31,8 @@ transaction: SELECT version … FOR UPDATE, INSERT … ON CONFLICT DO UPDATE of 
 UPDATE version; on the same sheets with the same choice of sheets and values, for the
 same number of sheets as the full run.
 
-    .venv/bin/python bench/marks_peak.py                        # sweep 2/4/5 workers, 5 min
-    .venv/bin/python bench/marks_peak.py --workers 5 --threads 2 --duration 60 --no-record
+    .venv/bin/python bench/marks_peak.py                 # sweep 2/4/5 workers, 5 min, open loop
+    .venv/bin/python bench/marks_peak.py --workers 2 --duration 60 --open-rate 0 --no-record
 """
 
 from __future__ import annotations
@@ -294,6 +303,8 @@ class ClientStats:
     versions: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     last: dict[tuple[int, str], tuple[int, dict[str, str]]] = field(default_factory=dict)
     uncertain: set[int] = field(default_factory=set)  # sheets whose PUT got no answer
+    # Open loop: each save timed from when it was due, retries after a 409 included.
+    due_to_saved: list[tuple[float, float]] = field(default_factory=list)
 
 
 class Client(threading.Thread):
@@ -305,10 +316,15 @@ class Client(threading.Thread):
         dataset: Dataset,
         stop: threading.Event,
         headers: dict[str, str],
+        interval: float | None = None,
+        ready: threading.Barrier | None = None,
     ):
         super().__init__(name=f"client-{index}", daemon=True)
         self.port, self.jobs, self.dataset, self.stop = port, jobs, dataset, stop
         self.headers = headers
+        self.interval = interval  # open loop: one save due every `interval` seconds
+        self.due: float | None = None
+        self.ready = ready  # passed once the client has loaded its sheets
         self.rng = random.Random(index)
         self.stats = ClientStats()
         self.grids: dict[int, dict[str, Any]] = {}  # sheet id → the sheet as last known
@@ -375,6 +391,8 @@ class Client(threading.Thread):
                 for row in grid["rows"]:
                     row["marks"][column] = values[row["code_massar"]]
                 self.grids[sheet_id] = grid
+                if self.due is not None:
+                    self.stats.due_to_saved.append((finished, finished - self.due))
                 return
             if status == 409:
                 self.stats.conflicts += 1
@@ -385,7 +403,27 @@ class Client(threading.Thread):
             return
 
     def run(self) -> None:
+        # Every client opens its sheets before anyone saves, as teachers open the grid
+        # before typing: the runs measure saves, not a crowd of first loads.
+        for sheet_id in sorted(set(self.jobs)):
+            try:
+                if (grid := self._get(sheet_id)) is not None:
+                    self.grids[sheet_id] = grid
+            except (OSError, http.client.HTTPException) as exc:
+                self.stats.errors.append(f"GET {sheet_id}: {exc!r}")
+                self.conn.close()
+        if self.ready is not None:
+            self.ready.wait()
+        if self.interval:
+            # Saves are due on a fixed schedule from a random phase; a late save does not
+            # push the next ones back, so queueing shows in the latency (no coordinated
+            # omission).
+            self.due = time.perf_counter() + self.rng.random() * self.interval
         while not self.stop.is_set():
+            if self.due is not None and self.interval:
+                wait = self.due - time.perf_counter()
+                if wait > 0 and self.stop.wait(wait):
+                    return
             sheet_id = self.rng.choice(self.jobs)
             try:
                 self._save(sheet_id, self.rng.choice(COLUMNS))
@@ -394,6 +432,8 @@ class Client(threading.Thread):
                 self.grids.pop(sheet_id, None)
                 self.conn.close()
                 time.sleep(0.05)
+            if self.due is not None and self.interval:
+                self.due += self.interval
 
 
 @dataclass
@@ -414,6 +454,8 @@ class RunResult:
     cpu_ms_per_sheet: dict[str, float]
     machine_busy: float  # share of all cores busy during the measure
     load_after: str = ""
+    offered: float | None = None  # open loop: sheets/s due
+    due_ms: dict[str, float] = field(default_factory=dict)  # open loop: due → saved
 
 
 def load_average() -> str:
@@ -516,13 +558,22 @@ def run_http(
     warmup: float,
     duration: float,
     headers: dict[str, str],
+    offered: float | None = None,
 ) -> RunResult:
+    """Closed loop (each client saves again as soon as answered) or, with ``offered``
+    sheets/s, open loop (each client's saves fall due on a fixed schedule)."""
     sheet_ids = sorted(dataset.sheets)
     start_versions, _marks = sheet_state(sheet_ids)
     stop = threading.Event()
-    clients = [Client(i, server.port, j, dataset, stop, headers) for i, j in enumerate(jobs)]
+    interval = len(jobs) / offered if offered else None
+    ready = threading.Barrier(len(jobs) + 1)
+    clients = [
+        Client(i, server.port, j, dataset, stop, headers, interval, ready)
+        for i, j in enumerate(jobs)
+    ]
     for c in clients:
         c.start()
+    ready.wait(timeout=600)
     time.sleep(warmup)
     with psycopg.connect(db_url, autocommit=True) as pg:
         own_pid = pg.info.backend_pid
@@ -547,6 +598,7 @@ def run_http(
     puts = [p for s in stats for p in s.put_ok if t0 <= p[0] < t1]
     answered = [p for s in stats for p in s.put_answered if t0 <= p[0] < t1]
     gets = [g for s in stats for g in s.get if t0 <= g[0] < t1]
+    due = [d for s in stats for d in s.due_to_saved if t0 <= d[0] < t1]
     lost, checked = verify(stats, start_versions, sheet_ids)
     seconds = t1 - t0
     shared = {i for i, j in enumerate(jobs) if len(j) > len(dataset.teachers[0])}
@@ -569,6 +621,8 @@ def run_http(
         cpu_ms_per_sheet={k: v * 1000 / max(len(puts), 1) for k, v in cpu.items()},
         machine_busy=(busy1 - busy0) / seconds / (os.cpu_count() or 1),
         load_after=load_average(),
+        offered=offered,
+        due_ms=latency_ms([d[1] for d in due]) if offered else {},
     )
 
 
@@ -787,6 +841,7 @@ def report(
     baseline: RunResult,
     baseline_connections: int,
     csrf_bug: bool,
+    open_run: RunResult | None = None,
 ) -> str:
     ratio = full.rate / baseline.rate if baseline.rate and full.rate else float("nan")
     rates = [w[0] for w in full.windows]
@@ -796,7 +851,12 @@ def report(
             f"≥ {GOAL_RATE:.0f} sheets/s sustained",
             full.rate >= GOAL_RATE and min(rates) >= GOAL_RATE,
         ),
-        (f"p99 ≤ {GOAL_P99_MS:.0f} ms", full.put_ms["p99"] <= GOAL_P99_MS),
+        (
+            f"p99 ≤ {GOAL_P99_MS:.0f} ms at {GOAL_RATE:.0f} sheets/s",
+            open_run is not None
+            and (open_run.offered or 0) >= GOAL_RATE
+            and open_run.due_ms["p99"] <= GOAL_P99_MS,
+        ),
         ("zero errors", not full.errors),
         ("zero lost updates", not full.lost),
     ]
@@ -819,7 +879,8 @@ def report(
         " Every cell holds a mark before the first run (written directly), so a save is one"
         " column of a sheet whose 40 marks all change: an update of 40 rows, the same in"
         f" every run. {args.clients} clients in a"
-        f" closed loop (GET the sheet, PUT 40 marks with its version, no think time);"
+        " closed loop (PUT 40 marks with the version the last save returned, as the grid"
+        " does, no think time; a GET only for a sheet not yet loaded or after a 409);"
         f" {int(args.clients * args.shared) // 2 * 2} of them in pairs sharing their sheets"
         " (409 then fresh GET and retry). The load generator (Python threads, http.client)"
         " runs on the same cores as gunicorn and PostgreSQL.",
@@ -862,7 +923,7 @@ def report(
         + " ".join(f"{r:.0f}" for r in rates)
         + ".",
         "",
-        f"CPU ms per saved sheet (one GET + one PUT), full run: {cpu}. Baseline: {base_cpu}."
+        f"CPU ms per saved sheet, full run: {cpu}. Baseline: {base_cpu}."
         ' "Everything else" (the tables\' "other CPU") is the rest of the machine\'s busy'
         " time: other processes, PostgreSQL's background writers, the kernel; more than a"
         " few ms per sheet means the run was disturbed.",
@@ -873,6 +934,26 @@ def report(
         f"Read-back: {full.saves_checked} successful saves checked (all runs verify the same"
         f" way); 409s on clients that share no sheet: {full.conflicts_unshared};"
         f" 200s that changed fewer than 40 marks: {full.unchanged}.",
+        "",
+    ]
+    if open_run is not None:
+        lines += [
+            "",
+            f"Open loop ({open_run.seconds:.0f} s after {args.warmup:.0f} s warm-up): the same"
+            f" {args.clients} clients, each save due on a fixed schedule so that"
+            f" {open_run.offered:.0f} sheets/s fall due in all; latency from when a save was"
+            " due to its 200, waiting and retries after a 409 included (a late save does not"
+            " delay the schedule):",
+            "",
+            "| offered sheets/s | saved sheets/s | due → saved p50 ms | p95 | p99 | max | 409s"
+            " | errors | lost |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {open_run.offered:.0f} | {open_run.rate:.1f} | {fmt(open_run.due_ms['p50'])}"
+            f" | {fmt(open_run.due_ms['p95'])} | {fmt(open_run.due_ms['p99'])}"
+            f" | {fmt(open_run.due_ms['max'])} | {open_run.conflicts} | {len(open_run.errors)}"
+            f" | {len(open_run.lost)} |",
+        ]
+    lines += [
         "",
         "Goal: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in goals) + ".",
     ]
@@ -893,6 +974,11 @@ def print_run(r: RunResult) -> None:
     )
     print("   CPU ms/sheet: " + ", ".join(f"{k} {v:.2f}" for k, v in r.cpu_ms_per_sheet.items()))
     print("   per 10 s: " + " ".join(f"{w[0]:.0f}" for w in r.windows))
+    if r.offered:
+        print(
+            f"   open loop, {r.offered:.0f} sheets/s due: due → saved ms"
+            f" p50 {fmt(r.due_ms['p50'])} p95 {fmt(r.due_ms['p95'])} p99 {fmt(r.due_ms['p99'])}"
+        )
     for e in r.errors[:3]:
         print("   error:", e)
     for e in r.lost[:3]:
@@ -915,6 +1001,14 @@ def parse_args() -> argparse.Namespace:
         default=60,
         help="seconds per configuration when several are given; the best is then run in full",
     )
+    p.add_argument(
+        "--open-rate",
+        type=float,
+        default=None,
+        help="sheets/s offered in the open-loop run after the full run (default: the goal,"
+        " or 80%% of the full run's rate if lower; 0 skips it)",
+    )
+    p.add_argument("--open-duration", type=float, default=60)
     p.add_argument("--shared", type=float, default=0.1, help="share of clients in pairs")
     p.add_argument("--classes-per-school", type=int, default=4)
     p.add_argument("--pupils", type=int, default=40)
@@ -973,7 +1067,9 @@ def main() -> int:
         env = common.production_env(db_url)
         extra = shlex.split(args.gunicorn_args)
 
-        def run(workers: int, threads: int, duration: float) -> RunResult:
+        def run(
+            workers: int, threads: int, duration: float, offered: float | None = None
+        ) -> RunResult:
             label = f"gunicorn {workers} workers × {threads} thread{'s' if threads > 1 else ''}"
             with common.gunicorn(
                 env, workers=workers, threads=threads, extra_args=extra, app=args.app
@@ -988,6 +1084,7 @@ def main() -> int:
                     warmup=args.warmup,
                     duration=duration,
                     headers=headers,
+                    offered=offered,
                 )
             connections.close_all()
             print_run(result)
@@ -1000,6 +1097,10 @@ def main() -> int:
         else:
             best = configs[0]
         full = run(*best, args.duration)
+        open_run = None
+        if args.open_rate != 0:
+            offered = args.open_rate or round(min(GOAL_RATE, 0.8 * full.rate))
+            open_run = run(*best, args.open_duration, offered=offered)
 
         free = common.pg_free_connections(db_url) - 5
         baseline_clients = min(args.clients, free)
@@ -1023,6 +1124,7 @@ def main() -> int:
             baseline=baseline,
             baseline_connections=baseline_clients,
             csrf_bug=csrf_bug,
+            open_run=open_run,
         )
     print()
     print(text)
