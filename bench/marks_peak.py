@@ -626,7 +626,67 @@ def run_http(
     )
 
 
-# --- Baseline ----------------------------------------------------------------------------
+# --- Baselines ---------------------------------------------------------------------------
+
+
+@dataclass
+class FloorResult:
+    rate: float  # requests/s
+    p99_ms: float
+    cpu_ms: dict[str, float]  # per request
+
+
+def run_floor(
+    *, server: common.Server, db_url: str, clients: int, warmup: float, duration: float
+) -> FloorResult:
+    """The cheapest request the same server answers, by the same kind of clients:
+    ``GET /healthz`` (every middleware, one ``SELECT 1``), in a closed loop. What gunicorn,
+    Django and the load generator cost on this machine before any work is done."""
+    stop = threading.Event()
+    done: list[list[tuple[float, float]]] = [[] for _ in range(clients)]
+
+    def loop(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                conn.request("GET", "/healthz")
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                continue
+            if response.status == 200:
+                finished = time.perf_counter()
+                done[index].append((finished, finished - started))
+
+    threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(warmup)
+    with psycopg.connect(db_url, autocommit=True) as pg:
+        own_pid = pg.info.backend_pid
+        samplers = {
+            "gunicorn": common.CpuSampler(lambda: [server.pid, *server.worker_pids()]),
+            "postgresql": common.CpuSampler(lambda: [p for p in _backends(pg) if p != own_pid]),
+        }
+        for sampler in samplers.values():
+            sampler.start()
+        own0, t0 = sum(os.times()[:2]), time.perf_counter()
+        time.sleep(duration)
+        t1 = time.perf_counter()
+        cpu = {k: sampler.stop() for k, sampler in samplers.items()}
+        cpu["load generator"] = sum(os.times()[:2]) - own0
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    answered = sorted(seconds for per in done for finished, seconds in per if t0 <= finished < t1)
+    count = max(len(answered), 1)
+    return FloorResult(
+        rate=len(answered) / (t1 - t0),
+        p99_ms=common.percentile(answered, 99) * 1000,
+        cpu_ms={k: v * 1000 / count for k, v in cpu.items()},
+    )
 
 
 def run_baseline(
@@ -842,6 +902,7 @@ def report(
     baseline_connections: int,
     csrf_bug: bool,
     open_run: RunResult | None = None,
+    floor: FloorResult | None = None,
 ) -> str:
     ratio = full.rate / baseline.rate if baseline.rate and full.rate else float("nan")
     rates = [w[0] for w in full.windows]
@@ -918,6 +979,21 @@ def report(
         f"**Ratio ours / baseline: {ratio:.3f}** ({full.rate:.1f} vs {baseline.rate:.1f}"
         f" sheets/s; the baseline is {1 / ratio if ratio else float('inf'):.1f}× faster).",
         "",
+        *(
+            [
+                f"Floor of the same server ({args.sweep_duration:.0f} s): `GET /healthz` (every"
+                " middleware and one `SELECT 1`, no authentication, no work) answers"
+                f" {floor.rate:.0f} requests/s in a closed loop of {args.clients} clients"
+                f" (p99 {floor.p99_ms:.0f} ms), at "
+                + ", ".join(f"{k} {v:.2f}" for k, v in floor.cpu_ms.items())
+                + " CPU ms per request. **Ours / floor:"
+                f" {full.rate / floor.rate:.2f}**: the saves run at that fraction of the rate"
+                " at which this server answers requests that do nothing.",
+                "",
+            ]
+            if floor is not None and floor.rate
+            else []
+        ),
         f"Per 10 s window, full run: sheets/s min {min(rates):.1f}, max {max(rates):.1f};"
         f" PUT p99 min {min(p99s):.0f} ms, max {max(p99s):.0f} ms. Sheets/s per window: "
         + " ".join(f"{r:.0f}" for r in rates)
@@ -1101,6 +1177,16 @@ def main() -> int:
         if args.open_rate != 0:
             offered = args.open_rate or round(min(GOAL_RATE, 0.8 * full.rate))
             open_run = run(*best, args.open_duration, offered=offered)
+        with common.gunicorn(env, workers=best[0], threads=best[1], extra_args=extra) as srv:
+            print(f"floor: GET /healthz, {args.clients} clients, {args.sweep_duration:.0f} s …")
+            floor = run_floor(
+                server=srv,
+                db_url=db_url,
+                clients=args.clients,
+                warmup=args.warmup,
+                duration=args.sweep_duration,
+            )
+        print(f"  {floor.rate:.1f} requests/s, p99 {floor.p99_ms:.0f} ms, CPU ms {floor.cpu_ms}")
 
         free = common.pg_free_connections(db_url) - 5
         baseline_clients = min(args.clients, free)
@@ -1125,6 +1211,7 @@ def main() -> int:
             baseline_connections=baseline_clients,
             csrf_bug=csrf_bug,
             open_run=open_run,
+            floor=floor,
         )
     print()
     print(text)
