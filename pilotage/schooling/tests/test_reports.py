@@ -535,6 +535,28 @@ def test_download_of_an_unfinished_or_foreign_job_is_404(
     assert client.get(f"/schooling/report-cards/{job.pk}.pdf").status_code == 404
 
 
+def test_download_of_a_purged_batch_says_it_expired(
+    client, marked, personas, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    settings.REPORT_CARDS_RETENTION_DAYS = 3
+    (tmp_path / "report-cards").mkdir()
+    job = Job.objects.create(
+        kind="schooling.report_cards",
+        created_by=personas.head_a,
+        status=Job.Status.SUCCEEDED,
+        result={"file": "report-cards/gone.pdf"},
+    )
+    url = f"/schooling/report-cards/{job.pk}.pdf"
+    client.force_login(personas.head_a)
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "gardés 3 jours" in response.content.decode()
+    # Whoever may not see the job still learns nothing about it.
+    client.force_login(personas.head_b)
+    assert client.get(url).status_code == 404
+
+
 def test_a_failing_batch_says_why(
     client, marked, personas, django_capture_on_commit_callbacks, run_jobs, settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
@@ -126,15 +126,23 @@ def school_bulletins(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def report_cards_download(request: HttpRequest, pk: str) -> FileResponse:
-    """The file of a finished batch, for the person who started it or an administrator."""
+def report_cards_download(request: HttpRequest, pk: str) -> HttpResponse:
+    """The file of a finished batch, for the person who started it or an administrator;
+    once purged (REPORT_CARDS_RETENTION_DAYS), a page saying so and how to get it again."""
     job = get_object_or_404(
         jobs_visible(request.user), pk=pk, kind=JOB_KIND, status=Job.Status.SUCCEEDED
     )
     folder = (Path(settings.MEDIA_ROOT) / REPORT_DIR).resolve()
     file = (Path(settings.MEDIA_ROOT) / str(job.result.get("file", ""))).resolve()
-    if file.parent != folder or not file.is_file():
+    if file.parent != folder:
         raise Http404
+    if not file.is_file():
+        return render(
+            request,
+            "schooling/report_cards_expired.html",
+            {"job": job, "days": settings.REPORT_CARDS_RETENTION_DAYS},
+            status=410,
+        )
     return FileResponse(
         file.open("rb"),
         as_attachment=True,
