@@ -578,7 +578,7 @@ def main() -> int:  # noqa: PLR0915 - one linear script
     profile_lines: list[str] = []
     profile_run: Run | None = None
     try:
-        with common.temp_database("bench_import") as db_url:
+        with common.temp_database("pilotage_import_bench") as db_url:
             common.django_setup(db_url, DJANGO_DEBUG="false")
             from django.core.management import call_command
             from django.db import connections

@@ -123,8 +123,11 @@ class AnyOf(Expression):
 
     Given a list, ``__in`` prepares every value through the field, which at 5 000 values
     costs more than the query itself; these values already have the column's type. On
-    PostgreSQL the list is one array parameter (``= ANY(%s)``), which the planner answers
-    with index lookups; elsewhere it is a list of placeholders."""
+    PostgreSQL the list is one array parameter, unnested into a subquery: the planner
+    joins it to the column's index, one lookup per value, whatever the statistics say
+    about the table. ``column = ANY(array)`` was planned as a scan of the whole table
+    (every row compared with every value) as soon as the statistics were behind, as they
+    are in the middle of an import. Elsewhere it is a list of placeholders."""
 
     conditional = True
     output_field = BooleanField()
@@ -144,7 +147,8 @@ class AnyOf(Expression):
         if not self.values:
             return "1 = 0", []
         if connection.vendor == "postgresql":
-            return f"{sql} = ANY(%s)", [*params, self.values]
+            array_type = self.column.output_field.cast_db_type(connection)
+            return f"{sql} IN (SELECT unnest(%s::{array_type}[]))", [*params, self.values]
         placeholders = ", ".join(["%s"] * len(self.values))
         return f"{sql} IN ({placeholders})", [*params, *self.values]
 
