@@ -447,15 +447,21 @@ def test_batches_cost_a_fixed_number_of_queries(school_year) -> None:  # type: i
         result = run_students(data)
     assert result["created"] == 12_000 and result["classes_created"] == 4
     statements = [q["sql"].split(" ", 1)[0] for q in queries.captured_queries]
-    # Up front: schools, years, levels (3). Validation, per batch of 5 000 rows: classes
-    # and enrolments elsewhere (2 × 3). Apply: the classes (2), then per batch the pupils,
-    # the new pupils' ids, the enrolments and the audit entry's school (4 × 3), savepoints.
-    # None of these grows with the rows.
+    # Up front: schools, years, levels (3). Validation: statistics (1), then per batch of
+    # 5 000 rows the classes and the enrolments elsewhere (2 × 3). Apply: the table's size
+    # (1), the classes (2), then per batch the pupils and the new pupils' ids (the
+    # pupil-id sequence on PostgreSQL, named once), the audit entry's school (3 × 3, no
+    # enrolment lookup: every pupil is new), statistics at 5 000 and 10 000 rows (2),
+    # savepoints. None of these grows with the rows.
     assert len([s for s in statements if s != "INSERT"]) <= 30
     # New pupils and enrolments go in by COPY on PostgreSQL, by one prepared INSERT run
     # for every row on SQLite; the classes by one multi-row INSERT.
     assert statements.count("INSERT") <= 2 * 3 + 1 + 3  # and the audit entries
     assert AuditEntry.objects.filter(action="import").count() == 3
+    # Statistics refreshed before validating, then each time the pupils doubled: after
+    # 5 000 and 10 000 rows written, not at 12 000.
+    analyses = 3 if connection.vendor == "postgresql" else 0
+    assert statements.count("ANALYZE") == analyses
 
 
 def write_big_file(path: Path, megabytes: int) -> int:
