@@ -298,12 +298,18 @@ JOIN schooling_schoolclass c ON c.school_id = s.org_unit_id AND c.academic_year_
 """
 
 
-def run_sql_floor(db_url: str, path: Path) -> Run:
+def run_sql_floor(db_url: str, path: Path, variant: FloorVariant | None = None) -> Run:
     """What PostgreSQL alone needs to write the same pupils, classes and enrolments into
     the real tables (their indexes, unique and foreign-key constraints): COPY into a
-    temporary table, then three INSERT … SELECT, one transaction, no row validation."""
+    temporary table, then three INSERT … SELECT, one transaction, no row validation.
+
+    With a ``variant``, its DDL runs first in the same transaction (not timed), the
+    deferred foreign-key checks are run by ``SET CONSTRAINTS ALL IMMEDIATE`` (what the
+    commit would do), and the transaction rolls back: the schema is left as it was."""
     columns = ", ".join(f"{c} text" for c in COLUMNS)
     with psycopg.connect(db_url) as conn:
+        for statement in variant.ddl if variant else ():
+            conn.execute(statement)
         backend = conn.info.backend_pid
         cpu0, pg0, t0 = time.process_time(), common.cpu_seconds([backend]), time.perf_counter()
         conn.execute(f"CREATE TEMPORARY TABLE bench_floor ({columns}) ON COMMIT DROP")
@@ -315,18 +321,64 @@ def run_sql_floor(db_url: str, path: Path) -> Run:
         for statement in SQL_FLOOR.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        conn.commit()
+        if variant:
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        else:
+            conn.commit()
         wall = time.perf_counter() - t0
         cpu, pg = time.process_time() - cpu0, common.cpu_seconds([backend]) - pg0
         found = conn.execute("SELECT count(*) FROM schooling_enrolment").fetchone()
         count = int(found[0]) if found else 0
+        if variant:
+            conn.rollback()
+    label = "COPY into a temporary table, then INSERT … SELECT into the real tables"
     return Run(
-        "COPY into a temporary table, then INSERT … SELECT into the real tables (no validation)",
+        f"{label} ({variant.label})" if variant else f"{label} (no validation)",
         count,
         wall,
         cpu,
         pg,
     )
+
+
+@dataclass
+class FloorVariant:
+    label: str
+    ddl: list[str]
+
+
+def floor_variants() -> list[FloorVariant]:
+    """The SQL floor on other schemas, to price each index and foreign key per row: the
+    indexes migration schooling 0002 dropped put back; the enrolment's foreign keys
+    dropped; every index but the primary keys and the code Massar's dropped; both."""
+    fks = [
+        ("schooling_enrolment", "pupil_id"),
+        ("schooling_enrolment", "school_id"),
+        ("schooling_enrolment", "academic_year_id"),
+        ("schooling_enrolment", "grade_level_id"),
+        ("schooling_enrolment", "school_class_id"),
+    ]
+    drop_fks = [
+        "DO $$DECLARE c record; BEGIN FOR c IN SELECT conname FROM pg_constraint WHERE"
+        " conrelid = 'schooling_enrolment'::regclass AND contype = 'f' LOOP EXECUTE"
+        " format('ALTER TABLE schooling_enrolment DROP CONSTRAINT %I', c.conname);"
+        " END LOOP; END$$"
+    ]
+    drop_indexes = [
+        "DROP INDEX enrolment_school_year, enrolment_class, pupil_name,"
+        " schooling_enrolment_pupil_id_6ea8a3f8",
+        "ALTER TABLE schooling_enrolment DROP CONSTRAINT IF EXISTS one_active_enrolment_per_year",
+        "DROP INDEX IF EXISTS one_active_enrolment_per_year",
+    ]
+    restore = [f"CREATE INDEX ON {table} ({column})" for table, column in fks[1:]] + [
+        "CREATE INDEX ON schooling_pupil (code_massar varchar_pattern_ops)"
+    ]
+    return [
+        FloorVariant("the 5 indexes dropped by migration 0002 put back", restore),
+        FloorVariant(f"without the enrolment's {len(fks)} foreign keys", drop_fks),
+        FloorVariant("without the 5 secondary indexes", drop_indexes),
+        FloorVariant("without foreign keys nor secondary indexes", drop_fks + drop_indexes),
+    ]
 
 
 class Clock:
@@ -368,12 +420,18 @@ def counts() -> tuple[int, int, int]:
     return Pupil.objects.count(), Enrolment.objects.count(), SchoolClass.objects.count()
 
 
-def run_ours(path: Path, rows: int, label: str, profile: cProfile.Profile | None = None) -> Run:
+def run_ours(
+    db_url: str, path: Path, rows: int, label: str, profile: cProfile.Profile | None = None
+) -> Run:
+    """The import writes on a second connection while it validates: the PostgreSQL CPU
+    is that of every backend of the database, sampled (see common.CpuSampler)."""
     from pilotage.schooling.imports import students_import
 
-    pid = backend_pid()
+    backend_pid()  # this process's connection is open before the sampler starts
     clock = Clock()
-    cpu0, pg0, t0 = time.process_time(), common.cpu_seconds([pid]), time.perf_counter()
+    sampler = common.CpuSampler(lambda: common.pg_backend_pids(db_url), interval=0.2)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    sampler.start()
     with path.open("rb") as stream:
         if profile:
             profile.enable()
@@ -386,7 +444,7 @@ def run_ours(path: Path, rows: int, label: str, profile: cProfile.Profile | None
         if profile:
             profile.disable()
     wall = time.perf_counter() - t0
-    cpu, pg = time.process_time() - cpu0, common.cpu_seconds([pid]) - pg0
+    cpu, pg = time.process_time() - cpu0, sampler.stop()
     pupils, enrolments, classes = counts()
     note = (
         f"{result['pupils_created']} pupils, {result['enrolments_created']} enrolments,"
@@ -534,6 +592,24 @@ def top_functions(profile: cProfile.Profile, limit: int = 10) -> list[str]:
 # --- Report ------------------------------------------------------------------------------
 
 
+def floor_prices(floor: Run, variants: list[Run]) -> str:
+    """Microseconds a row for the indexes and foreign keys, from the variants' PostgreSQL
+    CPU (wall time counts the machine's other load too)."""
+    restored, no_fks, no_indexes, bare = variants
+
+    def per_row(a: Run, b: Run) -> float:
+        return (a.cpu_postgres - b.cpu_postgres) / floor.rows * 1e6
+
+    return (
+        f"PostgreSQL CPU a row: {floor.cpu_postgres / floor.rows * 1e6:.0f} µs as is;"
+        f" the 5 dropped indexes cost {per_row(restored, floor):.1f} µs together;"
+        f" the enrolment's 5 foreign keys {per_row(floor, no_fks):.1f} µs together;"
+        f" the 5 secondary indexes {per_row(floor, no_indexes):.1f} µs together;"
+        f" without either, {bare.cpu_postgres / floor.rows * 1e6:.0f} µs a row is left"
+        " (heap, primary keys, code Massar's unique index, the joins)."
+    )
+
+
 def fmt(x: float) -> str:
     return f"{x:,.0f}".replace(",", " ")
 
@@ -559,6 +635,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--profile-rows", type=int, default=100_000, help="0: no profile")
     p.add_argument("--no-import-export", dest="import_export", action="store_false")
     p.add_argument("--no-record", dest="record", action="store_false")
+    p.add_argument(
+        "--no-floor-variants",
+        dest="floor_variants",
+        action="store_false",
+        help="skip the SQL floor without foreign keys / indexes (the price of each)",
+    )
     return p.parse_args()
 
 
@@ -575,10 +657,11 @@ def main() -> int:  # noqa: PLR0915 - one linear script
     prof = workdir / "students-profile.csv"
     runs: list[Run] = []
     slice_runs: list[Run] = []
+    variant_runs: list[Run] = []
     profile_lines: list[str] = []
     profile_run: Run | None = None
     try:
-        with common.temp_database("bench_import") as db_url:
+        with common.temp_database("pilotage_import_bench") as db_url:
             common.django_setup(db_url, DJANGO_DEBUG="false")
             from django.core.management import call_command
             from django.db import connections
@@ -600,6 +683,11 @@ def main() -> int:  # noqa: PLR0915 - one linear script
             empty_tables()
             runs.append(run_sql_floor(db_url, full))
             print(f"{runs[-1].label}: {fmt(runs[-1].rate)} rows/s", flush=True)
+            if args.floor_variants:
+                for variant in floor_variants():
+                    empty_tables()
+                    variant_runs.append(run_sql_floor(db_url, full, variant))
+                    print(f"{variant_runs[-1].label}: {fmt(variant_runs[-1].rate)} rows/s")
             if args.import_export and importlib.util.find_spec("import_export") is None:
                 print("django-import-export is not installed: skipped (see the docstring)")
                 args.import_export = False
@@ -610,18 +698,22 @@ def main() -> int:  # noqa: PLR0915 - one linear script
                 slice_runs.append(run_import_export(part, args.slice))
                 print(f"  {fmt(slice_runs[-1].rate)} rows/s; {slice_runs[-1].note}", flush=True)
                 empty_tables()
-                slice_runs.append(run_ours(part, args.slice, "ours on the same slice"))
+                slice_runs.append(run_ours(db_url, part, args.slice, "ours on the same slice"))
                 print(f"ours on the slice: {fmt(slice_runs[-1].rate)} rows/s", flush=True)
             empty_tables()
             print(f"ours on {fmt(args.rows)} rows …", flush=True)
-            runs.append(run_ours(full, args.rows, "ours: `import_students` (students_import)"))
+            runs.append(
+                run_ours(db_url, full, args.rows, "ours: `import_students` (students_import)")
+            )
             print(f"  {fmt(runs[-1].rate)} rows/s; {runs[-1].note}", flush=True)
             if args.profile_rows:
                 write_slice(full, prof, args.profile_rows)
                 empty_tables()
                 profile = cProfile.Profile()
                 print(f"ours under cProfile on {fmt(args.profile_rows)} rows …", flush=True)
-                profile_run = run_ours(prof, args.profile_rows, "ours under cProfile", profile)
+                profile_run = run_ours(
+                    db_url, prof, args.profile_rows, "ours under cProfile", profile
+                )
                 profile_lines = top_functions(profile)
             connections.close_all()
     finally:
@@ -629,7 +721,7 @@ def main() -> int:  # noqa: PLR0915 - one linear script
             f.unlink(missing_ok=True)
         workdir.rmdir()
 
-    text = report(args, info, setup, runs, slice_runs, profile_run, profile_lines)
+    text = report(args, info, setup, runs, slice_runs, profile_run, profile_lines, variant_runs)
     print()
     print(text)
     if args.record:
@@ -646,6 +738,7 @@ def report(
     slice_runs: list[Run],
     profile_run: Run | None,
     profile_lines: list[str],
+    variant_runs: list[Run],
 ) -> str:
     copy_plain, ours = runs[0], runs[-1]
     command = "python bench/import_enrolments.py " + shlex.join(sys.argv[1:])
@@ -675,6 +768,9 @@ def report(
             f"ours / (COPY + INSERT … SELECT into the real tables) = {ours.rate / floor.rate:.2f};"
             f" that floor / COPY = {floor.rate / copy_plain.rate:.3f}."
         )
+    if floor and variant_runs:
+        parts += ["", "The SQL floor on other schemas (each rolled back):", "", table(variant_runs)]
+        parts += ["", floor_prices(floor, variant_runs)]
     if slice_runs:
         ie, ours_slice = slice_runs
         parts += [

@@ -1,23 +1,32 @@
 """Importing pupils, teachers and marks from the files schools and directorates send
 (formats, encodings and every message in docs/imports.md).
 
-Each import reads its file twice. The validation pass checks every row (format, codes
-that must exist, the importer's reach, consistency with the file's other rows and with
-the database) and keeps only compact keys: an integer per row for the duplicate check,
-the classes named, a batch of a few thousand keys at a time for the database checks. So a
-100 MB file is validated in a few megabytes. Only when no row has a problem does the apply
-pass read the file again and hand it, in batches, to ``services.bulk``, which writes
-everything in one transaction. One problem anywhere, and nothing is written.
+The validation pass checks every row (format, codes that must exist, the importer's
+reach, consistency with the file's other rows and with the database) and keeps only
+compact keys: an integer per row for the duplicate check, the classes named, a batch of a
+few thousand keys at a time for the database checks. So a 100 MB file is validated in a
+few megabytes. Only when no row has a problem is anything written, in batches, by
+``services.bulk``, in one transaction. One problem anywhere, and nothing is written.
+
+Teachers and marks read the file a second time to write it. Pupils (the national files
+of a million rows) are parsed and checked once: each valid batch goes to a spill file
+(compact tuples on disk), read back once the whole file has passed; or, on PostgreSQL,
+straight to a second connection that writes it while the rest of the file is still
+being validated, and commits only if the whole file passes (see ``_Writer``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import marshal
+import queue
 import re
 import sys
+import tempfile
+import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -26,10 +35,11 @@ from typing import IO, Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pilotage.accounts.models import Role, User
 from pilotage.accounts.scope import scope_of
@@ -278,7 +288,13 @@ class Lookups:
         if not name:
             problems.add(number, "classe", name, _("valeur obligatoire"))
         elif len(name) > CLASS_MAX:
-            problems.add(number, "classe", name, _("%(n)s caractères au plus") % {"n": CLASS_MAX})
+            problems.add(
+                number,
+                "classe",
+                name,
+                ngettext("%(n)s caractère au plus", "%(n)s caractères au plus", CLASS_MAX)
+                % {"n": CLASS_MAX},
+            )
         return name
 
     def schools_by_id(self) -> dict[int, SchoolRef]:
@@ -320,7 +336,12 @@ def _name(
     if required and not text:
         problems.add(number, column, text, _("valeur obligatoire"))
     elif len(text) > limit:
-        problems.add(number, column, text, _("%(n)s caractères au plus") % {"n": limit})
+        problems.add(
+            number,
+            column,
+            text,
+            ngettext("%(n)s caractère au plus", "%(n)s caractères au plus", limit) % {"n": limit},
+        )
     return text
 
 
@@ -379,7 +400,11 @@ def _no_rows(rows: int, filename: str, problems: Problems) -> None:
 
 def _validating(progress: Progress | None, rows: int) -> None:
     if progress:
-        progress.advance(0, _("validation : %(n)s lignes lues") % {"n": rows})
+        progress.advance(
+            0,
+            ngettext("validation : %(n)s ligne lue", "validation : %(n)s lignes lues", rows)
+            % {"n": rows},
+        )
 
 
 def _conflicting_write(exc: IntegrityError) -> ImportRejected:
@@ -541,14 +566,21 @@ def _check_pupil_batch(
 
 
 def _validate_students(
-    stream: IO[bytes], filename: str, look: Lookups, progress: Progress | None
+    stream: IO[bytes],
+    filename: str,
+    look: Lookups,
+    progress: Progress | None,
+    sink: Callable[[list[PupilRow]], None],
 ) -> tuple[int, ClassBook]:
+    """Checks every row; hands each batch of valid rows to ``sink`` once its database
+    checks are done, as long as no problem has been found."""
     table = open_table(stream, filename=filename, required=STUDENT_COLUMNS)
     refresh_statistics(Pupil, Enrolment)
     problems = Problems(STUDENT_COLUMNS)
     duplicates = Duplicates()
     classes = ClassBook()
     keys: list[_PupilKey] = []
+    batch: list[PupilRow] = []
     rows = 0
     for number, values in table.rows:
         rows += 1
@@ -562,11 +594,17 @@ def _validate_students(
         keys.append(
             (number, row.code_massar, row.school_id, row.year_id, row.level_id, row.class_name)
         )
+        if not problems.total:
+            batch.append(row)
         if len(keys) >= BATCH_SIZE:
             _check_pupil_batch(keys, classes, look, problems)
-            keys = []
+            if batch and not problems.total:
+                sink(batch)
+            keys, batch = [], []
             _validating(progress, rows)
     _check_pupil_batch(keys, classes, look, problems)
+    if batch and not problems.total:
+        sink(batch)
     for key, number, first in duplicates.found():
         problems.add(
             number,
@@ -590,22 +628,176 @@ def students_import(
 ) -> dict[str, int]:
     """Validate then apply a pupils file (see docs/imports.md). Raises ImportRejected."""
     look = Lookups(actor, can_import_pupils)
-    rows, classes = _validate_students(stream, filename, look, progress)
-    if progress:
-        progress.total(rows)
-    if dry_run:
-        return {"rows": rows}
-    try:
-        return pupils_bulk_apply(
-            actor=actor,
-            batches=batched(_valid_rows(stream, filename, STUDENT_COLUMNS, _student, look)),
-            years=look.years_by_id,
-            classes=classes,
-            source=source or filename,
-            progress=progress,
+
+    def apply(
+        batches: Iterable[list[PupilRow]], classes: ClassBook, progress: Progress | None
+    ) -> dict[str, int]:
+        try:
+            return pupils_bulk_apply(
+                actor=actor,
+                batches=batches,
+                years=look.years_by_id,
+                classes=classes,
+                source=source or filename,
+                progress=progress,
+            )
+        except IntegrityError as exc:
+            raise _conflicting_write(exc) from exc
+
+    if not dry_run and _Writer.possible():
+        writer = _Writer(lambda batches: apply(batches, ClassBook(), None))
+        try:
+            rows, _classes = _validate_students(stream, filename, look, progress, writer.put)
+        except BaseException:
+            writer.abandon()
+            raise
+        if progress:
+            progress.total(rows)
+        return writer.finish(progress)
+    with _Spill() as spill:
+        sink = (lambda batch: None) if dry_run else spill.add
+        rows, classes = _validate_students(stream, filename, look, progress, sink)
+        if progress:
+            progress.total(rows)
+        if dry_run:
+            return {"rows": rows}
+        return apply(spill.batches(), classes, progress)
+
+
+class _Spill:
+    """The validated rows of a pupils file, in a temporary file, so the apply pass does
+    not parse and check every row again, and memory holds one batch, not the file.
+    A batch is one ``marshal`` record of plain tuples (the birth date as an ordinal)."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def add(self, batch: list[PupilRow]) -> None:
+        marshal.dump(
+            [
+                (
+                    r.number,
+                    r.code_massar,
+                    r.last_name,
+                    r.first_name,
+                    r.last_name_ar,
+                    r.first_name_ar,
+                    r.sex,
+                    r.birth_date.toordinal(),
+                    r.school_id,
+                    r.year_id,
+                    r.level_id,
+                    r.class_name,
+                )
+                for r in batch
+            ],
+            self.file,
         )
-    except IntegrityError as exc:
-        raise _conflicting_write(exc) from exc
+
+    def batches(self) -> Iterator[list[PupilRow]]:
+        self.file.seek(0)
+        from_ordinal = dt.date.fromordinal
+        while True:
+            try:
+                rows = marshal.load(self.file)  # noqa: S302 - written above by this process
+            except EOFError:
+                return
+            yield [PupilRow(*r[:7], from_ordinal(r[7]), *r[8:]) for r in rows]  # type: ignore[call-arg]
+
+
+class _Abandoned(Exception):
+    """The file did not pass validation: the writer's transaction rolls back."""
+
+
+_DONE, _ABANDON = object(), object()
+
+
+class _Writer:
+    """Writes the validated batches of a pupils file on a second database connection,
+    in a thread, while this one goes on parsing and checking the rest of the file: the
+    two cores each take a side (Python, PostgreSQL) instead of taking turns. The
+    writer's transaction commits only once the whole file has passed validation, and
+    rolls back at its first problem, so nothing changes for the importer: all or
+    nothing, the same problems listed. Validation still sees the database as it was
+    before the import (the writer's rows are not committed), as in the two-pass order.
+
+    Only on PostgreSQL and outside a transaction (a second connection could not see
+    what an enclosing transaction, a test's for instance, has not committed); elsewhere
+    the rows go through a spill file. At most a few batches wait in the queue."""
+
+    QUEUED = 4
+
+    def __init__(self, apply: Callable[[Iterable[list[PupilRow]]], dict[str, int]]):
+        self._apply = apply
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=self.QUEUED)
+        self.result: dict[str, int] | None = None
+        self.error: BaseException | None = None
+        self.done = 0
+        self._thread = threading.Thread(target=self._run, name="pupils-import-writer")
+        self._thread.start()
+
+    @staticmethod
+    def possible() -> bool:
+        return (
+            connection.vendor == "postgresql"
+            and connection.get_autocommit()
+            and not connection.in_atomic_block
+        )
+
+    def _run(self) -> None:
+        try:
+            self.result = self._apply(self._batches())
+        except _Abandoned:
+            pass
+        except BaseException as exc:  # handed to the importer's thread by finish()
+            self.error = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _batches(self) -> Iterator[list[PupilRow]]:
+        while True:
+            item = self._queue.get()
+            if item is _DONE:
+                return
+            if item is _ABANDON:
+                raise _Abandoned
+            yield item
+            self.done += len(item)
+
+    def _send(self, item: Any) -> None:
+        while self._thread.is_alive():  # a writer that failed takes nothing more
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def put(self, batch: list[PupilRow]) -> None:
+        self._send(batch)
+
+    def abandon(self) -> None:
+        self._send(_ABANDON)
+        self._thread.join()
+
+    def finish(self, progress: Progress | None) -> dict[str, int]:
+        """The file passed: let the writer commit, and report its progress meanwhile."""
+        self._send(_DONE)
+        reported = 0
+        while self._thread.is_alive():
+            self._thread.join(timeout=0.5)
+            if progress and self.done > reported:
+                progress.advance(self.done - reported)
+                reported = self.done
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None  # noqa: S101 - the writer returned or raised
+        return self.result
 
 
 # --- Teachers ---------------------------------------------------------------------------------
@@ -924,7 +1116,9 @@ def _check_mark_batch(
     locked = look.locked({(c, m.subject_id, m.semester_id) for m, c in placed})
     for m, class_id in placed:
         if (class_id, m.code_massar) not in enrolled:
-            problems.add(m.number, "code_massar", m.code_massar, _("élève absent de cette classe"))
+            problems.add(
+                m.number, "code_massar", m.code_massar, _("élève non inscrit dans la classe")
+            )
         elif locked[(class_id, m.subject_id, m.semester_id)]:
             problems.add(m.number, "matiere", _subject_code(look, m.subject_id), locked_reason())
 

@@ -169,8 +169,11 @@ class Sex(models.TextChoices):
 
 
 class Pupil(models.Model):
+    # Unique through a constraint rather than unique=True, which on PostgreSQL adds a
+    # second (varchar_pattern_ops) index for LIKE 'J13%' that no query uses (the API's
+    # istartswith compares upper() and cannot use it) and every imported pupil pays for.
     code_massar = models.CharField(
-        _("code Massar"), max_length=10, unique=True, validators=[code_massar_validator]
+        _("code Massar"), max_length=10, validators=[code_massar_validator]
     )
     last_name = models.CharField(pgettext_lazy("surname", "nom"), max_length=100)
     first_name = models.CharField(_("prénom"), max_length=100)
@@ -185,6 +188,7 @@ class Pupil(models.Model):
         verbose_name = _("élève")
         verbose_name_plural = _("élèves")
         indexes = [models.Index(fields=["last_name", "first_name"], name="pupil_name")]
+        constraints = [models.UniqueConstraint(fields=["code_massar"], name="pupil_code_massar")]
 
     def __str__(self) -> str:
         return f"{self.code_massar} {self.last_name} {self.first_name}"
@@ -277,6 +281,9 @@ ACTIVE_STATUSES = (
 
 
 class Enrolment(models.Model):
+    # No index of their own on school and school_class (each leads a composite index
+    # below), nor on academic_year and grade_level (a handful of values, never queried
+    # alone): each index costs every enrolment written, a million at a national import.
     pupil = models.ForeignKey(
         Pupil, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("élève")
     )
@@ -284,21 +291,26 @@ class Enrolment(models.Model):
         OrgUnit,
         on_delete=models.PROTECT,
         related_name="enrolments",
+        db_index=False,
         verbose_name=_("établissement"),
     )
     academic_year = models.ForeignKey(
         AcademicYear,
         on_delete=models.PROTECT,
         related_name="enrolments",
+        db_index=False,
         verbose_name=_("année scolaire"),
     )
-    grade_level = models.ForeignKey(GradeLevel, on_delete=models.PROTECT, verbose_name=_("niveau"))
+    grade_level = models.ForeignKey(
+        GradeLevel, on_delete=models.PROTECT, db_index=False, verbose_name=_("niveau")
+    )
     school_class = models.ForeignKey(
         SchoolClass,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="enrolments",
+        db_index=False,
         verbose_name=_("classe"),
     )
     status = models.CharField(

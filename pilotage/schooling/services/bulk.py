@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, DateField, DecimalField, F, Field, Model
 from django.db.models.expressions import Expression
 from django.utils import timezone
@@ -50,9 +50,6 @@ from pilotage.schooling.services.marks import sheet_ensure, sheet_is_locked
 BATCH_SIZE = 5000
 # bulk_update writes one CASE per field; smaller statements keep it linear.
 UPDATE_BATCH = 500
-# How many batches between two refreshes of PostgreSQL's statistics (see below): the
-# tables are analysed before the file is validated, then every 200 000 rows written.
-STATISTICS_EVERY = 40
 
 
 # --- What the imports resolve once, up front --------------------------------------------
@@ -123,8 +120,11 @@ class AnyOf(Expression):
 
     Given a list, ``__in`` prepares every value through the field, which at 5 000 values
     costs more than the query itself; these values already have the column's type. On
-    PostgreSQL the list is one array parameter (``= ANY(%s)``), which the planner answers
-    with index lookups; elsewhere it is a list of placeholders."""
+    PostgreSQL the list is one array parameter, unnested into a subquery: the planner
+    joins it to the column's index, one lookup per value, whatever the statistics say
+    about the table. ``column = ANY(array)`` was planned as a scan of the whole table
+    (every row compared with every value) as soon as the statistics were behind, as they
+    are in the middle of an import. Elsewhere it is a list of placeholders."""
 
     conditional = True
     output_field = BooleanField()
@@ -144,7 +144,8 @@ class AnyOf(Expression):
         if not self.values:
             return "1 = 0", []
         if connection.vendor == "postgresql":
-            return f"{sql} = ANY(%s)", [*params, self.values]
+            array_type = self.column.output_field.cast_db_type(connection)
+            return f"{sql} IN (SELECT unnest(%s::{array_type}[]))", [*params, self.values]
         placeholders = ", ".join(["%s"] * len(self.values))
         return f"{sql} IN ({placeholders})", [*params, *self.values]
 
@@ -160,6 +161,52 @@ def refresh_statistics(*models: type[Model]) -> None:
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
+
+
+class GrowingTables:
+    """Refreshes the statistics of the tables an import fills each time the first of
+    them has doubled since the last refresh (at least a batch in between): 5 000, 10 000,
+    20 000, 40 000 … rows into an empty table, so no batch is planned on statistics
+    describing less than half of the table, for about log2(n / 5 000) ANALYZE in all
+    (each samples a fixed number of rows, a fraction of a second)."""
+
+    def __init__(self, *models: type[Model]):
+        self.models = models
+        self.base = 0
+        self.written = 0
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [models[0]._meta.db_table],
+                )
+                self.base = cursor.fetchone()[0]
+
+    def wrote(self, rows: int) -> None:
+        self.written += rows
+        if self.written >= max(BATCH_SIZE, self.base):
+            refresh_statistics(*self.models)
+            self.base += self.written
+            self.written = 0
+
+
+def allocate_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` new primary keys from the table's sequence (PostgreSQL), so rows written
+    by COPY need not be looked up again for their ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            [_sequence(connection.alias, model._meta.db_table), count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@functools.cache
+def _sequence(alias: str, table: str) -> str:
+    # Named once: inside the nextval statement it would be looked up again for every row.
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        return str(cursor.fetchone()[0])
 
 
 def _memo(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -302,14 +349,14 @@ def pupils_bulk_apply(
     totals: Counter[str] = Counter()
     today = timezone.localdate()
     entry_dates = {year_id: _entry_date(year, today) for year_id, year in years.items()}
-    for number, batch in enumerate(batches):
-        if number and number % STATISTICS_EVERY == 0:  # validation refreshed them first
-            refresh_statistics(Pupil, Enrolment)
+    growing = GrowingTables(Pupil, Enrolment)  # validation refreshed them first
+    for batch in batches:
         per_school: dict[int, Counter[str]] = defaultdict(Counter)
         row_state: dict[int, str] = {}
         _create_missing_classes(batch, classes, per_school)
-        pupil_ids = _upsert_pupils(batch, per_school, row_state)
-        _enrol(batch, pupil_ids, entry_dates, classes, per_school, row_state)
+        pupil_ids, existing = _upsert_pupils(batch, per_school, row_state)
+        _enrol(batch, pupil_ids, existing, entry_dates, classes, per_school, row_state)
+        growing.wrote(sum(1 for state in row_state.values() if state == "created"))
         _audit_per_school(actor=actor, counts=per_school, source=source)
         for c in per_school.values():
             totals.update(c)
@@ -349,8 +396,9 @@ def _create_missing_classes(
 
 def _upsert_pupils(
     batch: Sequence[PupilRow], per_school: dict[int, Counter[str]], row_state: dict[int, str]
-) -> dict[str, int]:
-    """The batch's pupils created or brought up to date; returns their ids by code."""
+) -> tuple[dict[str, int], set[str]]:
+    """The batch's pupils created or brought up to date; returns their ids by code, and
+    the codes of those that existed before (only they can have an enrolment)."""
     stored = {
         code: rest
         for code, *rest in Pupil.objects.filter(
@@ -372,15 +420,22 @@ def _upsert_pupils(
             changed.append(Pupil(pk=found[0], **dict(zip(PUPIL_DATA, data, strict=True))))
             per_school[r.school_id]["pupils_updated"] += 1
             row_state[r.number] = "updated"
-    if new:
-        insert_rows(Pupil, ("code_massar", *PUPIL_DATA, "birth_place", "created_at"), new)
+    columns = ("code_massar", *PUPIL_DATA, "birth_place", "created_at")
+    if new and connection.vendor == "postgresql":
+        new_ids = allocate_ids(Pupil, len(new))
+        insert_rows(
+            Pupil, ("id", *columns), [(i, *row) for i, row in zip(new_ids, new, strict=True)]
+        )
+        ids.update(zip([row[0] for row in new], new_ids, strict=True))
+    elif new:
+        insert_rows(Pupil, columns, new)
         ids.update(
             Pupil.objects.filter(AnyOf("code_massar", [row[0] for row in new])).values_list(
                 "code_massar", "id"
             )
         )
     Pupil.objects.bulk_update(changed, PUPIL_DATA, batch_size=UPDATE_BATCH)
-    return ids
+    return ids, set(stored)
 
 
 ENROLMENT_COLUMNS = (
@@ -398,27 +453,17 @@ ENROLMENT_COLUMNS = (
 def _enrol(
     batch: Sequence[PupilRow],
     pupil_ids: dict[str, int],
+    existing: set[str],
     entry_dates: dict[int, dt.date],
     classes: ClassBook,
     per_school: dict[int, Counter[str]],
     row_state: dict[int, str],
 ) -> None:
-    active: dict[tuple[int, int], tuple[Any, ...]] = {
-        (pupil_id, year_id): tuple(rest)
-        for pupil_id, year_id, *rest in Enrolment.objects.filter(
-            AnyOf("pupil_id", [pupil_ids[r.code_massar] for r in batch]),
-            academic_year_id__in={r.year_id for r in batch},
-            status__in=ACTIVE_STATUSES,
-        ).values_list(
-            "pupil_id",
-            "academic_year_id",
-            "id",
-            "school_id",
-            "school_class_id",
-            "grade_level_id",
-            "school__school__school_code",
-        )
-    }
+    # Only pupils that existed before this batch can be enrolled already: a first import
+    # looks nothing up.
+    active: dict[tuple[int, int], tuple[Any, ...]] = {}
+    if existing:
+        active = _active_enrolments([pupil_ids[code] for code in existing], batch)
     new: list[tuple[Any, ...]] = []
     moved: list[Enrolment] = []
     for r in batch:
@@ -456,6 +501,27 @@ def _enrol(
         row_state.setdefault(r.number, "unchanged")
     insert_rows(Enrolment, ENROLMENT_COLUMNS, new)
     Enrolment.objects.bulk_update(moved, ["school_class", "grade_level"], batch_size=UPDATE_BATCH)
+
+
+def _active_enrolments(
+    pupil_ids: list[int], batch: Sequence[PupilRow]
+) -> dict[tuple[int, int], tuple[Any, ...]]:
+    return {
+        (pupil_id, year_id): tuple(rest)
+        for pupil_id, year_id, *rest in Enrolment.objects.filter(
+            AnyOf("pupil_id", pupil_ids),
+            academic_year_id__in={r.year_id for r in batch},
+            status__in=ACTIVE_STATUSES,
+        ).values_list(
+            "pupil_id",
+            "academic_year_id",
+            "id",
+            "school_id",
+            "school_class_id",
+            "grade_level_id",
+            "school__school__school_code",
+        )
+    }
 
 
 # --- Teachers ------------------------------------------------------------------------------
@@ -727,9 +793,8 @@ def marks_bulk_apply(
     totals: Counter[str] = Counter()
     changed_sheets: set[int] = set()
     now = timezone.now()
-    for number, batch in enumerate(batches):
-        if number and number % STATISTICS_EVERY == 0:
-            refresh_statistics(Mark)
+    growing = GrowingTables(Mark)  # validation refreshed it first
+    for batch in batches:
         sheets.resolve(batch)
         pupil_ids = {
             (class_id, code): pupil_id
@@ -744,7 +809,7 @@ def marks_bulk_apply(
             pupil_id = pupil_ids.get((r.class_id, r.code_massar))
             if pupil_id is None:
                 raise _conflict(
-                    r.number, "code_massar", r.code_massar, _("élève absent de cette classe")
+                    r.number, "code_massar", r.code_massar, _("élève non inscrit dans la classe")
                 )
             assessment_id = sheets.assessments[(sheets.sheets[r.sheet_key].pk, r.column)]
             keyed.append((r, assessment_id, pupil_id))
@@ -789,6 +854,7 @@ def marks_bulk_apply(
                 to_update.append(mark)
                 totals["updated"] += 1
         Mark.objects.bulk_create(to_create)
+        growing.wrote(len(to_create))
         Mark.objects.bulk_update(
             to_update, ["value", "code", "updated_by", "updated_at"], batch_size=UPDATE_BATCH
         )

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
@@ -126,7 +127,7 @@ def school_bulletins(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def report_cards_download(request: HttpRequest, pk: str) -> HttpResponse:
+def report_cards_download(request: HttpRequest, pk: str) -> HttpResponseBase:
     """The file of a finished batch, for the person who started it or an administrator;
     once purged (REPORT_CARDS_RETENTION_DAYS), a page saying so and how to get it again."""
     job = get_object_or_404(
