@@ -349,7 +349,7 @@ class FloorVariant:
 
 def floor_variants() -> list[FloorVariant]:
     """The SQL floor on other schemas, to price each index and foreign key per row: the
-    indexes migration schooling 0002 dropped put back; the enrolment's foreign keys
+    indexes migration schooling 0003 dropped put back; the enrolment's foreign keys
     dropped; every index but the primary keys and the code Massar's dropped; both."""
     fks = [
         ("schooling_enrolment", "pupil_id"),
@@ -374,7 +374,7 @@ def floor_variants() -> list[FloorVariant]:
         "CREATE INDEX ON schooling_pupil (code_massar varchar_pattern_ops)"
     ]
     return [
-        FloorVariant("the 5 indexes dropped by migration 0002 put back", restore),
+        FloorVariant("the 5 indexes dropped by migration 0003 put back", restore),
         FloorVariant(f"without the enrolment's {len(fks)} foreign keys", drop_fks),
         FloorVariant("without the 5 secondary indexes", drop_indexes),
         FloorVariant("without foreign keys nor secondary indexes", drop_fks + drop_indexes),

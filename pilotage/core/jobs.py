@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from pilotage.core.models import Job
@@ -48,6 +49,31 @@ def job_kind_label_set(name: str, label: str | Promise) -> None:
 def job_kind_label(name: str) -> str:
     """The translated name of a job kind; the code itself for a kind without one."""
     return str(_LABELS.get(name, name))
+
+
+# What a job's result holds, as the job page lists it: the counts an import or a batch
+# returns, by a translated label. Keys the page shows otherwise (the problems of a
+# rejected file, the download link) or that mean nothing to a person (a file path)
+# are left out; a key nobody has labelled is shown as it is.
+_RESULT_LABELS: dict[str, str | Promise] = {
+    "rows": _("Lignes lues"),
+    "created": _("Créés"),
+    "updated": _("Modifiés"),
+    "unchanged": _("Inchangés"),
+}
+_RESULT_HIDDEN = {"rejected", "problems", "count", "download", "file", "dry_run"}
+
+
+def job_result_labels_set(labels: dict[str, str | Promise]) -> None:
+    _RESULT_LABELS.update(labels)
+
+
+def job_result_items(result: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The result's figures as (label, value), labelled ones first in their order."""
+    shown = [(key, value) for key, value in result.items() if key not in _RESULT_HIDDEN]
+    order = {key: n for n, key in enumerate(_RESULT_LABELS)}
+    shown.sort(key=lambda item: order.get(item[0], len(order)))
+    return [(str(_RESULT_LABELS.get(key, key)), value) for key, value in shown]
 
 
 class Reporter(Protocol):

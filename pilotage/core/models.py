@@ -130,6 +130,12 @@ class Job(models.Model):
         return job_kind_label(self.kind)
 
     @property
+    def result_items(self) -> list[tuple[str, Any]]:
+        from pilotage.core.jobs import job_result_items
+
+        return job_result_items(self.result or {})
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100

@@ -11,7 +11,7 @@ class SchoolingConfig(AppConfig):
         # Job kinds register when their module is imported; the worker must know them
         # without going through the URLconf.
         from pilotage.core.audit import audit_actions_register
-        from pilotage.core.jobs import job_kind_label_set
+        from pilotage.core.jobs import job_kind_label_set, job_result_labels_set
         from pilotage.schooling import imports, reports  # noqa: F401
 
         for kind, label in (
@@ -20,6 +20,24 @@ class SchoolingConfig(AppConfig):
             ("schooling.import_marks", _("Import de notes")),
         ):
             job_kind_label_set(kind, label)
+        job_result_labels_set(
+            {
+                "pupils_created": _("Élèves créés"),
+                "pupils_updated": _("Élèves modifiés"),
+                "classes_created": _("Classes créées"),
+                "enrolments_created": _("Inscriptions créées"),
+                "enrolments_moved": _("Inscriptions changées de classe"),
+                "users_created": _("Comptes créés"),
+                "users_updated": _("Comptes modifiés"),
+                "teachers_created": _("Enseignants créés"),
+                "teachers_updated": _("Enseignants modifiés"),
+                "roles_granted": _("Rôles attribués"),
+                "roles_revoked": _("Rôles retirés"),
+                "sheets": _("Feuilles de notes modifiées"),
+                "bulletins": _("Bulletins"),
+                "classes": _("Classes"),
+            }
+        )
         audit_actions_register(
             {
                 "decide": _("Décision du conseil"),

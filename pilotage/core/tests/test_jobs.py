@@ -82,6 +82,25 @@ def test_job_kinds_and_audit_actions_have_translated_labels() -> None:
     assert AuditEntry(action="forged").action_label == "forged"
 
 
+def test_job_results_are_listed_by_label_without_internal_keys() -> None:
+    job = Job(
+        result={
+            "file": "report-cards/x.pdf",
+            "download": "/schooling/report-cards/x.pdf",
+            "pupils_created": 3,
+            "rows": 5,
+            "odd_key": 1,
+        }
+    )
+    with translation.override("fr"):
+        assert job.result_items == [("Lignes lues", 5), ("Élèves créés", 3), ("odd_key", 1)]
+    with translation.override("en"):
+        assert job.result_items[:2] == [("Rows read", 5), ("Pupils created", 3)]
+    with translation.override("ar"):
+        assert job.result_items[0] == ("الأسطر المقروءة", 5)
+    assert Job(result=None).result_items == []
+
+
 @pytest.mark.django_db
 def test_job_page_and_audit_page_show_the_labels(client, personas) -> None:  # type: ignore[no-untyped-def]
     from pilotage.core.audit import audit_record

@@ -288,6 +288,49 @@ def test_sheet_past_its_deadline_is_locked_and_the_deepest_deadline_wins(
     )
 
 
+DAY = dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("case", "validated", "reopened", "deadlines", "locked"),
+    [
+        ("open", False, None, {}, False),
+        ("validated", True, None, {}, True),
+        ("validated, reopened", True, DAY, {}, False),
+        ("validated, reopening over", True, -DAY, {}, True),
+        ("national date passed", False, None, {"country": -DAY}, True),
+        ("national passed, province later", False, None, {"country": -DAY, "province_a": DAY}, False),
+        ("province later, school passed", False, None, {"province_a": DAY, "school_a": -DAY}, True),
+        ("date passed, reopened", False, DAY, {"country": -DAY}, False),
+        ("date to come", False, None, {"country": DAY}, False),
+    ],
+)
+def test_a_save_applies_the_same_lock_rule_as_sheet_is_locked(  # type: ignore[no-untyped-def]
+    personas, school_year, case, validated, reopened, deadlines, locked
+) -> None:
+    """The save checks the rule in SQL (one statement with the row lock), the pages with
+    sheet_is_locked: both must agree in every case."""
+    sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
+    now = timezone.now()
+    sheet.validated_at = now - DAY if validated else None
+    sheet.unlocked_until = now + reopened if reopened else None
+    sheet.save()
+    for unit, offset in deadlines.items():
+        MarkDeadline.objects.create(
+            semester=school_year.s1, org_unit=getattr(personas, unit), closes_at=now + offset
+        )
+    assert sheet_is_locked(fresh(sheet)) is locked, case
+    save = lambda: marks_save_sheet(  # noqa: E731
+        actor=personas.teacher_a1, sheet=sheet, version=0, cells=cells((p1, "test_1", "12"))
+    )
+    if locked:
+        with pytest.raises(SheetLocked):
+            save()
+        assert marks_state(sheet) == []
+    else:
+        assert save()["changed"] == 1
+
+
 def test_unlock_needs_a_reason_reopens_for_a_while_and_is_audited(personas, school_year) -> None:  # type: ignore[no-untyped-def]
     sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
     sheet_validate(actor=personas.head_a, sheet=sheet)
