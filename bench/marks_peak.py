@@ -548,6 +548,21 @@ def _backends(conn: psycopg.Connection[Any]) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def _server_samplers(
+    server: common.Server, pg: psycopg.Connection[Any]
+) -> dict[str, common.CpuSampler]:
+    """CPU of gunicorn (master and workers) and of the bench database's backends, except
+    the connection ``pg`` that samples them; started."""
+    own_pid = pg.info.backend_pid
+    samplers = {
+        "gunicorn": common.CpuSampler(lambda: [server.pid, *server.worker_pids()]),
+        "postgresql": common.CpuSampler(lambda: [p for p in _backends(pg) if p != own_pid]),
+    }
+    for sampler in samplers.values():
+        sampler.start()
+    return samplers
+
+
 def run_http(
     *,
     label: str,
@@ -576,13 +591,7 @@ def run_http(
     ready.wait(timeout=600)
     time.sleep(warmup)
     with psycopg.connect(db_url, autocommit=True) as pg:
-        own_pid = pg.info.backend_pid
-        samplers = {
-            "gunicorn": common.CpuSampler(lambda: [server.pid, *server.worker_pids()]),
-            "postgresql": common.CpuSampler(lambda: [p for p in _backends(pg) if p != own_pid]),
-        }
-        for sampler in samplers.values():
-            sampler.start()
+        samplers = _server_samplers(server, pg)
         own0, busy0 = sum(os.times()[:2]), common.machine_busy_seconds()
         t0 = time.perf_counter()
         try:
@@ -665,13 +674,7 @@ def run_floor(
         thread.start()
     time.sleep(warmup)
     with psycopg.connect(db_url, autocommit=True) as pg:
-        own_pid = pg.info.backend_pid
-        samplers = {
-            "gunicorn": common.CpuSampler(lambda: [server.pid, *server.worker_pids()]),
-            "postgresql": common.CpuSampler(lambda: [p for p in _backends(pg) if p != own_pid]),
-        }
-        for sampler in samplers.values():
-            sampler.start()
+        samplers = _server_samplers(server, pg)
         own0, t0 = sum(os.times()[:2]), time.perf_counter()
         time.sleep(duration)
         t1 = time.perf_counter()
@@ -907,10 +910,13 @@ def report(
     ratio = full.rate / baseline.rate if baseline.rate and full.rate else float("nan")
     rates = [w[0] for w in full.windows]
     p99s = [w[2] for w in full.windows]
+    # A run shorter than a window has none.
+    lo_rate, hi_rate = min(rates, default=math.nan), max(rates, default=math.nan)
+    lo_p99, hi_p99 = min(p99s, default=math.nan), max(p99s, default=math.nan)
     goals = [
         (
             f"≥ {GOAL_RATE:.0f} sheets/s sustained",
-            full.rate >= GOAL_RATE and min(rates) >= GOAL_RATE,
+            full.rate >= GOAL_RATE and lo_rate >= GOAL_RATE,
         ),
         (
             f"p99 ≤ {GOAL_P99_MS:.0f} ms at {GOAL_RATE:.0f} sheets/s",
@@ -994,8 +1000,8 @@ def report(
             if floor is not None and floor.rate
             else []
         ),
-        f"Per 10 s window, full run: sheets/s min {min(rates):.1f}, max {max(rates):.1f};"
-        f" PUT p99 min {min(p99s):.0f} ms, max {max(p99s):.0f} ms. Sheets/s per window: "
+        f"Per 10 s window, full run: sheets/s min {lo_rate:.1f}, max {hi_rate:.1f};"
+        f" PUT p99 min {lo_p99:.0f} ms, max {hi_p99:.0f} ms. Sheets/s per window: "
         + " ".join(f"{r:.0f}" for r in rates)
         + ".",
         "",
