@@ -165,6 +165,9 @@ WHERE s.id = %(sheet)s
 """  # noqa: S608
 
 
+_MAX_ID = 2**63 - 1  # a bigint primary key
+
+
 @dataclass(frozen=True)
 class _Locked:
     sheet: MarkSheet  # its own fields only
@@ -176,6 +179,8 @@ class _Locked:
 def _lock_for_save(actor: Any, sheet_id: int, now: dt.datetime) -> _Locked:
     """The sheet row, locked until the end of the transaction (on PostgreSQL; SQLite
     writes one at a time, and the version update checks the version again)."""
+    if not 0 < sheet_id <= _MAX_ID:  # the driver would refuse it, as a server error
+        raise MarkSheet.DoesNotExist
     sql = _LOCK_SQL
     if connection.features.has_select_for_update_of:
         sql += connection.ops.for_update_sql(of=("s",))

@@ -140,3 +140,13 @@ def test_bearer_token_writes_without_csrf_and_session_writes_need_it(personas, s
     body["version"] = 1
     assert put(strict, url, body, {}).status_code == 403  # a session without its CSRF token
     assert Mark.objects.get().value == 11
+
+
+@pytest.mark.parametrize("sheet_id", [0, -1, 2**63, 10**30])
+def test_sheet_ids_out_of_range_are_not_found(client, personas, school_year, sheet_id) -> None:  # type: ignore[no-untyped-def]
+    """Ids no sheet can have, even beyond a 64-bit integer, answer 404, never 500."""
+    headers = bearer(personas.head_a)
+    url = f"/api/v1/schooling/sheets/{sheet_id}"
+    assert client.get(url, **headers).status_code == 404
+    body = {"version": 0, "marks": []}
+    assert put(client, url, body, headers).status_code == 404
