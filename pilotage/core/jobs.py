@@ -36,14 +36,10 @@ def job_kind(name: str, label: str | Promise | None = None) -> Callable[[JobFunc
     def register(fn: JobFunction) -> JobFunction:
         _KINDS[name] = fn
         if label is not None:
-            job_kind_label_set(name, label)
+            _LABELS[name] = label
         return fn
 
     return register
-
-
-def job_kind_label_set(name: str, label: str | Promise) -> None:
-    _LABELS[name] = label
 
 
 def job_kind_label(name: str) -> str:

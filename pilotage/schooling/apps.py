@@ -11,15 +11,9 @@ class SchoolingConfig(AppConfig):
         # Job kinds register when their module is imported; the worker must know them
         # without going through the URLconf.
         from pilotage.core.audit import audit_actions_register
-        from pilotage.core.jobs import job_kind_label_set, job_result_labels_set
+        from pilotage.core.jobs import job_result_labels_set
         from pilotage.schooling import imports, reports  # noqa: F401
 
-        for kind, label in (
-            ("schooling.import_students", _("Import d'élèves")),
-            ("schooling.import_teachers", _("Import d'enseignants")),
-            ("schooling.import_marks", _("Import de notes")),
-        ):
-            job_kind_label_set(kind, label)
         job_result_labels_set(
             {
                 "pupils_created": _("Élèves créés"),

@@ -39,7 +39,7 @@ from django.db import IntegrityError, connection
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from pilotage.accounts.models import Role, User
 from pilotage.accounts.scope import scope_of
@@ -1263,17 +1263,17 @@ def _run_job(
     return result
 
 
-@job_kind("schooling.import_students")
+@job_kind("schooling.import_students", label=gettext_lazy("Import d'élèves"))
 def students_import_job(progress: Progress, **params: Any) -> dict[str, Any]:
     return _run_job(students_import, progress, **params)
 
 
-@job_kind("schooling.import_teachers")
+@job_kind("schooling.import_teachers", label=gettext_lazy("Import d'enseignants"))
 def teachers_import_job(progress: Progress, **params: Any) -> dict[str, Any]:
     return _run_job(teachers_import, progress, **params)
 
 
-@job_kind("schooling.import_marks")
+@job_kind("schooling.import_marks", label=gettext_lazy("Import de notes"))
 def marks_import_job(progress: Progress, **params: Any) -> dict[str, Any]:
     return _run_job(marks_import, progress, **params)
 
