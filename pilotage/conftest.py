@@ -8,6 +8,9 @@ province in each, a commune and a school in each province.
     └── Fès-Meknès (MA-03)
         └── Fès (MA-FES)                   ← provincial_b
             └── commune B → school B       ← head_b
+
+``agent`` is the contact-centre agent's account. Until the contact app declares its role,
+it holds none: a logged-in person to whom the school records owe nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from pilotage.accounts.models import Role, User
+from pilotage.accounts.models import User
+from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.accounts.services import role_assign
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.orgunits.models import OrgUnit
+from pilotage.orgunits.roles import PROVINCIAL_OFFICER, REGIONAL_OFFICER
 from pilotage.orgunits.tests.factories import make_school, make_unit
+from pilotage.schooling.roles import PARENT, SCHOOL_HEAD, TEACHER
 
 
 @dataclass
@@ -90,14 +96,14 @@ def personas(db: None) -> Personas:
         commune_b=commune_b,
         school_a=school_a,
         school_b=school_b,
-        national_admin=_person("admin.national", Role.NATIONAL_ADMIN, country),
-        regional_officer=_person("region.a", Role.REGIONAL_OFFICER, region_a),
-        provincial_a=_person("dp.a", Role.PROVINCIAL_OFFICER, province_a),
-        provincial_b=_person("dp.b", Role.PROVINCIAL_OFFICER, province_b),
-        head_a=_person("head.a", Role.SCHOOL_HEAD, school_a),
-        head_b=_person("head.b", Role.SCHOOL_HEAD, school_b),
-        teacher_a1=_person("teacher.a1", Role.TEACHER, school_a),
-        parent_a=_person("parent.a", Role.PARENT, school_a),
-        agent=_person("agent", Role.CONTACT_AGENT, country),
+        national_admin=_person("admin.national", NATIONAL_ADMIN, country),
+        regional_officer=_person("region.a", REGIONAL_OFFICER, region_a),
+        provincial_a=_person("dp.a", PROVINCIAL_OFFICER, province_a),
+        provincial_b=_person("dp.b", PROVINCIAL_OFFICER, province_b),
+        head_a=_person("head.a", SCHOOL_HEAD, school_a),
+        head_b=_person("head.b", SCHOOL_HEAD, school_b),
+        teacher_a1=_person("teacher.a1", TEACHER, school_a),
+        parent_a=_person("parent.a", PARENT, school_a),
+        agent=UserFactory(username="agent"),
         anonymous=AnonymousUser(),
     )

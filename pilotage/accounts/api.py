@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from pilotage.accounts.scope import scope_of
+from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import OrgUnit
 
 router = Router(tags=["accounts"])

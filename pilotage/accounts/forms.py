@@ -9,12 +9,13 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pilotage.accounts.models import Role, User
+from pilotage.accounts.models import User
 from pilotage.accounts.services import NO_EMAIL
+from pilotage.core.roles import role_choices
 
 
 class RoleAssignForm(forms.Form):
-    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Rôle"), choices=role_choices)
     org_unit = forms.CharField(label=_("Unité (code)"), max_length=40)
 
     def __init__(self, *args: Any, roles: list[tuple[str, Any]] | None = None, **kwargs: Any):

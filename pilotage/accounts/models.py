@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pilotage.core.roles import role_choices, role_label
 from pilotage.orgunits.models import OrgUnit
 
 
@@ -22,19 +23,6 @@ class User(AbstractUser):
         verbose_name_plural = _("utilisateurs")
 
 
-class Role(models.TextChoices):
-    NATIONAL_ADMIN = "national_admin", _("Administrateur national")
-    REGIONAL_OFFICER = "regional_officer", _("Responsable régional (AREF)")
-    PROVINCIAL_OFFICER = "provincial_officer", _("Responsable provincial (DP)")
-    SCHOOL_HEAD = "school_head", _("Chef d'établissement")
-    TEACHER = "teacher", _("Enseignant")
-    PARENT = "parent", _("Parent / élève")
-    CONTACT_AGENT = "contact_agent", _("Agent du centre de contact")
-    CONTACT_SUPERVISOR = "contact_supervisor", _("Superviseur du centre de contact")
-    PROGRAMME_MANAGER = "programme_manager", _("Gestionnaire de programme")
-    EXTERNAL_PARTNER = "external_partner", _("Partenaire externe")
-
-
 class RoleAssignment(models.Model):
     """A user holds a role over an org unit and its whole subtree."""
 
@@ -44,7 +32,7 @@ class RoleAssignment(models.Model):
         related_name="assignments",
         verbose_name=_("utilisateur"),
     )
-    role = models.CharField(_("rôle"), max_length=32, choices=Role.choices)
+    role = models.CharField(_("rôle"), max_length=32, choices=role_choices)
     org_unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unité")
     )
@@ -68,7 +56,7 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.org_unit.code}"
+        return f"{self.user} · {role_label(self.role)} · {self.org_unit.code}"
 
 
 def _token_digest(raw: str) -> str:

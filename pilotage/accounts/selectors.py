@@ -7,14 +7,14 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from pilotage.accounts.models import ApiToken, RoleAssignment, User
-from pilotage.accounts.permissions import PEOPLE_MANAGERS
-from pilotage.accounts.scope import scope_of
+from pilotage.accounts.permissions import people_q
 
 
 def assignments_visible(actor: Any) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(
-        scope_of(actor).q("org_unit__path", PEOPLE_MANAGERS)
-    ).select_related("org_unit", "org_unit__level")
+    """The assignments of the people the actor manages or works with (see permissions)."""
+    return RoleAssignment.objects.filter(people_q(actor)).select_related(
+        "org_unit", "org_unit__level"
+    )
 
 
 def people_visible(actor: Any, *, query: str = "", role: str = "") -> QuerySet[User]:

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from pilotage.accounts.models import ApiToken, RoleAssignment, User
 from pilotage.accounts.permissions import can_assign_role
-from pilotage.accounts.scope import forget_scope
 from pilotage.core.audit import audit_record, diff, snapshot
 from pilotage.core.db import save_or_refuse
+from pilotage.core.scope import forget_scope
 from pilotage.orgunits.models import OrgUnit
 
 NO_EMAIL = gettext_lazy(

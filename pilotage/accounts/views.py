@@ -18,9 +18,9 @@ from django.views.i18n import set_language
 
 from pilotage.accounts import services
 from pilotage.accounts.forms import PersonForm, RoleAssignForm, TokenForm
-from pilotage.accounts.models import Role
 from pilotage.accounts.permissions import can_view_people, grantable_roles_anywhere
 from pilotage.accounts.selectors import assignments_visible, people_visible, tokens_of
+from pilotage.core.roles import role_choices
 from pilotage.orgunits.selectors import orgunits_visible
 
 
@@ -83,7 +83,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "q": query,
             "role": role,
-            "roles": Role.choices,
+            "roles": role_choices(),
             "querystring_base": (params.urlencode() + "&") if params else "",
         },
     )
@@ -94,7 +94,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
     if not grantable:
         raise Http404
     form = PersonForm(
-        request.POST or None, roles=[(v, label) for v, label in Role.choices if v in grantable]
+        request.POST or None, roles=[(v, label) for v, label in role_choices() if v in grantable]
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,7 +128,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     user = get_object_or_404(people_visible(request.user), pk=pk)
     grantable = grantable_roles_anywhere(request.user)
-    choices = [(v, label) for v, label in Role.choices if v in grantable]
+    choices = [(v, label) for v, label in role_choices() if v in grantable]
     form = RoleAssignForm(request.POST or None, roles=choices)
     if request.method == "POST" and grantable and form.is_valid():
         unit = orgunits_visible(request.user).filter(code=form.cleaned_data["org_unit"]).first()

@@ -1,13 +1,17 @@
 """Background jobs with progress, run by the django-tasks worker or inline from a command.
 
 A job kind is a plain function ``fn(progress, **params) -> dict`` registered with
-:func:`job_kind`. :func:`job_start` records a :class:`Job` row and enqueues it after the
-transaction commits; the worker calls :func:`job_execute`. A management command calls
-:func:`job_execute` directly with a terminal reporter, so both paths run the same code.
+:func:`job_kind` in its app's ``tasks.py``, which the kernel imports the first time it
+needs to know the kinds (see :mod:`pilotage.core.plugins`); a ``tasks.py`` may also name
+the figures its jobs return in ``RESULT_LABELS``. :func:`job_start` records a
+:class:`Job` row and enqueues it after the transaction commits; the worker calls
+:func:`job_execute`. A management command calls :func:`job_execute` directly with a
+terminal reporter, so both paths run the same code.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import traceback
@@ -22,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from pilotage.core.models import Job
+from pilotage.core.plugins import app_modules
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +47,22 @@ def job_kind(name: str, label: str | Promise | None = None) -> Callable[[JobFunc
     return register
 
 
+@functools.cache
+def _discover() -> None:
+    """Import every app's ``tasks.py`` once, so the worker, the pages and the commands all
+    know every kind, whichever module they started from."""
+    for module in app_modules("tasks"):
+        _RESULT_LABELS.update(getattr(module, "RESULT_LABELS", {}))
+
+
+def job_kinds() -> dict[str, JobFunction]:
+    _discover()
+    return dict(_KINDS)
+
+
 def job_kind_label(name: str) -> str:
     """The translated name of a job kind; the code itself for a kind without one."""
+    _discover()
     return str(_LABELS.get(name, name))
 
 
@@ -60,12 +79,9 @@ _RESULT_LABELS: dict[str, str | Promise] = {
 _RESULT_HIDDEN = {"rejected", "problems", "count", "download", "file", "dry_run"}
 
 
-def job_result_labels_set(labels: dict[str, str | Promise]) -> None:
-    _RESULT_LABELS.update(labels)
-
-
 def job_result_items(result: dict[str, Any]) -> list[tuple[str, Any]]:
     """The result's figures as (label, value), labelled ones first in their order."""
+    _discover()
     shown = [(key, value) for key, value in result.items() if key not in _RESULT_HIDDEN]
     order = {key: n for n, key in enumerate(_RESULT_LABELS)}
     shown.sort(key=lambda item: order.get(item[0], len(order)))
@@ -122,7 +138,7 @@ class Progress:
 
 
 def job_start(*, actor: Any, kind: str, params: dict[str, Any]) -> Job:
-    if kind not in _KINDS:
+    if kind not in job_kinds():
         raise ValueError(f"Unknown job kind: {kind}")
     # The job speaks the requester's language, not the worker's: see job_execute.
     language = translation.get_language() or settings.LANGUAGE_CODE
@@ -132,7 +148,7 @@ def job_start(*, actor: Any, kind: str, params: dict[str, Any]) -> Job:
 
 
 def job_execute(job: Job, *, echo: Reporter | None = None) -> Job:
-    fn = _KINDS[job.kind]
+    fn = job_kinds()[job.kind]
     job.status = Job.Status.RUNNING
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at"])

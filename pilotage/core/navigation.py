@@ -1,9 +1,10 @@
 """The main menu, put together from the entries each installed app declares.
 
 An app lists its entries in ``<app>/menu.py`` as ``ENTRIES``; core finds those modules
-through the app registry, so it never imports a domain app to draw the menu, and an app
-removed from ``INSTALLED_APPS`` takes its entries with it. ``order`` places an entry
-among those of every app; ``allowed`` is the same permission function as the page's.
+through :func:`pilotage.core.plugins.app_modules`, so it never imports a domain app to
+draw the menu, and an app removed from ``INSTALLED_APPS`` takes its entries with it.
+``order`` places an entry among those of every app; ``allowed`` is the same permission
+function as the page's.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
-from django.apps import apps
 from django.utils.functional import Promise
+
+from pilotage.core.plugins import app_modules
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,6 @@ class MenuEntry:
 def menu_entries() -> tuple[MenuEntry, ...]:
     """Every app's entries, in menu order (read once per process)."""
     entries: list[MenuEntry] = []
-    for config in apps.get_app_configs():
-        name = f"{config.name}.menu"
-        if find_spec(name) is None:
-            continue
-        entries += import_module(name).ENTRIES
+    for module in app_modules("menu"):
+        entries += module.ENTRIES
     return tuple(sorted(entries, key=lambda e: e.order))

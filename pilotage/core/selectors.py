@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from pilotage.core.models import AuditEntry, Job
-from pilotage.core.permissions import can_view_audit
+from pilotage.core.permissions import can_view_all_jobs, can_view_audit
 
 
 def audit_entries(
@@ -28,6 +28,6 @@ def audit_object_types() -> list[str]:
 
 
 def jobs_visible(actor: Any) -> QuerySet[Job]:
-    if can_view_audit(actor):
+    if can_view_all_jobs(actor):
         return Job.objects.all()
     return Job.objects.filter(created_by=actor)

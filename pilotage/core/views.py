@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -7,50 +8,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from pilotage.accounts.models import Role, User
-from pilotage.accounts.scope import scope_of
+from pilotage.core.home import home_cards_for
 from pilotage.core.permissions import can_view_audit
 from pilotage.core.selectors import audit_entries, audit_object_types, jobs_visible
-from pilotage.orgunits.models import OrgUnit
-from pilotage.orgunits.selectors import academic_year_current, orgunit_tops
-
-# Home page sections by role, most senior first; a person with several roles sees each.
-HOME_SECTIONS = [
-    Role.NATIONAL_ADMIN,
-    Role.REGIONAL_OFFICER,
-    Role.PROVINCIAL_OFFICER,
-    Role.SCHOOL_HEAD,
-    Role.TEACHER,
-    Role.PARENT,
-    Role.CONTACT_SUPERVISOR,
-    Role.CONTACT_AGENT,
-    Role.PROGRAMME_MANAGER,
-    Role.EXTERNAL_PARTNER,
-]
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    units = {
-        u.pk: u
-        for u in OrgUnit.objects.filter(
-            pk__in=[g.org_unit_id for g in scope.grants]
-        ).select_related("level")
-    }
-    grants = [
-        {"role": Role(g.role).label, "code": g.role, "unit": units.get(g.org_unit_id)}
-        for g in sorted(scope.grants, key=lambda g: HOME_SECTIONS.index(Role(g.role)))
-    ]
-    return render(
-        request,
-        "core/home.html",
-        {
-            "grants": grants,
-            "roles": scope.roles,
-            "tops": orgunit_tops(request.user)[:12],
-            "year": academic_year_current(),
-        },
-    )
+    """A greeting, then the cards the installed apps offer this reader (core/home.py)."""
+    return render(request, "core/home.html", {"cards": home_cards_for(request.user)})
 
 
 def audit_list(request: HttpRequest) -> HttpResponse:
@@ -62,7 +27,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     actor_id = None
     if actor_name:
         actor_id = (
-            User.objects.filter(username=actor_name).values_list("pk", flat=True).first() or -1
+            get_user_model()
+            .objects.filter(username=actor_name)
+            .values_list("pk", flat=True)
+            .first()
+            or -1
         )
     entries = audit_entries(
         request.user, object_type=object_type, object_id=object_id, actor_id=actor_id

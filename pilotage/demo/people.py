@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
-from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.models import RoleAssignment, User
+from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.accounts.services import role_assign, user_create
 from pilotage.core.audit import audit_record
 from pilotage.demo.context import Context
 from pilotage.demo.names import draw_sex, person_name
 from pilotage.demo.orgunits import SCHOOL_DEPTH, provinces_in_scale
 from pilotage.orgunits.models import OrgUnit, School
+from pilotage.orgunits.roles import PROVINCIAL_OFFICER, REGIONAL_OFFICER
+from pilotage.schooling.roles import PARENT, SCHOOL_HEAD, TEACHER
 
 PASSWORD = "pilotage-demo"  # noqa: S105 (printed for everyone on purpose: demo data only)
 EMAIL_DOMAIN = "pilotage.example"
@@ -44,19 +47,15 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS: list[DemoAccount] = [
-    DemoAccount("admin", Role.NATIONAL_ADMIN, "MA", superuser=True),
-    DemoAccount("region.tanger", Role.REGIONAL_OFFICER, HOME_REGION),
-    DemoAccount("dp.tanger", Role.PROVINCIAL_OFFICER, HOME_PROVINCE),
+    DemoAccount("admin", NATIONAL_ADMIN, "MA", superuser=True),
+    DemoAccount("region.tanger", REGIONAL_OFFICER, HOME_REGION),
+    DemoAccount("dp.tanger", PROVINCIAL_OFFICER, HOME_PROVINCE),
     # A second province outside the home region, to show that provinces do not see each
     # other: Fès when it is loaded, otherwise the first one outside MA-01.
-    DemoAccount("dp.fes", Role.PROVINCIAL_OFFICER, "MA-FES"),
-    DemoAccount("directeur", Role.SCHOOL_HEAD, FIRST_SCHOOL),
-    DemoAccount("enseignant", Role.TEACHER, FIRST_SCHOOL),
-    DemoAccount("parent", Role.PARENT, FIRST_SCHOOL),
-    DemoAccount("agent", Role.CONTACT_AGENT, "MA"),
-    DemoAccount("superviseur", Role.CONTACT_SUPERVISOR, "MA"),
-    DemoAccount("programme", Role.PROGRAMME_MANAGER, "MA"),
-    DemoAccount("partenaire", Role.EXTERNAL_PARTNER, HOME_REGION),
+    DemoAccount("dp.fes", PROVINCIAL_OFFICER, "MA-FES"),
+    DemoAccount("directeur", SCHOOL_HEAD, FIRST_SCHOOL),
+    DemoAccount("enseignant", TEACHER, FIRST_SCHOOL),
+    DemoAccount("parent", PARENT, FIRST_SCHOOL),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 
@@ -177,7 +176,7 @@ def create_school_heads(ctx: Context) -> None:
             if any(user.pk is None for user in users):
                 raise RuntimeError("this database backend does not return ids from bulk inserts")
             RoleAssignment.objects.bulk_create(
-                RoleAssignment(user_id=user.pk, role=Role.SCHOOL_HEAD, org_unit_id=unit_id)
+                RoleAssignment(user_id=user.pk, role=SCHOOL_HEAD, org_unit_id=unit_id)
                 for user, (unit_id, _code) in zip(users, batch, strict=True)
             )
             audit_record(

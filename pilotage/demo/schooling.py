@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.models import RoleAssignment, User
 from pilotage.core.audit import audit_record
 from pilotage.demo.context import Context
 from pilotage.demo.names import (
@@ -84,6 +84,7 @@ from pilotage.schooling.models import (
     Transfer,
     TransferStatus,
 )
+from pilotage.schooling.roles import SCHOOL_HEAD, TEACHER
 from pilotage.schooling.structure import structure_load_morocco
 
 # --- Figures ------------------------------------------------------------------------------
@@ -483,9 +484,7 @@ class _Seeder:
         self.sessions = school_sessions(self.semester)
         self.transfer_days = [d for d, s in self.sessions if s == "am" and d.month in (10, 11, 12)]
         self.heads = dict(
-            RoleAssignment.objects.filter(role=Role.SCHOOL_HEAD).values_list(
-                "org_unit_id", "user_id"
-            )
+            RoleAssignment.objects.filter(role=SCHOOL_HEAD).values_list("org_unit_id", "user_id")
         )
         regions = {u.path: u.code for u in OrgUnit.objects.filter(depth=2).only("path", "code")}
         self.region_letter = {
@@ -687,7 +686,7 @@ class _Seeder:
                 f"{username}@{EMAIL_DOMAIN}",
             )
         )
-        self.roles.add((user_id, Role.TEACHER.value, school.unit_id))
+        self.roles.add((user_id, TEACHER, school.unit_id))
         qualified = rng.random() < QUALIFIED.get(school.sector, 0.9)
         qualification = rng.choice(QUALIFICATIONS[cycle] if qualified else UNQUALIFIED)
         teacher_id = self.w.next_id(Teacher)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -191,9 +192,7 @@ def orgunits_import(
 def orgunits_import_job(
     progress: Progress, *, path: str, filename: str, actor_id: int | None
 ) -> dict[str, Any]:
-    from pilotage.accounts.models import User
-
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     try:
         with Path(path).open("rb") as stream:
             return orgunits_import(actor=actor, stream=stream, filename=filename, progress=progress)

@@ -6,24 +6,23 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from pilotage.accounts.scope import scope_of
+from pilotage.core.scope import ROOT_PATH, scope_of
 from pilotage.orgunits.models import AcademicYear, OrgUnit
-from pilotage.orgunits.permissions import TREE_VIEWERS
+from pilotage.orgunits.permissions import tree_viewers
 
 
 def orgunits_visible(actor: Any) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(scope_of(actor).q("path", TREE_VIEWERS)).select_related(
+    return OrgUnit.objects.filter(scope_of(actor).q("path", tree_viewers())).select_related(
         "level", "school"
     )
 
 
 def orgunit_tops(actor: Any) -> QuerySet[OrgUnit]:
     """The highest units the actor sees: where browsing starts."""
-    return (
-        orgunits_visible(actor)
-        .filter(path__in=scope_of(actor).paths(TREE_VIEWERS))
-        .order_by("path")
-    )
+    paths = scope_of(actor).paths(tree_viewers())
+    if ROOT_PATH in paths:  # the whole tree: it starts at its roots
+        return orgunits_visible(actor).filter(depth=1).order_by("path")
+    return orgunits_visible(actor).filter(path__in=paths).order_by("path")
 
 
 def orgunit_descendants(unit: OrgUnit, *, include_self: bool = False) -> QuerySet[OrgUnit]:
@@ -51,7 +50,7 @@ def orgunit_breadcrumb(actor: Any, unit: OrgUnit) -> list[OrgUnit]:
     visible = [
         a
         for a in orgunit_ancestors(unit).select_related("level")
-        if scope.covers(a.path, TREE_VIEWERS)
+        if scope.covers(a.path, tree_viewers())
     ]
     return [*visible, unit]
 

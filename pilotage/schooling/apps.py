@@ -8,30 +8,9 @@ class SchoolingConfig(AppConfig):
     verbose_name = _("Vie scolaire")
 
     def ready(self) -> None:
-        # Job kinds register when their module is imported; the worker must know them
-        # without going through the URLconf.
         from pilotage.core.audit import audit_actions_register
-        from pilotage.core.jobs import job_result_labels_set
-        from pilotage.schooling import imports, reports  # noqa: F401
+        from pilotage.schooling import imports  # noqa: F401  (moves to tasks.py at merge)
 
-        job_result_labels_set(
-            {
-                "pupils_created": _("Élèves créés"),
-                "pupils_updated": _("Élèves modifiés"),
-                "classes_created": _("Classes créées"),
-                "enrolments_created": _("Inscriptions créées"),
-                "enrolments_moved": _("Inscriptions changées de classe"),
-                "users_created": _("Comptes créés"),
-                "users_updated": _("Comptes modifiés"),
-                "teachers_created": _("Enseignants créés"),
-                "teachers_updated": _("Enseignants modifiés"),
-                "roles_granted": _("Rôles attribués"),
-                "roles_revoked": _("Rôles retirés"),
-                "sheets": _("Feuilles de notes modifiées"),
-                "bulletins": _("Bulletins"),
-                "classes": _("Classes"),
-            }
-        )
         audit_actions_register(
             {
                 "decide": _("Décision du conseil"),

@@ -41,9 +41,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from pilotage.accounts.models import Role, User
-from pilotage.accounts.scope import scope_of
+from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter, job_kind
+from pilotage.core.scope import scope_of
 from pilotage.core.tabular import ImportRejected, Problem, cell_text, open_table, parse_date
 from pilotage.orgunits.models import AcademicYear, OrgUnit, School, Semester
 from pilotage.schooling.models import (
@@ -58,6 +58,7 @@ from pilotage.schooling.models import (
     TeachingAssignment,
 )
 from pilotage.schooling.permissions import can_import_pupils, can_manage_school, is_teacher_at
+from pilotage.schooling.roles import IMPORT_MARKS, IMPORT_PUPILS, IMPORT_TEACHERS
 from pilotage.schooling.services.bulk import (
     BATCH_SIZE,
     AnyOf,
@@ -129,15 +130,15 @@ YES = {"oui", "o", "1", "true", "vrai", "yes"}
 NO = {"non", "n", "0", "false", "faux", "no"}
 
 # Who may open each import page; each row is then checked against the importer's reach.
-IMPORT_ROLES = {
-    "students": (Role.NATIONAL_ADMIN, Role.PROVINCIAL_OFFICER, Role.SCHOOL_HEAD),
-    "teachers": (Role.NATIONAL_ADMIN, Role.PROVINCIAL_OFFICER, Role.SCHOOL_HEAD),
-    "marks": (Role.NATIONAL_ADMIN, Role.SCHOOL_HEAD, Role.TEACHER),
+IMPORT_CAPABILITIES = {
+    "students": IMPORT_PUPILS,
+    "teachers": IMPORT_TEACHERS,
+    "marks": IMPORT_MARKS,
 }
 
 
 def can_open_import(actor: Any, kind: str) -> bool:
-    return scope_of(actor).has_role(*IMPORT_ROLES[kind])
+    return scope_of(actor).allows(IMPORT_CAPABILITIES[kind])
 
 
 # --- Collecting problems in bounded memory -------------------------------------------------

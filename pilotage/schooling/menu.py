@@ -1,29 +1,16 @@
 """The school records' entries in the main menu (see :mod:`pilotage.core.navigation`)."""
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from pilotage.accounts.models import Role
-from pilotage.accounts.scope import scope_of
 from pilotage.core.navigation import MenuEntry
-from pilotage.schooling.permissions import SCHOOL_STAFF
-
-
-def _staff(user: Any) -> bool:
-    return scope_of(user).has_role(*SCHOOL_STAFF)
-
-
-def _transfers(user: Any) -> bool:
-    return scope_of(user).has_role(Role.NATIONAL_ADMIN, Role.SCHOOL_HEAD)
-
-
-def _parent(user: Any) -> bool:
-    return scope_of(user).has_role(Role.PARENT)
-
+from pilotage.schooling.permissions import (
+    can_follow_children,
+    can_view_classes,
+    can_view_transfers,
+)
 
 ENTRIES = [
-    MenuEntry("schooling:classes", _("Classes"), order=20, allowed=_staff),
-    MenuEntry("schooling:transfers", _("Transferts"), order=30, allowed=_transfers),
-    MenuEntry("schooling:portal", _("Mes enfants"), order=40, allowed=_parent),
+    MenuEntry("schooling:classes", _("Classes"), order=20, allowed=can_view_classes),
+    MenuEntry("schooling:transfers", _("Transferts"), order=30, allowed=can_view_transfers),
+    MenuEntry("schooling:portal", _("Mes enfants"), order=40, allowed=can_follow_children),
 ]

@@ -35,9 +35,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from pilotage.core.jobs import Progress, job_kind
+from pilotage.core.jobs import Progress
 from pilotage.orgunits.models import OrgUnit, Semester
 from pilotage.orgunits.selectors import orgunit_ancestors
 from pilotage.schooling import grading
@@ -452,8 +451,7 @@ def report_files_purge(*, now: float | None = None) -> int:
     return removed
 
 
-@job_kind(JOB_KIND, label=gettext_lazy("Édition de bulletins"))
-def report_cards_job(
+def report_cards_build(
     progress: Progress,
     *,
     semester_id: int,

@@ -14,8 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
-from pilotage.accounts.models import Role
-from pilotage.accounts.scope import scope_of
+from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
 from pilotage.schooling import grading
 from pilotage.schooling.models import (
@@ -31,7 +30,8 @@ from pilotage.schooling.models import (
     SubjectCoefficient,
     TeachingAssignment,
 )
-from pilotage.schooling.permissions import SCHOOL_MANAGERS, SCHOOL_MANAGERS_STRICT
+from pilotage.schooling.permissions import school_staff
+from pilotage.schooling.roles import FOLLOW_CHILDREN, MANAGE_SCHOOL, TEACH, VIEW_SCHOOL
 
 CONTINUOUS_KINDS = (AssessmentKind.TEST, AssessmentKind.ACTIVITY)
 
@@ -39,21 +39,19 @@ CONTINUOUS_KINDS = (AssessmentKind.TEST, AssessmentKind.ACTIVITY)
 def schools_visible(actor: Any) -> QuerySet[OrgUnit]:
     scope = scope_of(actor)
     return OrgUnit.objects.filter(
-        scope.q("path", (*SCHOOL_MANAGERS, Role.TEACHER)), school__isnull=False
+        scope.q("path", school_staff()), school__isnull=False
     ).select_related("school")
 
 
 def schools_managed(actor: Any) -> QuerySet[OrgUnit]:
     """Schools whose enrolments, transfers and councils the actor runs."""
-    return OrgUnit.objects.filter(
-        scope_of(actor).q("path", SCHOOL_MANAGERS_STRICT), school__isnull=False
-    )
+    return OrgUnit.objects.filter(scope_of(actor).q_for(MANAGE_SCHOOL), school__isnull=False)
 
 
 def classes_visible(actor: Any, *, year: AcademicYear | None = None) -> QuerySet[SchoolClass]:
     scope = scope_of(actor)
-    managed = scope.q("school__path", SCHOOL_MANAGERS)
-    taught = scope.q("school__path", (Role.TEACHER,)) & Q(teachings__teacher__user=actor)
+    managed = scope.q_for(VIEW_SCHOOL, "school__path")
+    taught = scope.q_for(TEACH, "school__path") & Q(teachings__teacher__user=actor)
     qs = SchoolClass.objects.filter(
         pk__in=SchoolClass.objects.filter(managed | taught).values("pk")
     )
@@ -80,11 +78,11 @@ def pupils_visible(actor: Any) -> QuerySet[Pupil]:
     """Pupils whose current or past enrolment is in a school or class the actor covers,
     and, for parents, their own children."""
     scope = scope_of(actor)
-    managed = Enrolment.objects.filter(scope.q("school__path", SCHOOL_MANAGERS))
+    managed = Enrolment.objects.filter(scope.q_for(VIEW_SCHOOL, "school__path"))
     taught = Enrolment.objects.filter(
-        scope.q("school__path", (Role.TEACHER,)), school_class__teachings__teacher__user=actor
+        scope.q_for(TEACH, "school__path"), school_class__teachings__teacher__user=actor
     )
-    own = Q(guardians__user=actor) if scope.has_role(Role.PARENT) else Q(pk__in=[])
+    own = Q(guardians__user=actor) if scope.allows(FOLLOW_CHILDREN) else Q(pk__in=[])
     return Pupil.objects.filter(
         Q(pk__in=managed.values("pupil_id")) | Q(pk__in=taught.values("pupil_id")) | own
     ).distinct()
@@ -118,8 +116,8 @@ def sheets_visible(actor: Any) -> QuerySet[MarkSheet]:
         school_class=OuterRef("school_class"), subject=OuterRef("subject"), teacher__user=actor
     )
     return MarkSheet.objects.filter(
-        scope.q("school_class__school__path", SCHOOL_MANAGERS)
-        | (scope.q("school_class__school__path", (Role.TEACHER,)) & Exists(teaches))
+        scope.q_for(VIEW_SCHOOL, "school_class__school__path")
+        | (scope.q_for(TEACH, "school_class__school__path") & Exists(teaches))
     ).select_related(
         "school_class__school", "school_class__grade_level", "subject", "semester__academic_year"
     )

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.models import RoleAssignment, User
+from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
+from pilotage.schooling.roles import PARENT, SCHOOL_HEAD
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +65,12 @@ def test_assignment_added_in_the_admin_is_audited(client, personas, superuser) -
             teacher,
             [
                 {"id": str(existing.pk), "role": existing.role, "org_unit": existing.org_unit_id},
-                {"role": Role.PARENT, "org_unit": str(personas.school_a.pk)},
+                {"role": PARENT, "org_unit": str(personas.school_a.pk)},
             ],
         ),
     )
     assert response.status_code == 302, response.context and response.context["errors"]
-    added = teacher.assignments.get(role=Role.PARENT)
+    added = teacher.assignments.get(role=PARENT)
     [entry] = AuditEntry.objects.order_by("id")[before:]
     assert (entry.actor, entry.action, entry.object_type, entry.object_id) == (
         superuser,
@@ -92,12 +94,12 @@ def test_assignment_changed_in_the_admin_is_audited(client, personas, superuser)
         teacher,
         _change_form(
             teacher,
-            [{"id": str(existing.pk), "role": Role.SCHOOL_HEAD, "org_unit": existing.org_unit_id}],
+            [{"id": str(existing.pk), "role": SCHOOL_HEAD, "org_unit": existing.org_unit_id}],
         ),
     )
     assert response.status_code == 302
     existing.refresh_from_db()
-    assert existing.role == Role.SCHOOL_HEAD
+    assert existing.role == SCHOOL_HEAD
     [entry] = _audit("accounts.roleassignment")[-1:]
     assert (entry.actor, entry.action, entry.object_id) == (superuser, "update", str(existing.pk))
     assert entry.changes == {"role": ["teacher", "school_head"]}
@@ -182,9 +184,7 @@ def test_the_admin_is_closed_to_non_staff(client, personas) -> None:  # type: ig
     response = _post(
         client,
         teacher,
-        _change_form(
-            teacher, [{"role": Role.NATIONAL_ADMIN, "org_unit": str(personas.country.pk)}]
-        ),
+        _change_form(teacher, [{"role": NATIONAL_ADMIN, "org_unit": str(personas.country.pk)}]),
     )
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert (RoleAssignment.objects.count(), AuditEntry.objects.count()) == before

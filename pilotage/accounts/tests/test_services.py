@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from pilotage.accounts.models import ApiToken, Role, RoleAssignment, User
+from pilotage.accounts.models import ApiToken, RoleAssignment, User
+from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.accounts.services import (
     person_create,
     role_assign,
@@ -14,6 +15,8 @@ from pilotage.accounts.services import (
 )
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
+from pilotage.orgunits.roles import PROVINCIAL_OFFICER, REGIONAL_OFFICER
+from pilotage.schooling.roles import PARENT, SCHOOL_HEAD, TEACHER
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +24,11 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("actor", "role", "unit"),
     [
-        ("national_admin", Role.REGIONAL_OFFICER, "region_b"),
-        ("regional_officer", Role.PROVINCIAL_OFFICER, "province_a"),
-        ("provincial_a", Role.SCHOOL_HEAD, "school_a"),
-        ("head_a", Role.TEACHER, "school_a"),
-        ("head_a", Role.PARENT, "school_a"),
+        ("national_admin", REGIONAL_OFFICER, "region_b"),
+        ("regional_officer", PROVINCIAL_OFFICER, "province_a"),
+        ("provincial_a", SCHOOL_HEAD, "school_a"),
+        ("head_a", TEACHER, "school_a"),
+        ("head_a", PARENT, "school_a"),
     ],
 )
 def test_managers_grant_below_themselves(personas, actor: str, role: str, unit: str) -> None:  # type: ignore[no-untyped-def]
@@ -43,15 +46,15 @@ def test_managers_grant_below_themselves(personas, actor: str, role: str, unit: 
 @pytest.mark.parametrize(
     ("actor", "role", "unit"),
     [
-        ("regional_officer", Role.PROVINCIAL_OFFICER, "province_b"),  # outside the region
-        ("regional_officer", Role.NATIONAL_ADMIN, "region_a"),  # above its own rank
-        ("provincial_a", Role.SCHOOL_HEAD, "school_b"),  # other province
-        ("provincial_a", Role.PROVINCIAL_OFFICER, "province_a"),  # its own rank
-        ("head_a", Role.SCHOOL_HEAD, "school_a"),
-        ("head_a", Role.TEACHER, "school_b"),
-        ("teacher_a1", Role.PARENT, "school_a"),  # teachers grant nothing
-        ("parent_a", Role.PARENT, "school_a"),
-        ("agent", Role.CONTACT_AGENT, "country"),  # agents do not hire agents
+        ("regional_officer", PROVINCIAL_OFFICER, "province_b"),  # outside the region
+        ("regional_officer", NATIONAL_ADMIN, "region_a"),  # above its own rank
+        ("provincial_a", SCHOOL_HEAD, "school_b"),  # other province
+        ("provincial_a", PROVINCIAL_OFFICER, "province_a"),  # its own rank
+        ("head_a", SCHOOL_HEAD, "school_a"),
+        ("head_a", TEACHER, "school_b"),
+        ("teacher_a1", PARENT, "school_a"),  # teachers grant nothing
+        ("parent_a", PARENT, "school_a"),
+        ("agent", TEACHER, "school_a"),  # a person without a role hands out none
     ],
 )
 def test_denied_grants_change_nothing(personas, actor: str, role: str, unit: str) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +76,7 @@ def test_same_grant_twice_is_a_clear_error(personas) -> None:  # type: ignore[no
         role_assign(
             actor=personas.head_a,
             user=personas.teacher_a1,
-            role=Role.TEACHER,
+            role=TEACHER,
             org_unit=personas.school_a,
         )
 
@@ -107,7 +110,7 @@ def _new_teacher(personas, email: str) -> User:  # type: ignore[no-untyped-def]
         first_name="Salma",
         last_name="Tazi",
         email=email,
-        role=Role.TEACHER,
+        role=TEACHER,
         org_unit=personas.school_a,
     )
 

@@ -4,9 +4,10 @@ import re
 
 import pytest
 
-from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.models import RoleAssignment, User
 from pilotage.accounts.tests.factories import PASSWORD, UserFactory
 from pilotage.core.models import AuditEntry
+from pilotage.schooling.roles import PARENT, SCHOOL_HEAD, TEACHER
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def _person_form(**fields: str) -> dict[str, str]:
         "first_name": "Salma",
         "username": "salma.tazi",
         "email": "salma.tazi@example.ma",
-        "role": Role.TEACHER,
+        "role": TEACHER,
         "org_unit": "04101A",
         **fields,
     }
@@ -38,9 +39,7 @@ def test_people_list_query_count_is_fixed(client, personas, django_assert_max_nu
     with django_assert_max_num_queries(8) as first:
         client.get("/accounts/people/")
     for _ in range(30):
-        RoleAssignment.objects.create(
-            user=UserFactory(), role=Role.TEACHER, org_unit=personas.school_b
-        )
+        RoleAssignment.objects.create(user=UserFactory(), role=TEACHER, org_unit=personas.school_b)
     with django_assert_max_num_queries(len(first.captured_queries)):
         body = client.get("/accounts/people/").content.decode()
     assert body.count("/accounts/people/") >= 30
@@ -61,22 +60,22 @@ def test_person_outside_scope_is_404(client, personas) -> None:  # type: ignore[
 
 def test_grant_through_the_page(client, personas) -> None:  # type: ignore[no-untyped-def]
     newcomer = UserFactory(username="nouvelle.enseignante")
-    RoleAssignment.objects.create(user=newcomer, role=Role.PARENT, org_unit=personas.school_a)
+    RoleAssignment.objects.create(user=newcomer, role=PARENT, org_unit=personas.school_a)
     client.force_login(personas.head_a)
     response = client.post(
-        f"/accounts/people/{newcomer.pk}/", {"role": Role.TEACHER, "org_unit": "04101A"}
+        f"/accounts/people/{newcomer.pk}/", {"role": TEACHER, "org_unit": "04101A"}
     )
     assert response.status_code == 302
-    assert RoleAssignment.objects.filter(user=newcomer, role=Role.TEACHER).exists()
+    assert RoleAssignment.objects.filter(user=newcomer, role=TEACHER).exists()
 
 
 def test_grant_outside_scope_through_the_page_is_refused(client, personas) -> None:  # type: ignore[no-untyped-def]
     newcomer = UserFactory()
-    RoleAssignment.objects.create(user=newcomer, role=Role.PARENT, org_unit=personas.school_a)
+    RoleAssignment.objects.create(user=newcomer, role=PARENT, org_unit=personas.school_a)
     client.force_login(personas.head_a)
     before = RoleAssignment.objects.count()
     response = client.post(
-        f"/accounts/people/{newcomer.pk}/", {"role": Role.TEACHER, "org_unit": "03201B"}
+        f"/accounts/people/{newcomer.pk}/", {"role": TEACHER, "org_unit": "03201B"}
     )
     assert response.status_code == 200
     assert "hors de votre périmètre" in response.content.decode()
@@ -137,17 +136,15 @@ def test_school_head_creates_a_teacher_account(client, personas) -> None:  # typ
     assert response.status_code == 302
     user = User.objects.get(username="salma.tazi")
     assert not user.has_usable_password()
-    assert list(user.assignments.values_list("role", "org_unit__code")) == [
-        (Role.TEACHER, "04101A")
-    ]
+    assert list(user.assignments.values_list("role", "org_unit__code")) == [(TEACHER, "04101A")]
 
 
 @pytest.mark.parametrize(
     ("persona", "role", "unit"),
     [
-        ("head_a", Role.TEACHER, "03201B"),
-        ("head_a", Role.SCHOOL_HEAD, "04101A"),
-        ("provincial_b", Role.TEACHER, "04101A"),
+        ("head_a", TEACHER, "03201B"),
+        ("head_a", SCHOOL_HEAD, "04101A"),
+        ("provincial_b", TEACHER, "04101A"),
     ],
 )
 def test_denied_account_creation_writes_nothing(client, personas, persona, role, unit) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Min, Q
 
-from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.models import RoleAssignment, User
 from pilotage.core.models import AuditEntry
 from pilotage.core.tests.support import require
 from pilotage.demo.context import SCALES, Context
@@ -46,6 +46,7 @@ from pilotage.schooling.models import (
     TeachingAssignment,
     Transfer,
 )
+from pilotage.schooling.roles import SCHOOL_HEAD, TEACHER
 from pilotage.schooling.services.marks import Cell, can_edit_sheet, marks_save_sheet
 from pilotage.schooling.structure import structure_load_morocco
 
@@ -220,7 +221,7 @@ class TestSmallSchooling:
                 expected = 2 if school_class == ens_class else 1
                 assert len(teachers_of[school_class.pk]) == expected
         on_school = set(
-            RoleAssignment.objects.filter(role=Role.TEACHER).values_list("user_id", "org_unit_id")
+            RoleAssignment.objects.filter(role=TEACHER).values_list("user_id", "org_unit_id")
         )
         assert set(Teacher.objects.values_list("user_id", "school_id")) <= on_school
         n = Teacher.objects.count()
@@ -239,7 +240,7 @@ class TestSmallSchooling:
                 "subject__code", flat=True
             )
         ) == {"MATH", "FR"}
-        head = RoleAssignment.objects.get(role=Role.SCHOOL_HEAD, org_unit=school_class.school)
+        head = RoleAssignment.objects.get(role=SCHOOL_HEAD, org_unit=school_class.school)
         assert head.user.username == "directeur"
 
         sheet = MarkSheet.objects.get(school_class=school_class, subject__code="MATH")

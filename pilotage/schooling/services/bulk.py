@@ -28,7 +28,7 @@ from django.db.models.expressions import Expression
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.models import RoleAssignment, User
 from pilotage.core.audit import audit_record
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import ImportRejected, Problem
@@ -45,6 +45,7 @@ from pilotage.schooling.models import (
     Subject,
     Teacher,
 )
+from pilotage.schooling.roles import TEACHER
 from pilotage.schooling.services.marks import sheet_ensure, sheet_is_locked
 
 BATCH_SIZE = 5000
@@ -658,7 +659,7 @@ def _teacher_roles(
     user_of = {r.ppr: (teachers[r.ppr].user if r.ppr in teachers else users[r.ppr]) for r in batch}
     held = set(
         RoleAssignment.objects.filter(
-            role=Role.TEACHER, user_id__in=[u.pk for u in user_of.values()]
+            role=TEACHER, user_id__in=[u.pk for u in user_of.values()]
         ).values_list("user_id", "org_unit_id")
     )
     grants = []
@@ -668,7 +669,7 @@ def _teacher_roles(
             held.add((user_id, r.school_id))
             grants.append(
                 RoleAssignment(
-                    user_id=user_id, role=Role.TEACHER, org_unit_id=r.school_id, created_by=actor
+                    user_id=user_id, role=TEACHER, org_unit_id=r.school_id, created_by=actor
                 )
             )
             per_school[r.school_id]["roles_granted"] += 1
@@ -676,7 +677,7 @@ def _teacher_roles(
     RoleAssignment.objects.bulk_create(grants)
     for user_id, previous in moved.items():
         revoked, _detail = RoleAssignment.objects.filter(
-            user_id=user_id, role=Role.TEACHER, org_unit_id=previous
+            user_id=user_id, role=TEACHER, org_unit_id=previous
         ).delete()
         per_school[previous]["roles_revoked"] += revoked
 

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
-from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.models import RoleAssignment, User
 from pilotage.core.models import AuditEntry, Job
 from pilotage.core.tabular import ImportRejected
 from pilotage.core.tests.support import require
@@ -45,6 +45,7 @@ from pilotage.schooling.models import (
     SchoolClass,
     Teacher,
 )
+from pilotage.schooling.roles import TEACHER
 from pilotage.schooling.services.marks import sheet_validate
 
 pytestmark = pytest.mark.django_db
@@ -663,7 +664,7 @@ def test_teachers_get_an_account_a_record_and_the_teacher_role(school_year, pers
     karim = Teacher.objects.get(ppr="0076543")
     assert karim.specialty.code == "MATH" and karim.is_qualified is False
     assert RoleAssignment.objects.filter(
-        user=karim.user, role=Role.TEACHER, org_unit=personas.school_b
+        user=karim.user, role=TEACHER, org_unit=personas.school_b
     ).exists()
     assert RoleAssignment.objects.get(user=karim.user).created_by == personas.national_admin
     audit = AuditEntry.objects.count()

@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from pilotage.accounts.models import Role
 from pilotage.accounts.services import role_assign
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
 from pilotage.schooling.models import Mark, MarkSheet
+from pilotage.schooling.roles import TEACHER
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_validate
 from pilotage.schooling.tests.factories import enrol, make_pupil, make_teacher, teach
 
@@ -57,7 +57,7 @@ def seed(personas, school_year) -> None:  # type: ignore[no-untyped-def]
 def other_teacher(personas, school_year):  # type: ignore[no-untyped-def]
     """A teacher of school A who teaches class A1, but Arabic, not maths."""
     user = UserFactory(username="teacher.a2")
-    role_assign(actor=None, user=user, role=Role.TEACHER, org_unit=personas.school_a)
+    role_assign(actor=None, user=user, role=TEACHER, org_unit=personas.school_a)
     teach(make_teacher(user, personas.school_a), school_year.class_a1, "AR")
     return user
 

@@ -34,7 +34,6 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
-from pilotage.accounts.models import Role
 from pilotage.accounts.services import role_assign
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import Job
@@ -54,6 +53,7 @@ from pilotage.schooling.reports import (
     bulletins_class_pdf,
     bulletins_pdf,
 )
+from pilotage.schooling.roles import PARENT, TEACHER
 from pilotage.schooling.selectors import class_results
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_ensure
 from pilotage.schooling.tests.factories import enrol, make_class, make_pupil, make_teacher, teach
@@ -345,11 +345,11 @@ def _user(username: str, role: str, unit):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def outsiders(marked, personas):  # type: ignore[no-untyped-def]
     """A parent of a pupil of school B, and a teacher of another class of school A."""
-    parent_b = _user("parent.b", Role.PARENT, personas.school_b)
+    parent_b = _user("parent.b", PARENT, personas.school_b)
     Guardian.objects.create(
         pupil=marked.pupils_b1[0], user=parent_b, relation=GuardianRelation.FATHER
     )
-    teacher_a2 = _user("teacher.a2", Role.TEACHER, personas.school_a)
+    teacher_a2 = _user("teacher.a2", TEACHER, personas.school_a)
     class_a2 = make_class(personas.school_a, marked.year, "6AP", "6AP-1")
     teach(make_teacher(teacher_a2, personas.school_a), class_a2, "MATH")
     return {"parent_b": parent_b, "teacher_a2": teacher_a2}

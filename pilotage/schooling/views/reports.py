@@ -16,10 +16,10 @@ from django.urls import path
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
-from pilotage.accounts.models import Role, User
-from pilotage.accounts.scope import scope_of
+from pilotage.accounts.models import User
 from pilotage.core.jobs import job_start
 from pilotage.core.models import Job
+from pilotage.core.scope import scope_of
 from pilotage.core.selectors import jobs_visible
 from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
 from pilotage.orgunits.selectors import academic_year_current
@@ -32,6 +32,7 @@ from pilotage.schooling.reports import (
     ReportEmpty,
     bulletin_pdf,
 )
+from pilotage.schooling.roles import FOLLOW_CHILDREN
 from pilotage.schooling.selectors import classes_visible, pupils_visible
 
 
@@ -60,7 +61,7 @@ def pupil_bulletin(request: HttpRequest, code: str, number: int) -> HttpResponse
     actor = cast(User, request.user)  # LoginRequiredMiddleware: never anonymous here
     # As in pupils_visible: the guardian link counts while the parent role is held.
     is_parent = (
-        scope_of(actor).has_role(Role.PARENT) and pupil.guardians.filter(user=actor).exists()
+        scope_of(actor).allows(FOLLOW_CHILDREN) and pupil.guardians.filter(user=actor).exists()
     )
     if not is_parent:
         enrolments = enrolments.filter(school_class__in=classes_visible(request.user))

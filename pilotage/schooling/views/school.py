@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
 from pilotage.schooling.models import Absence, Decision, Session, Transfer, TransferStatus
-from pilotage.schooling.permissions import can_manage_school
+from pilotage.schooling.permissions import can_follow_children, can_manage_school
 from pilotage.schooling.selectors import (
     absence_summary,
     class_results,
@@ -215,7 +215,10 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def portal(request: HttpRequest) -> HttpResponse:
-    """What a parent (or a pupil) sees: their own children's results and absences."""
+    """What a parent (or a pupil) sees: their own children's results and absences. A parent
+    whose children are not linked yet gets the page and what to do about it."""
+    if not can_follow_children(request.user):
+        raise Http404
     children = []
     for pupil in wards_of(request.user):
         for enrolment in pupil.active_enrolments:  # type: ignore[attr-defined]
@@ -240,8 +243,6 @@ def portal(request: HttpRequest) -> HttpResponse:
                     "absences": absences,
                 }
             )
-    if not children and not request.user.wards.exists():  # type: ignore[union-attr]
-        raise Http404
     return render(request, "schooling/portal.html", {"children": children})
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from pilotage.accounts.models import Role, User
+from pilotage.accounts.models import User
+from pilotage.core.roles import role_label
 from pilotage.demo.people import DEMO_USERNAMES, PASSWORD, SCHOOL_HEAD_PREFIX, TEACHER_PREFIX
 
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             rows += [
                 (
                     username,
-                    str(Role(a.role).label),
+                    role_label(a.role),
                     f"{a.org_unit.code} · {a.org_unit.name_fr}",
                     PASSWORD,
                 )

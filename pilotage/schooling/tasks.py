@@ -1,0 +1,33 @@
+"""The school records' background jobs (found by :mod:`pilotage.core.jobs`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.core.jobs import Progress, job_kind
+from pilotage.schooling.reports import JOB_KIND, report_cards_build
+
+RESULT_LABELS = {
+    "pupils_created": _("Élèves créés"),
+    "pupils_updated": _("Élèves modifiés"),
+    "classes_created": _("Classes créées"),
+    "enrolments_created": _("Inscriptions créées"),
+    "enrolments_moved": _("Inscriptions changées de classe"),
+    "users_created": _("Comptes créés"),
+    "users_updated": _("Comptes modifiés"),
+    "teachers_created": _("Enseignants créés"),
+    "teachers_updated": _("Enseignants modifiés"),
+    "roles_granted": _("Rôles attribués"),
+    "roles_revoked": _("Rôles retirés"),
+    "sheets": _("Feuilles de notes modifiées"),
+    "bulletins": _("Bulletins"),
+    "classes": _("Classes"),
+}
+
+
+@job_kind(JOB_KIND, label=_("Édition de bulletins"))
+def report_cards_job(progress: Progress, **params: Any) -> dict[str, Any]:
+    """A batch of bulletins as one PDF (see ``reports.report_cards_build``)."""
+    return report_cards_build(progress, **params)
