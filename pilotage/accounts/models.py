@@ -67,6 +67,10 @@ class RoleAssignment(models.Model):
             )
         ]
 
+    @property
+    def audit_path(self) -> str:
+        return self.org_unit.path
+
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org_unit.code}"
 

@@ -10,7 +10,6 @@ class SchoolingConfig(AppConfig):
     def ready(self) -> None:
         # Job kinds register when their module is imported; the worker must know them
         # without going through the URLconf.
-        from pilotage.core.audit import audit_actions_register
         from pilotage.core.jobs import job_result_labels_set
         from pilotage.schooling import imports, reports  # noqa: F401
 
@@ -30,12 +29,5 @@ class SchoolingConfig(AppConfig):
                 "sheets": _("Feuilles de notes modifiées"),
                 "bulletins": _("Bulletins"),
                 "classes": _("Classes"),
-            }
-        )
-        audit_actions_register(
-            {
-                "decide": _("Décision du conseil"),
-                "council_close": _("Clôture du conseil de classe"),
-                "attendance": _("Appel"),
             }
         )

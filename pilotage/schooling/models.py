@@ -258,6 +258,10 @@ class SchoolClass(models.Model):
             )
         ]
 
+    @property
+    def audit_path(self) -> str:
+        return self.school.path
+
     def __str__(self) -> str:
         return self.name
 
@@ -340,6 +344,10 @@ class Enrolment(models.Model):
             models.Index(fields=["school_class", "status"], name="enrolment_class"),
         ]
 
+    @property
+    def audit_path(self) -> str:
+        return self.school.path
+
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.academic_year_id} {self.status}"
 
@@ -412,6 +420,11 @@ class Transfer(models.Model):
             ),
         ]
 
+    @property
+    def audit_path(self) -> str:
+        """The origin school's: it asks; the destination's answer is filed under it."""
+        return self.from_school.path
+
     def __str__(self) -> str:
         return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id} ({self.status})"
 
@@ -445,6 +458,10 @@ class Teacher(models.Model):
         verbose_name = _("enseignant")
         verbose_name_plural = _("enseignants")
 
+    @property
+    def audit_path(self) -> str:
+        return self.school.path
+
     def __str__(self) -> str:
         return f"{self.ppr} {self.user.get_full_name()}"
 
@@ -466,6 +483,10 @@ class TeachingAssignment(models.Model):
                 fields=["school_class", "subject"], name="one_teacher_per_class_subject"
             )
         ]
+
+    @property
+    def audit_path(self) -> str:
+        return self.school_class.school.path
 
     def __str__(self) -> str:
         return f"{self.teacher_id} · {self.school_class_id} · {self.subject_id}"
@@ -516,6 +537,10 @@ class MarkSheet(models.Model):
                 fields=["school_class", "subject", "semester"], name="one_sheet_per_class_subject"
             )
         ]
+
+    @property
+    def audit_path(self) -> str:
+        return self.school_class.school.path
 
     def __str__(self) -> str:
         return f"{self.school_class_id} · {self.subject_id} · S{self.semester_id}"
@@ -656,6 +681,10 @@ class Absence(models.Model):
         ]
         indexes = [models.Index(fields=["school_class", "date"], name="absence_class_date")]
 
+    @property
+    def audit_path(self) -> str:
+        return self.school_class.school.path
+
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.date} {self.session}"
 
@@ -687,6 +716,10 @@ class CouncilDecision(models.Model):
     class Meta:
         verbose_name = _("décision du conseil de classe")
         verbose_name_plural = _("décisions du conseil de classe")
+
+    @property
+    def audit_path(self) -> str:
+        return self.enrolment.school.path
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}: {self.decision}"
