@@ -67,12 +67,12 @@ class RoleAssignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org_unit.code}"
+
     @property
     def audit_path(self) -> str:
         return self.org_unit.path
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.org_unit.code}"
 
 
 def _token_digest(raw: str) -> str:

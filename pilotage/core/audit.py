@@ -222,7 +222,7 @@ def _is_reference(field: models.Field | None, value: Any) -> bool:
     that wrote a code or a name instead wrote something readable already."""
     return (
         field is not None
-        and (field.many_to_one or field.one_to_one)
+        and bool(field.many_to_one or field.one_to_one)
         and isinstance(value, int)
         and not isinstance(value, bool)
     )

@@ -102,12 +102,12 @@ class School(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.school_code}"
+
     @property
     def audit_path(self) -> str:
         return self.org_unit.path
-
-    def __str__(self) -> str:
-        return f"{self.school_code}"
 
     @property
     def cycles(self) -> list[str]:

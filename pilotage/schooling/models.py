@@ -258,12 +258,12 @@ class SchoolClass(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def audit_path(self) -> str:
         return self.school.path
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class EnrolmentStatus(models.TextChoices):
@@ -344,12 +344,12 @@ class Enrolment(models.Model):
             models.Index(fields=["school_class", "status"], name="enrolment_class"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.academic_year_id} {self.status}"
+
     @property
     def audit_path(self) -> str:
         return self.school.path
-
-    def __str__(self) -> str:
-        return f"{self.pupil_id} {self.academic_year_id} {self.status}"
 
     @property
     def is_active(self) -> bool:
@@ -420,13 +420,13 @@ class Transfer(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id} ({self.status})"
+
     @property
     def audit_path(self) -> str:
         """The origin school's: it asks; the destination's answer is filed under it."""
         return self.from_school.path
-
-    def __str__(self) -> str:
-        return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id} ({self.status})"
 
 
 # --- Staff ---------------------------------------------------------------------------------
@@ -458,12 +458,12 @@ class Teacher(models.Model):
         verbose_name = _("enseignant")
         verbose_name_plural = _("enseignants")
 
+    def __str__(self) -> str:
+        return f"{self.ppr} {self.user.get_full_name()}"
+
     @property
     def audit_path(self) -> str:
         return self.school.path
-
-    def __str__(self) -> str:
-        return f"{self.ppr} {self.user.get_full_name()}"
 
 
 class TeachingAssignment(models.Model):
@@ -484,12 +484,12 @@ class TeachingAssignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.teacher_id} · {self.school_class_id} · {self.subject_id}"
+
     @property
     def audit_path(self) -> str:
         return self.school_class.school.path
-
-    def __str__(self) -> str:
-        return f"{self.teacher_id} · {self.school_class_id} · {self.subject_id}"
 
 
 # --- Marks -----------------------------------------------------------------------------------
@@ -538,12 +538,12 @@ class MarkSheet(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.school_class_id} · {self.subject_id} · S{self.semester_id}"
+
     @property
     def audit_path(self) -> str:
         return self.school_class.school.path
-
-    def __str__(self) -> str:
-        return f"{self.school_class_id} · {self.subject_id} · S{self.semester_id}"
 
 
 class Assessment(models.Model):
@@ -681,12 +681,12 @@ class Absence(models.Model):
         ]
         indexes = [models.Index(fields=["school_class", "date"], name="absence_class_date")]
 
+    def __str__(self) -> str:
+        return f"{self.pupil_id} {self.date} {self.session}"
+
     @property
     def audit_path(self) -> str:
         return self.school_class.school.path
-
-    def __str__(self) -> str:
-        return f"{self.pupil_id} {self.date} {self.session}"
 
 
 class Decision(models.TextChoices):
@@ -717,9 +717,9 @@ class CouncilDecision(models.Model):
         verbose_name = _("décision du conseil de classe")
         verbose_name_plural = _("décisions du conseil de classe")
 
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.decision}"
+
     @property
     def audit_path(self) -> str:
         return self.enrolment.school.path
-
-    def __str__(self) -> str:
-        return f"{self.enrolment_id}: {self.decision}"

@@ -25,7 +25,11 @@ PATH_OF = {
     "schooling.enrolment": ("schooling", "Enrolment", "school__path"),
     "schooling.transfer": ("schooling", "Transfer", "from_school__path"),
     "schooling.teacher": ("schooling", "Teacher", "school__path"),
-    "schooling.teachingassignment": ("schooling", "TeachingAssignment", "school_class__school__path"),
+    "schooling.teachingassignment": (
+        "schooling",
+        "TeachingAssignment",
+        "school_class__school__path",
+    ),
     "schooling.marksheet": ("schooling", "MarkSheet", "school_class__school__path"),
     "schooling.absence": ("schooling", "Absence", "school_class__school__path"),
     "schooling.councildecision": ("schooling", "CouncilDecision", "enrolment__school__path"),
@@ -40,9 +44,9 @@ def fill_paths(apps, schema_editor):
         schema_editor.execute(f"ALTER TABLE core_auditentry DISABLE TRIGGER {PG_TRIGGER}")
     for object_type, (app_label, model_name, lookup) in PATH_OF.items():
         model = apps.get_model(app_label, model_name)
-        path = model.objects.filter(
-            pk=Cast(OuterRef("object_id"), BigIntegerField())
-        ).values(lookup)[:1]
+        path = model.objects.filter(pk=Cast(OuterRef("object_id"), BigIntegerField())).values(
+            lookup
+        )[:1]
         # An object deleted since has no path: its entries keep "".
         entries.filter(object_type=object_type, object_id__regex=r"^[0-9]+$").update(
             path=Coalesce(Subquery(path), Value(""))

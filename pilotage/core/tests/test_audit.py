@@ -85,7 +85,9 @@ def test_append_only_in_the_database(personas) -> None:  # type: ignore[no-untyp
 
 
 def test_an_entry_carries_the_path_of_its_object(personas) -> None:  # type: ignore[no-untyped-def]
-    orgunit_update(actor=personas.provincial_a, org_unit=personas.fresh(personas.commune_a), name_fr="X")
+    orgunit_update(
+        actor=personas.provincial_a, org_unit=personas.fresh(personas.commune_a), name_fr="X"
+    )
     school_save(
         actor=personas.head_a,
         org_unit=personas.school_a,
