@@ -88,8 +88,9 @@ def test_the_page_is_paginated(client, personas) -> None:  # type: ignore[no-unt
 
 def test_audit_page_query_count_is_fixed(client, personas, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     client.force_login(personas.national_admin)
-    # session, user, scope, object types, count, page (actor joined), the units' codes for
-    # the links, the levels' names (orgunit_create's "level"), menu.
+    # session, user, scope, count, page (actor joined), the levels' names (orgunit_create's
+    # "level"), the units' codes for the links of units, the same for the links of school
+    # records, object types. The menu reads the scope already loaded.
     orgunit_update(actor=personas.head_a, org_unit=personas.fresh(personas.school_a), name_fr="A")
     with django_assert_max_num_queries(9) as first:
         client.get("/audit/")
