@@ -120,6 +120,7 @@ TASKS = {
 AUTH_USER_MODEL = "accounts.User"
 # The kernel reads a user's role assignments through this function (core/scope.py).
 PILOTAGE_GRANTS_LOADER = "pilotage.accounts.scope.grants_of"
+PILOTAGE_UNIT_PATH_LOADER = "pilotage.orgunits.selectors.orgunit_path"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from pilotage.accounts import services
 from pilotage.accounts.models import ApiToken, RoleAssignment, User
-from pilotage.core.audit import audit_record, diff, snapshot
+from pilotage.core.audit import CREATE, DELETE, UPDATE, audit_record, diff, snapshot
 
 # What the admin can change on a user that decides what they may do, besides their roles.
 ADMIN_USER_FIELDS = (*services.USER_FIELDS, "is_staff", "is_superuser")
@@ -53,7 +53,7 @@ class UserAdmin(BaseUserAdmin):
         before = getattr(request, "_pilotage_user_before", {})
         changes = diff(before, _user_values(user))
         if changes:
-            action = "update" if change else "create"
+            action = UPDATE if change else CREATE
             audit_record(actor=request.user, action=action, obj=user, changes=changes)
 
     def save_formset(
@@ -99,7 +99,7 @@ class UserAdmin(BaseUserAdmin):
         for assignment in user.assignments.select_related("user", "org_unit"):
             services.role_revoke(actor=request.user, assignment=assignment, check=False)
         audit_record(
-            actor=request.user, action="delete", obj=user, changes=diff(_user_values(user), {})
+            actor=request.user, action=DELETE, obj=user, changes=diff(_user_values(user), {})
         )
 
 

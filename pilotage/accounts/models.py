@@ -58,6 +58,10 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {role_label(self.role)} · {self.org_unit.code}"
 
+    @property
+    def audit_path(self) -> str:
+        return self.org_unit.path
+
 
 def _token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from pilotage.core.permissions import VIEW_ALL_JOBS, VIEW_AUDIT
+from pilotage.core.permissions import VIEW_ALL_AUDIT, VIEW_ALL_JOBS, VIEW_AUDIT
 from pilotage.core.roles import RoleDef
 from pilotage.orgunits.roles import BROWSE_TREE, EDIT_TREE, IMPORT_TREE
 
@@ -17,7 +17,15 @@ ROLES = [
         _("Administrateur national"),
         order=0,
         may=frozenset(
-            {GRANT_ANY_ROLE, VIEW_AUDIT, VIEW_ALL_JOBS, BROWSE_TREE, EDIT_TREE, IMPORT_TREE}
+            {
+                GRANT_ANY_ROLE,
+                VIEW_AUDIT,
+                VIEW_ALL_AUDIT,
+                VIEW_ALL_JOBS,
+                BROWSE_TREE,
+                EDIT_TREE,
+                IMPORT_TREE,
+            }
         ),
     )
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from pilotage.accounts.models import ApiToken, RoleAssignment, User
 from pilotage.accounts.permissions import can_assign_role
-from pilotage.core.audit import audit_record, diff, snapshot
+from pilotage.core.audit import CREATE, DELETE, UPDATE, audit_record, diff, snapshot
 from pilotage.core.db import save_or_refuse
 from pilotage.core.scope import forget_scope
 from pilotage.orgunits.models import OrgUnit
@@ -53,7 +53,7 @@ def user_create(
     user.full_clean()
     user.save()
     audit_record(
-        actor=actor, action="create", obj=user, changes=diff({}, snapshot(user, USER_FIELDS))
+        actor=actor, action=CREATE, obj=user, changes=diff({}, snapshot(user, USER_FIELDS))
     )
     return user
 
@@ -86,14 +86,18 @@ def person_create(
 
 
 @transaction.atomic
-def user_set_language(*, actor: Any, user: User, language: str) -> None:
+def user_set_language(*, actor: Any, user: User, language: str, audited: bool = True) -> None:
+    """``audited=False`` is for the sync at login, which copies the language the browser
+    already speaks into the profile: a routine save, not a change a person made, and one
+    that would otherwise add a row at many logins."""
     before = snapshot(user, ("preferred_language",))
     user.preferred_language = language
     user.full_clean(exclude=["password"], validate_unique=False)
     changes = diff(before, snapshot(user, ("preferred_language",)))
     if changes:
         user.save(update_fields=["preferred_language"])
-        audit_record(actor=actor, action="update", obj=user, changes=changes)
+        if audited:
+            audit_record(actor=actor, action=UPDATE, obj=user, changes=changes)
 
 
 def _assignment_values(assignment: RoleAssignment) -> dict[str, Any]:
@@ -128,7 +132,7 @@ def role_assign(
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=CREATE,
         obj=assignment,
         changes=diff({}, _assignment_values(assignment)),
     )
@@ -157,7 +161,7 @@ def role_change(
         _("Cette personne a déjà ce rôle sur cette unité."),
         update_fields=["role", "org_unit"],
     )
-    audit_record(actor=actor, action="update", obj=current, changes=changes)
+    audit_record(actor=actor, action=UPDATE, obj=current, changes=changes)
     assignment.role, assignment.org_unit = role, org_unit
     forget_scope(current.user)
 
@@ -169,7 +173,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, check: bool = True) -
     )
     audit_record(
         actor=actor,
-        action="delete",
+        action=DELETE,
         obj=assignment,
         changes=diff(_assignment_values(assignment), {}),
     )
@@ -184,13 +188,13 @@ def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user=actor, name=name.strip(), prefix=prefix, digest=digest)
     token.full_clean()
     token.save()
-    audit_record(actor=actor, action="create", obj=token, changes={"name": [None, token.name]})
+    audit_record(actor=actor, action=CREATE, obj=token, changes={"name": [None, token.name]})
     return token, raw
 
 
 @transaction.atomic
 def token_revoke(*, actor: User, token: ApiToken) -> None:
-    audit_record(actor=actor, action="delete", obj=token, changes={"name": [token.name, None]})
+    audit_record(actor=actor, action=DELETE, obj=token, changes={"name": [token.name, None]})
     token.delete()
 
 

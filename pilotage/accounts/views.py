@@ -35,7 +35,7 @@ class LoginView(auth_views.LoginView):
         chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if chosen in dict(settings.LANGUAGES):
             # A language picked on the login page is a choice: remember it.
-            services.user_set_language(actor=user, user=user, language=chosen)
+            services.user_set_language(actor=user, user=user, language=chosen, audited=False)
         else:
             # Otherwise the interface speaks the user's language from the first page on.
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)

@@ -23,6 +23,7 @@ class AuditOut(Schema):
     object_type: str
     object_id: str
     object_repr: str
+    path: str
     changes: dict[str, Any]
 
     @staticmethod
@@ -44,13 +45,12 @@ class JobOut(Schema):
 @router.get("/audit", response=list[AuditOut])
 @paginate(PageNumberPagination, page_size=100)
 def list_audit(request: HttpRequest, object_type: str = "", object_id: str = "", actor: str = ""):
-    """The audit log, newest first; administrators only."""
+    """The audit log of the reader's scope, newest first."""
     if not can_view_audit(request.user):
         raise Http404
-    qs = audit_entries(request.user, object_type=object_type, object_id=object_id)
-    if actor:
-        qs = qs.filter(actor__username=actor)
-    return qs
+    return audit_entries(
+        request.user, object_type=object_type, object_id=object_id, actor_username=actor
+    )
 
 
 @router.get("/jobs/{job_id}", response=JobOut)

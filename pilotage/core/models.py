@@ -19,18 +19,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One write by one actor. Append-only: the app never updates or deletes a row, and a
     database trigger (see the migration) refuses UPDATE on every backend and DELETE on
-    PostgreSQL."""
-
-    class Action(models.TextChoices):
-        CREATE = "create", _("Création")
-        UPDATE = "update", _("Modification")
-        DELETE = "delete", _("Suppression")
-        LOGIN = "login", _("Connexion")
-        IMPORT = "import", _("Import de fichier")
-        SEED = "seed", _("Données de démonstration")
-        VALIDATE = "validate", _("Validation")
-        UNLOCK = "unlock", _("Réouverture")
-        OTHER = "other", _("Autre")
+    PostgreSQL. Actions are registered by each app (see :mod:`pilotage.core.audit`)."""
 
     at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -46,6 +35,9 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("identifiant"), max_length=64)
     object_repr = models.CharField(_("objet"), max_length=200)
     changes = models.JSONField(_("changements"), default=dict, blank=True)
+    # The org-unit path of the object, so the log is read with the same prefix scope as the
+    # tree; "" for what lies outside it (accounts, logins), which national administrators read.
+    path = models.CharField(_("chemin"), max_length=255, blank=True, default="", db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 

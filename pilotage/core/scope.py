@@ -4,8 +4,9 @@ An assignment covers its org unit's whole subtree, and a unit's subtree is every
 materialised path starts with the unit's path. So a user's reach is a handful of path
 prefixes, computed once per request, and every scoped query is ``path LIKE 'prefix%'``.
 
-The kernel does not know where assignments are stored: ``settings.PILOTAGE_GRANTS_LOADER``
-names the function that reads a user's grants (the accounts app's).
+The kernel does not know where assignments and units are stored: the settings
+``PILOTAGE_GRANTS_LOADER`` and ``PILOTAGE_UNIT_PATH_LOADER`` name the functions that read
+a user's grants (the accounts app's) and a unit's path (the org-unit app's).
 """
 
 from __future__ import annotations
@@ -93,6 +94,12 @@ class Scope:
 @functools.cache
 def _loader() -> Callable[[Any], list[Grant]]:
     return import_string(settings.PILOTAGE_GRANTS_LOADER)
+
+
+def unit_path(code: str) -> str | None:
+    """The tree path of the unit with ``code``, or ``None``: the kernel asks the function
+    ``settings.PILOTAGE_UNIT_PATH_LOADER`` names (the org-unit app's)."""
+    return import_string(settings.PILOTAGE_UNIT_PATH_LOADER)(code)
 
 
 def scope_of(user: Any) -> Scope:

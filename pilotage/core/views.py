@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+import datetime as dt
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -8,8 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from pilotage.core.audit import audit_rows
 from pilotage.core.home import home_cards_for
 from pilotage.core.permissions import can_view_audit
+from pilotage.core.scope import unit_path
 from pilotage.core.selectors import audit_entries, audit_object_types, jobs_visible
 
 
@@ -18,34 +21,45 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"cards": home_cards_for(request.user)})
 
 
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
 def audit_list(request: HttpRequest) -> HttpResponse:
     if not can_view_audit(request.user):
         raise Http404
-    object_type = request.GET.get("object_type", "")
-    object_id = request.GET.get("object_id", "").strip()
-    actor_name = request.GET.get("actor", "").strip()
-    actor_id = None
-    if actor_name:
-        actor_id = (
-            get_user_model()
-            .objects.filter(username=actor_name)
-            .values_list("pk", flat=True)
-            .first()
-            or -1
-        )
+    get = request.GET
+    filters = {
+        key: get.get(key, "").strip()
+        for key in ("object_type", "object_id", "actor", "unit", "since", "until")
+    }
+    within = None
+    if filters["unit"]:
+        # An unknown unit, or one the reader cannot see, narrows the log to nothing.
+        within = unit_path(filters["unit"]) or "\x00"
     entries = audit_entries(
-        request.user, object_type=object_type, object_id=object_id, actor_id=actor_id
+        request.user,
+        object_type=filters["object_type"],
+        object_id=filters["object_id"],
+        actor_username=filters["actor"],
+        within=within,
+        since=_date(filters["since"]),
+        until=_date(filters["until"]),
     )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    page = Paginator(entries, 50).get_page(get.get("page"))
+    query = get.copy()
     query.pop("page", None)
     return render(
         request,
         "core/audit_list.html",
         {
             "page_obj": page,
-            "object_types": audit_object_types(),
-            "filters": {"object_type": object_type, "object_id": object_id, "actor": actor_name},
+            "rows": audit_rows(page.object_list),
+            "object_types": audit_object_types(request.user),
+            "filters": filters,
             "querystring_base": (query.urlencode() + "&") if query else "",
         },
     )

@@ -19,7 +19,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from pilotage.core.audit import audit_record
+from pilotage.core.audit import SEED, audit_record
 from pilotage.demo.context import Context, Scale
 from pilotage.demo.names import SCHOOL_NAMESAKES, TOWN_NAMES, Pair, rural_commune_names
 from pilotage.orgunits.countries import country_load_morocco
@@ -431,7 +431,7 @@ class _TreeWriter:
         n_schools = len(schools)
         audit_record(
             actor=None,
-            action="seed",
+            action=SEED,
             obj=province,
             changes={
                 "communes": [None, len(units) - n_schools],

@@ -16,7 +16,7 @@ from django.db.models import Q
 from pilotage.accounts.models import RoleAssignment, User
 from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.accounts.services import role_assign, user_create
-from pilotage.core.audit import audit_record
+from pilotage.core.audit import SEED, UPDATE, audit_record
 from pilotage.demo.context import Context
 from pilotage.demo.names import draw_sex, person_name
 from pilotage.demo.orgunits import SCHOOL_DEPTH, provinces_in_scale
@@ -129,7 +129,7 @@ def create_demo_accounts(ctx: Context) -> None:
             fields += ["is_staff", "is_superuser"]
             audit_record(
                 actor=None,
-                action="update",
+                action=UPDATE,
                 obj=user,
                 changes={"is_staff": [False, True], "is_superuser": [False, True]},
             )
@@ -181,7 +181,7 @@ def create_school_heads(ctx: Context) -> None:
             )
             audit_record(
                 actor=None,
-                action="seed",
+                action=SEED,
                 obj=province_unit,
                 changes={"school_heads": [None, len(users)], "seed": [None, ctx.seed]},
             )

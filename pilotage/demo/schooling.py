@@ -38,7 +38,7 @@ from django.db import connection
 from django.utils import timezone
 
 from pilotage.accounts.models import RoleAssignment, User
-from pilotage.core.audit import audit_record
+from pilotage.core.audit import SEED, audit_record
 from pilotage.demo.context import Context
 from pilotage.demo.names import (
     FAMILY_NAMES,
@@ -653,8 +653,9 @@ class _Seeder:
         counts["classes"] = len(plans)
         audit_record(
             actor=None,
-            action="seed",
+            action=SEED,
             obj=OrgUnit(pk=school.unit_id, code=school.code, name_fr=school.name_fr),
+            path=school.path,
             changes={key: [None, value] for key, value in sorted(counts.items())}
             | {"seed": [None, self.ctx.seed]},
         )

@@ -51,6 +51,11 @@ class OrgUnit(MP_Node, MultilingualName):
     def ancestor_paths(self) -> list[str]:
         return [self.path[: i * self.steplen] for i in range(1, self.depth)]
 
+    @property
+    def audit_path(self) -> str:
+        """Where the audit log files this unit (see ``pilotage.core.audit``)."""
+        return self.path
+
 
 class Cycle(models.TextChoices):
     PRIMAIRE = "primaire", _("Primaire")
@@ -99,6 +104,10 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_code}"
+
+    @property
+    def audit_path(self) -> str:
+        return self.org_unit.path
 
     @property
     def cycles(self) -> list[str]:

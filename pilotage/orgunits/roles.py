@@ -3,6 +3,7 @@ capabilities over the org-unit tree (see core/roles.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from pilotage.core.permissions import VIEW_AUDIT
 from pilotage.core.roles import RoleDef
 
 REGIONAL_OFFICER = "regional_officer"
@@ -20,13 +21,13 @@ ROLES = [
         REGIONAL_OFFICER,
         _("Responsable régional (AREF)"),
         order=10,
-        may=frozenset({BROWSE_TREE, EDIT_TREE_BELOW}),
+        may=frozenset({BROWSE_TREE, EDIT_TREE_BELOW, VIEW_AUDIT}),
     ),
     RoleDef(
         PROVINCIAL_OFFICER,
         _("Responsable provincial (DP)"),
         order=20,
         granted_by=(REGIONAL_OFFICER,),
-        may=frozenset({BROWSE_TREE, EDIT_TREE_BELOW}),
+        may=frozenset({BROWSE_TREE, EDIT_TREE_BELOW, VIEW_AUDIT}),
     ),
 ]

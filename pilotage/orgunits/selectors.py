@@ -68,5 +68,10 @@ def orgunit_search(actor: Any, query: str, *, limit: int = 20) -> QuerySet[OrgUn
     return qs.order_by("depth", "name_fr")[:limit]
 
 
+def orgunit_path(code: str) -> str | None:
+    """The path of the unit with ``code`` (for the kernel: see core/scope.py)."""
+    return OrgUnit.objects.filter(code=code).values_list("path", flat=True).first()
+
+
 def academic_year_current() -> AcademicYear | None:
     return AcademicYear.objects.filter(is_current=True).first()

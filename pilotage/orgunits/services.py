@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from pilotage.core.audit import audit_record, diff, snapshot
+from pilotage.core.audit import CREATE, UPDATE, audit_record, diff, snapshot
 from pilotage.orgunits.models import (
     AcademicYear,
     Milieu,
@@ -62,7 +62,7 @@ def orgunit_create(
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=CREATE,
         obj=unit,
         changes=diff({}, snapshot(unit, ("code", "level", *ORGUNIT_FIELDS))),
     )
@@ -81,7 +81,7 @@ def orgunit_update(*, actor: Any, org_unit: OrgUnit, **values: Any) -> OrgUnit:
     changes = diff(before, snapshot(org_unit, ORGUNIT_FIELDS))
     if changes:
         org_unit.save(update_fields=list(changes))
-        audit_record(actor=actor, action="update", obj=org_unit, changes=changes)
+        audit_record(actor=actor, action=UPDATE, obj=org_unit, changes=changes)
     return org_unit
 
 
@@ -137,7 +137,11 @@ def school_save(
         else:
             group.members.remove(org_unit)
     audit_record(
-        actor=actor, action="create" if creating else "update", obj=school, changes=changes
+        actor=actor,
+        action=CREATE if creating else UPDATE,
+        obj=school,
+        changes=changes,
+        path=org_unit.path,
     )
     return school
 
@@ -205,5 +209,5 @@ def academic_year_create(*, actor: Any, first_year: int, current: bool = False) 
         )
     Period.objects.bulk_create(periods, ignore_conflicts=True)
     if created:
-        audit_record(actor=actor, action="create", obj=year, changes={"code": [None, year.code]})
+        audit_record(actor=actor, action=CREATE, obj=year, changes={"code": [None, year.code]})
     return year

@@ -8,13 +8,4 @@ class SchoolingConfig(AppConfig):
     verbose_name = _("Vie scolaire")
 
     def ready(self) -> None:
-        from pilotage.core.audit import audit_actions_register
         from pilotage.schooling import imports  # noqa: F401  (moves to tasks.py at merge)
-
-        audit_actions_register(
-            {
-                "decide": _("Décision du conseil"),
-                "council_close": _("Clôture du conseil de classe"),
-                "attendance": _("Appel"),
-            }
-        )

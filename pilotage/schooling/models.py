@@ -261,6 +261,10 @@ class SchoolClass(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_path(self) -> str:
+        return self.school.path
+
 
 class EnrolmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("Inscrit")
@@ -344,6 +348,10 @@ class Enrolment(models.Model):
         return f"{self.pupil_id} {self.academic_year_id} {self.status}"
 
     @property
+    def audit_path(self) -> str:
+        return self.school.path
+
+    @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
@@ -415,6 +423,11 @@ class Transfer(models.Model):
     def __str__(self) -> str:
         return f"{self.pupil_id}: {self.from_school_id} → {self.to_school_id} ({self.status})"
 
+    @property
+    def audit_path(self) -> str:
+        """The origin school's: it asks; the destination's answer is filed under it."""
+        return self.from_school.path
+
 
 # --- Staff ---------------------------------------------------------------------------------
 
@@ -448,6 +461,10 @@ class Teacher(models.Model):
     def __str__(self) -> str:
         return f"{self.ppr} {self.user.get_full_name()}"
 
+    @property
+    def audit_path(self) -> str:
+        return self.school.path
+
 
 class TeachingAssignment(models.Model):
     teacher = models.ForeignKey(
@@ -469,6 +486,10 @@ class TeachingAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.teacher_id} · {self.school_class_id} · {self.subject_id}"
+
+    @property
+    def audit_path(self) -> str:
+        return self.school_class.school.path
 
 
 # --- Marks -----------------------------------------------------------------------------------
@@ -519,6 +540,10 @@ class MarkSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_class_id} · {self.subject_id} · S{self.semester_id}"
+
+    @property
+    def audit_path(self) -> str:
+        return self.school_class.school.path
 
 
 class Assessment(models.Model):
@@ -659,6 +684,10 @@ class Absence(models.Model):
     def __str__(self) -> str:
         return f"{self.pupil_id} {self.date} {self.session}"
 
+    @property
+    def audit_path(self) -> str:
+        return self.school_class.school.path
+
 
 class Decision(models.TextChoices):
     PROMOTE = "promote", _("Admis")
@@ -690,3 +719,7 @@ class CouncilDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}: {self.decision}"
+
+    @property
+    def audit_path(self) -> str:
+        return self.enrolment.school.path

@@ -8,6 +8,7 @@ only their own children.
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.roles import NATIONAL_ADMIN
+from pilotage.core.permissions import VIEW_AUDIT
 from pilotage.core.roles import Capability, RoleDef
 from pilotage.orgunits.roles import BROWSE_TREE, PROVINCIAL_OFFICER, REGIONAL_OFFICER
 
@@ -35,7 +36,7 @@ ROLES = [
         _("Chef d'établissement"),
         order=30,
         granted_by=_OFFICERS,
-        may=frozenset({BROWSE_TREE}),
+        may=frozenset({BROWSE_TREE, VIEW_AUDIT}),
     ),
     RoleDef(
         TEACHER,

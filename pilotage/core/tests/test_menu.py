@@ -8,7 +8,8 @@ from django.test import RequestFactory
 from pilotage.core.context_processors import navigation
 from pilotage.core.navigation import menu_entries
 
-# The menu of each persona, in order: the same as before the menu came from the apps.
+# The menu of each persona, in order: the same as before the menu came from the apps, and
+# the audit log for the officers and school heads who now read their own scope's.
 MENUS = {
     "national_admin": [
         "/",
@@ -24,6 +25,7 @@ MENUS = {
         "/orgunits/",
         "/schooling/classes/",
         "/accounts/people/",
+        "/audit/",
         "/accounts/tokens/",
     ],
     "provincial_a": [
@@ -31,6 +33,7 @@ MENUS = {
         "/orgunits/",
         "/schooling/classes/",
         "/accounts/people/",
+        "/audit/",
         "/accounts/tokens/",
     ],
     "head_a": [
@@ -39,6 +42,7 @@ MENUS = {
         "/schooling/classes/",
         "/schooling/transfers/",
         "/accounts/people/",
+        "/audit/",
         "/accounts/tokens/",
     ],
     "teacher_a1": ["/", "/orgunits/", "/schooling/classes/", "/accounts/tokens/"],

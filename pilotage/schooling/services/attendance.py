@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pilotage.core.audit import audit_record
+from pilotage.core.audit import UPDATE, audit_record
+from pilotage.schooling.audit import ATTENDANCE
 from pilotage.schooling.models import ACTIVE_STATUSES, Absence, Enrolment, SchoolClass, Session
 from pilotage.schooling.permissions import can_manage_school, is_teacher_at
 
@@ -106,7 +107,7 @@ def absences_record(
     if any(counts.values()):
         audit_record(
             actor=actor,
-            action="attendance",
+            action=ATTENDANCE,
             obj=school_class,
             changes={f"{date.isoformat()} {session}": [len(existing), len(wanted)]},
         )
@@ -124,7 +125,7 @@ def absence_justify(*, actor: Any, absence: Absence, reason: str) -> Absence:
     absence.save(update_fields=["justified", "reason"])
     audit_record(
         actor=actor,
-        action="update",
+        action=UPDATE,
         obj=absence,
         changes={"justified": [before[0], True], "reason": [before[1], absence.reason]},
     )

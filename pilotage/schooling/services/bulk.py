@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilotage.accounts.models import RoleAssignment, User
-from pilotage.core.audit import audit_record
+from pilotage.core.audit import IMPORT, UPDATE, audit_record
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import ImportRejected, Problem
 from pilotage.orgunits.models import OrgUnit, Semester
@@ -277,7 +277,7 @@ def batched(rows: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
 
 
 def _audit_per_school(
-    *, actor: Any, counts: dict[int, Counter[str]], source: str, action: str = "import"
+    *, actor: Any, counts: dict[int, Counter[str]], source: str, action: str = IMPORT
 ) -> None:
     changed = {school_id: c for school_id, c in counts.items() if any(c.values())}
     if not changed:
@@ -868,7 +868,7 @@ def marks_bulk_apply(
                 sheet.version += 1
                 entry = dict(changes[(sheet.school_class_id, sheet.subject_id, sheet.semester_id)])
                 entry["source"] = [None, source]
-                audit_record(actor=actor, action="update", obj=sheet, changes=entry)
+                audit_record(actor=actor, action=UPDATE, obj=sheet, changes=entry)
             changed_sheets.update(s.pk for s in changed)
         totals["rows"] += len(batch)
         if progress:

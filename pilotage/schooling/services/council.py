@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from pilotage.core.audit import audit_record
 from pilotage.orgunits.models import AcademicYear, Semester
 from pilotage.schooling import grading
+from pilotage.schooling.audit import COUNCIL_CLOSE, DECIDE
 from pilotage.schooling.models import (
     CouncilDecision,
     CouncilPolicy,
@@ -112,7 +113,11 @@ def council_decide(
             },
         )
         audit_record(
-            actor=actor, action="decide", obj=record, changes={"decision": [previous, decision]}
+            actor=actor,
+            action=DECIDE,
+            obj=record,
+            changes={"decision": [previous, decision]},
+            path=school_class.school.path,
         )
         changed += 1
     return changed
@@ -177,7 +182,7 @@ def council_close(
     counts["next_year"] = len(new)
     audit_record(
         actor=actor,
-        action="council_close",
+        action=COUNCIL_CLOSE,
         obj=school_class,
         changes={k: [None, v] for k, v in counts.items()},
     )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pilotage.core.audit import audit_record, diff, snapshot
+from pilotage.core.audit import CREATE, UPDATE, audit_record, diff, snapshot
 from pilotage.core.db import save_or_refuse
 from pilotage.orgunits.models import AcademicYear, OrgUnit
 from pilotage.schooling.models import (
@@ -75,7 +75,7 @@ def pupil_enrol(
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=CREATE,
         obj=enrolment,
         changes=diff(
             {},
@@ -126,7 +126,7 @@ def transfer_request(
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=CREATE,
         obj=transfer,
         changes={"to_school": [None, to_school.code], "status": [None, transfer.status]},
     )
@@ -154,9 +154,10 @@ def transfer_decide(
     transfer.save(update_fields=["status", "decided_by", "decided_at"])
     audit_record(
         actor=actor,
-        action="update",
+        action=UPDATE,
         obj=transfer,
         changes={"status": [TransferStatus.REQUESTED, transfer.status]},
+        path=transfer.to_school.path,
     )
     if accept:
         origin = _active_enrolment(transfer.pupil, transfer.academic_year)
@@ -165,7 +166,7 @@ def transfer_decide(
         origin.left_on = timezone.localdate()
         origin.save(update_fields=["status", "left_on"])
         audit_record(
-            actor=actor, action="update", obj=origin, changes={"status": [previous, origin.status]}
+            actor=actor, action=UPDATE, obj=origin, changes={"status": [previous, origin.status]}
         )
         new = Enrolment(
             pupil=transfer.pupil,
@@ -179,7 +180,7 @@ def transfer_decide(
         new.save()
         audit_record(
             actor=actor,
-            action="create",
+            action=CREATE,
             obj=new,
             changes={"status": [None, new.status], "school": [None, transfer.to_school.code]},
         )
@@ -200,7 +201,7 @@ def pupil_drop_out(
     enrolment.save(update_fields=["status", "left_on"])
     audit_record(
         actor=actor,
-        action="update",
+        action=UPDATE,
         obj=enrolment,
         changes=diff(before, snapshot(enrolment, ("status", "left_on"))),
     )

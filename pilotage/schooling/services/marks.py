@@ -24,7 +24,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pilotage.core.audit import audit_record
+from pilotage.core.audit import UNLOCK, UPDATE, VALIDATE, audit_record
 from pilotage.core.models import AuditEntry
 from pilotage.core.tabular import Problem, parse_decimal
 from pilotage.orgunits.models import OrgUnit
@@ -261,7 +261,7 @@ def sheet_last_editor(sheet: MarkSheet) -> str:
     count: validating or unlocking does not move the version, so it causes no conflict."""
     entry = (
         AuditEntry.objects.filter(
-            object_type="schooling.marksheet", object_id=str(sheet.pk), action="update"
+            object_type="schooling.marksheet", object_id=str(sheet.pk), action=UPDATE
         )
         .select_related("actor")
         .first()
@@ -281,7 +281,7 @@ def sheet_changed_since(sheet: MarkSheet, version: int) -> dict[tuple[str, str],
         return {}
     entries = list(
         AuditEntry.objects.filter(
-            object_type="schooling.marksheet", object_id=str(sheet.pk), action="update"
+            object_type="schooling.marksheet", object_id=str(sheet.pk), action=UPDATE
         ).select_related("actor")[:count]
     )
     changed: dict[tuple[str, str], str] = {}
@@ -431,7 +431,9 @@ def marks_save_sheet(
     for assessment_id, pupil_ids in _by_assessment(to_delete).items():
         Mark.objects.filter(assessment_id=assessment_id, pupil_id__in=pupil_ids).delete()
     _bump_version(locked.sheet)
-    audit_record(actor=actor, action="update", obj=locked.sheet, changes=changes)
+    audit_record(
+        actor=actor, action=UPDATE, obj=locked.sheet, changes=changes, path=locked.school_path
+    )
     return {"version": locked.sheet.version, "changed": len(changes)}
 
 
@@ -501,7 +503,7 @@ def sheet_validate(*, actor: Any, sheet: MarkSheet) -> MarkSheet:
         raise PermissionDenied
     sheet.validated_at, sheet.validated_by, sheet.unlocked_until = timezone.now(), actor, None
     sheet.save(update_fields=["validated_at", "validated_by", "unlocked_until"])
-    audit_record(actor=actor, action="validate", obj=sheet, changes={"validated": [False, True]})
+    audit_record(actor=actor, action=VALIDATE, obj=sheet, changes={"validated": [False, True]})
     return sheet
 
 
@@ -524,7 +526,7 @@ def sheet_unlock(*, actor: Any, sheet: MarkSheet, reason: str, hours: int = 48) 
     sheet.save(update_fields=["unlocked_until", "validated_at"])
     audit_record(
         actor=actor,
-        action="unlock",
+        action=UNLOCK,
         obj=sheet,
         changes={
             "locked": [True, False],
