@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from pilotage.accounts.models import Role
 from pilotage.accounts.scope import scope_of
 from pilotage.core.navigation import MenuEntry
-from pilotage.schooling.permissions import SCHOOL_STAFF
+from pilotage.schooling.permissions import SCHOOL_STAFF, can_manage_deadlines
 
 
 def _staff(user: Any) -> bool:
@@ -25,5 +25,8 @@ def _parent(user: Any) -> bool:
 ENTRIES = [
     MenuEntry("schooling:classes", _("Classes"), order=20, allowed=_staff),
     MenuEntry("schooling:transfers", _("Transferts"), order=30, allowed=_transfers),
+    MenuEntry(
+        "schooling:deadlines", _("Dates limites de saisie"), order=35, allowed=can_manage_deadlines
+    ),
     MenuEntry("schooling:portal", _("Mes enfants"), order=40, allowed=_parent),
 ]

@@ -49,3 +49,18 @@ def can_enter_marks(actor: Any, school_path: str, teaches: Callable[[], bool]) -
     if scope.covers(school_path, SCHOOL_MANAGERS_STRICT):
         return True
     return scope.covers(school_path, (Role.TEACHER,)) and teaches()
+
+
+# Closing mark entry is a ministry decision: the national administration anywhere, an
+# academy or a directorate for the schools of its territory (school heads validate sheets).
+DEADLINE_SETTERS = OFFICERS
+
+
+def can_set_deadline(actor: Any, org_unit: OrgUnit) -> bool:
+    """Sets or removes the mark-entry deadline of ``org_unit`` (it locks every sheet of the
+    schools below it)."""
+    return scope_of(actor).covers(org_unit.path, DEADLINE_SETTERS)
+
+
+def can_manage_deadlines(actor: Any) -> bool:
+    return scope_of(actor).has_role(*DEADLINE_SETTERS)

@@ -25,13 +25,18 @@ from pilotage.schooling.models import (
     AssessmentKind,
     Enrolment,
     Mark,
+    MarkDeadline,
     MarkSheet,
     Pupil,
     SchoolClass,
     SubjectCoefficient,
     TeachingAssignment,
 )
-from pilotage.schooling.permissions import SCHOOL_MANAGERS, SCHOOL_MANAGERS_STRICT
+from pilotage.schooling.permissions import (
+    DEADLINE_SETTERS,
+    SCHOOL_MANAGERS,
+    SCHOOL_MANAGERS_STRICT,
+)
 
 CONTINUOUS_KINDS = (AssessmentKind.TEST, AssessmentKind.ACTIVITY)
 
@@ -256,3 +261,13 @@ def absence_rate(hours_absent: int, sessions: int, hours_per_session: int = 4) -
     if scheduled <= 0:
         return None
     return (Decimal(100) * hours_absent / scheduled).quantize(Decimal("0.1"))
+
+
+def deadlines_visible(actor: Any) -> QuerySet[MarkDeadline]:
+    """The mark-entry deadlines set on the units the actor may set them on, latest
+    semester first."""
+    return (
+        MarkDeadline.objects.filter(scope_of(actor).q("org_unit__path", DEADLINE_SETTERS))
+        .select_related("semester__academic_year", "org_unit")
+        .order_by("-semester__start", "org_unit__path")
+    )
