@@ -273,7 +273,11 @@ def test_a_password_changed_in_the_admin_is_audited_without_the_password(client,
         {"password1": secret, "password2": secret, "usable_password": "true"},
     )
     assert response.status_code == 302
-    entry = AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk)).last()
+    entry = (
+        AuditEntry.objects.filter(object_type="accounts.user", object_id=str(user.pk))
+        .order_by("pk")
+        .last()
+    )
     assert entry is not None and "password" in entry.changes
     assert secret not in str(entry.changes)
     user.refresh_from_db()

@@ -9,11 +9,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from pilotage.core.audit import audit_record
 from pilotage.orgunits.models import OrgUnit, Semester
 from pilotage.schooling.models import MarkDeadline
 from pilotage.schooling.permissions import can_set_deadline
+
+
+def _when(value: dt.datetime) -> str:
+    """In the ministry's time zone, whichever the database gave back."""
+    return timezone.localtime(value).isoformat()
 
 
 @transaction.atomic
@@ -34,7 +40,7 @@ def deadline_set(
         .filter(semester=semester, org_unit=org_unit)
         .first()
     )
-    before = None if deadline is None else deadline.closes_at.isoformat()
+    before = None if deadline is None else _when(deadline.closes_at)
     if deadline is None:
         deadline = MarkDeadline(semester=semester, org_unit=org_unit, closes_at=closes_at)
         deadline.full_clean()
@@ -42,7 +48,7 @@ def deadline_set(
         changes = {
             "semester": [None, str(semester.pk)],
             "org_unit": [None, str(org_unit.pk)],
-            "closes_at": [None, closes_at.isoformat()],
+            "closes_at": [None, _when(closes_at)],
         }
         audit_record(actor=actor, action="create", obj=deadline, changes=changes)
         return deadline
@@ -55,7 +61,7 @@ def deadline_set(
         actor=actor,
         action="update",
         obj=deadline,
-        changes={"closes_at": [before, closes_at.isoformat()]},
+        changes={"closes_at": [before, _when(closes_at)]},
     )
     return deadline
 
@@ -77,7 +83,7 @@ def deadline_remove(*, actor: Any, deadline: MarkDeadline, check: bool = True) -
         changes={
             "semester": [str(deadline.semester_id), None],
             "org_unit": [str(deadline.org_unit_id), None],
-            "closes_at": [deadline.closes_at.isoformat(), None],
+            "closes_at": [_when(deadline.closes_at), None],
         },
     )
     deadline.delete()
