@@ -14,6 +14,7 @@ from pilotage.accounts.services import (
 )
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
+from pilotage.core.tests.support import unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_denied_grants_change_nothing(personas, actor: str, role: str, unit: str
 
 
 def test_same_grant_twice_is_a_clear_error(personas) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValidationError, match="déjà ce rôle"):
+    with unchanged(RoleAssignment), pytest.raises(ValidationError, match="déjà ce rôle"):
         role_assign(
             actor=personas.head_a,
             user=personas.teacher_a1,
@@ -80,9 +81,8 @@ def test_same_grant_twice_is_a_clear_error(personas) -> None:  # type: ignore[no
 
 def test_revoke_is_audited_and_denied_outside_scope(personas) -> None:  # type: ignore[no-untyped-def]
     assignment = RoleAssignment.objects.get(user=personas.teacher_a1)
-    with pytest.raises(PermissionDenied):
+    with unchanged(RoleAssignment), pytest.raises(PermissionDenied):
         role_revoke(actor=personas.head_b, assignment=assignment)
-    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
     role_revoke(actor=personas.head_a, assignment=assignment)
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
     entry = AuditEntry.objects.filter(action="delete", object_type="accounts.roleassignment").get()
