@@ -9,13 +9,14 @@ SCALE ?= small
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup deps dev-deps assets messages migrate demo test lint typecheck pytest chromium fonts pdftotext bench clean
+.PHONY: help run setup deps dev-deps pins assets messages migrate demo test lint typecheck pytest chromium fonts pdftotext bench clean
 
 help:
 	@echo "make run      set up (venv, packages, assets, database, demo data) and start server + worker"
 	@echo "make test     every check: ruff format, ruff check, mypy, makemigrations --check, pytest"
 	@echo "make demo     rebuild the demo database (SCALE=small|region|national)"
 	@echo "make bench    run the benchmarks in bench/ (PostgreSQL)"
+	@echo "make pins     recompile requirements/*.txt from pyproject.toml (UPGRADE=--upgrade to move every pin)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pilotage needs Python 3.11 or newer")'
@@ -32,6 +33,17 @@ $(VENV)/.dev-installed: requirements/dev.txt | $(PY)
 
 deps: $(VENV)/.base-installed
 dev-deps: $(VENV)/.dev-installed
+
+# pyproject.toml holds the only list of dependencies and their bounds; requirements/*.txt
+# are the exact, hash-checked pins compiled from it. Without UPGRADE the existing pins are
+# kept and only what changed in pyproject.toml moves; UPGRADE=--upgrade moves every pin to
+# the newest allowed version, UPGRADE="--upgrade-package Django" one package. The check
+# after compiling keeps download addresses, index names and local paths out of the pins.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --allow-unsafe --strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links $(UPGRADE)
+pins: $(VENV)/.dev-installed
+	$(PIP_COMPILE) -o requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements/dev.txt pyproject.toml
+	@! grep -nE -- '--(extra-)?index-url |--find-links |--trusted-host |://|[ =](/|~/)[A-Za-z]' requirements/base.txt requirements/dev.txt || { echo "requirements/*.txt name an index, an address or a local path: remove them"; exit 1; }
 
 # Front-end packages come from the npm registry at build time and are copied into
 # assets/ (git-ignored), which whitenoise serves. Nothing is loaded from a CDN.

@@ -1,6 +1,10 @@
 """The Django admin for accounts. Its writes go through the account services, or are
 recorded with ``audit_record`` where no service fits, so they reach the audit log like
-the writes made in the application."""
+the writes made in the application.
+
+The user admin keeps Django's own (its password forms and permission widgets) rather than
+:class:`~pilotage.core.admin.ServiceAdmin`: a user's admin save spans the user, their groups
+and their role assignments, audited once they are all saved (``save_related``)."""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from pilotage.accounts import services
 from pilotage.accounts.models import ApiToken, RoleAssignment, User
+from pilotage.core.admin import ServiceAdmin
 from pilotage.core.audit import CREATE, DELETE, UPDATE, audit_record, diff, snapshot
 
 # What the admin can change on a user that decides what they may do, besides their roles.
@@ -86,6 +92,22 @@ class UserAdmin(BaseUserAdmin):
                 check=False,
             )
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """The new password is never logged, only that it was changed and by whom."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.get(pk=id)
+                audit_record(
+                    actor=request.user,
+                    action="update",
+                    obj=user,
+                    changes={"password": ["…", "…"]},
+                )
+        return response
+
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         self._audit_deletion(request, obj)
         super().delete_model(request, obj)
@@ -104,6 +126,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ServiceAdmin):
+    """A token is created by its owner, who alone sees its value once; the admin revokes."""
+
     list_display = ("name", "user", "prefix", "created_at", "last_used_at")
-    readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+    delete_service = services.token_revoke
+    edit_url = "accounts:tokens"
+
+    def delete_kwargs(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {"token": obj}

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from pilotage.core.navigation import MenuEntry
 from pilotage.schooling.permissions import (
     can_follow_children,
+    can_manage_deadlines,
     can_view_classes,
     can_view_transfers,
 )
@@ -12,5 +13,8 @@ from pilotage.schooling.permissions import (
 ENTRIES = [
     MenuEntry("schooling:classes", _("Classes"), order=20, allowed=can_view_classes),
     MenuEntry("schooling:transfers", _("Transferts"), order=30, allowed=can_view_transfers),
+    MenuEntry(
+        "schooling:deadlines", _("Dates limites de saisie"), order=35, allowed=can_manage_deadlines
+    ),
     MenuEntry("schooling:portal", _("Mes enfants"), order=40, allowed=can_follow_children),
 ]

@@ -18,6 +18,7 @@ from pilotage.schooling.roles import (
     FOLLOW_CHILDREN,
     IMPORT_PUPILS,
     MANAGE_SCHOOL,
+    SET_DEADLINES,
     TEACH,
     VIEW_SCHOOL,
 )
@@ -66,3 +67,13 @@ def can_enter_marks(actor: Any, school_path: str, teaches: Callable[[], bool]) -
     if scope.covers_for(MANAGE_SCHOOL, school_path):
         return True
     return scope.covers_for(TEACH, school_path) and teaches()
+
+
+def can_set_deadline(actor: Any, org_unit: OrgUnit) -> bool:
+    """Sets or removes the mark-entry deadline of ``org_unit`` (it locks every sheet of the
+    schools below it)."""
+    return scope_of(actor).covers_for(SET_DEADLINES, org_unit.path)
+
+
+def can_manage_deadlines(actor: Any) -> bool:
+    return scope_of(actor).allows(SET_DEADLINES)

@@ -25,6 +25,9 @@ TEACH = "schooling.teach"
 IMPORT_PUPILS = "schooling.import_pupils"
 IMPORT_TEACHERS = "schooling.import_teachers"
 IMPORT_MARKS = "schooling.import_marks"
+# Closing mark entry is a ministry decision: the national administration anywhere, an
+# academy or a directorate for the schools of its territory (school heads validate sheets).
+SET_DEADLINES = "schooling.set_deadlines"
 # Follows their own children's marks, absences and bulletins.
 FOLLOW_CHILDREN = "schooling.follow_children"
 
@@ -55,5 +58,6 @@ CAPABILITIES = [
     Capability(IMPORT_PUPILS, roles=(NATIONAL_ADMIN, PROVINCIAL_OFFICER, SCHOOL_HEAD)),
     Capability(IMPORT_TEACHERS, roles=(NATIONAL_ADMIN, PROVINCIAL_OFFICER, SCHOOL_HEAD)),
     Capability(IMPORT_MARKS, roles=(NATIONAL_ADMIN, SCHOOL_HEAD, TEACHER)),
+    Capability(SET_DEADLINES, roles=(NATIONAL_ADMIN, *_OFFICERS)),
     Capability(FOLLOW_CHILDREN, roles=(PARENT,)),
 ]

@@ -24,6 +24,7 @@ from pilotage.schooling.models import (
     AssessmentKind,
     Enrolment,
     Mark,
+    MarkDeadline,
     MarkSheet,
     Pupil,
     SchoolClass,
@@ -31,7 +32,13 @@ from pilotage.schooling.models import (
     TeachingAssignment,
 )
 from pilotage.schooling.permissions import school_staff
-from pilotage.schooling.roles import FOLLOW_CHILDREN, MANAGE_SCHOOL, TEACH, VIEW_SCHOOL
+from pilotage.schooling.roles import (
+    FOLLOW_CHILDREN,
+    MANAGE_SCHOOL,
+    SET_DEADLINES,
+    TEACH,
+    VIEW_SCHOOL,
+)
 
 CONTINUOUS_KINDS = (AssessmentKind.TEST, AssessmentKind.ACTIVITY)
 
@@ -254,3 +261,13 @@ def absence_rate(hours_absent: int, sessions: int, hours_per_session: int = 4) -
     if scheduled <= 0:
         return None
     return (Decimal(100) * hours_absent / scheduled).quantize(Decimal("0.1"))
+
+
+def deadlines_visible(actor: Any) -> QuerySet[MarkDeadline]:
+    """The mark-entry deadlines set on the units the actor may set them on, latest
+    semester first."""
+    return (
+        MarkDeadline.objects.filter(scope_of(actor).q_for(SET_DEADLINES, "org_unit__path"))
+        .select_related("semester__academic_year", "org_unit")
+        .order_by("-semester__start", "org_unit__path")
+    )

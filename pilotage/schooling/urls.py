@@ -1,4 +1,4 @@
-from pilotage.schooling.views import classes, imports, marks, reports, school
+from pilotage.schooling.views import classes, deadlines, imports, marks, reports, school
 
 app_name = "schooling"
 urlpatterns = [
@@ -7,4 +7,5 @@ urlpatterns = [
     *school.urlpatterns,
     *reports.urlpatterns,
     *imports.urlpatterns,
+    *deadlines.urlpatterns,
 ]

@@ -15,6 +15,7 @@ from pilotage.accounts.services import (
 )
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
+from pilotage.core.tests.support import unchanged
 from pilotage.orgunits.roles import PROVINCIAL_OFFICER, REGIONAL_OFFICER
 from pilotage.schooling.roles import PARENT, SCHOOL_HEAD, TEACHER
 
@@ -72,7 +73,7 @@ def test_denied_grants_change_nothing(personas, actor: str, role: str, unit: str
 
 
 def test_same_grant_twice_is_a_clear_error(personas) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValidationError, match="déjà ce rôle"):
+    with unchanged(RoleAssignment), pytest.raises(ValidationError, match="déjà ce rôle"):
         role_assign(
             actor=personas.head_a,
             user=personas.teacher_a1,
@@ -83,9 +84,8 @@ def test_same_grant_twice_is_a_clear_error(personas) -> None:  # type: ignore[no
 
 def test_revoke_is_audited_and_denied_outside_scope(personas) -> None:  # type: ignore[no-untyped-def]
     assignment = RoleAssignment.objects.get(user=personas.teacher_a1)
-    with pytest.raises(PermissionDenied):
+    with unchanged(RoleAssignment), pytest.raises(PermissionDenied):
         role_revoke(actor=personas.head_b, assignment=assignment)
-    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
     role_revoke(actor=personas.head_a, assignment=assignment)
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
     entry = AuditEntry.objects.filter(action="delete", object_type="accounts.roleassignment").get()

@@ -7,6 +7,7 @@ import pytest
 from pilotage.accounts.models import RoleAssignment, User
 from pilotage.accounts.tests.factories import PASSWORD, UserFactory
 from pilotage.core.models import AuditEntry
+from pilotage.core.tests.support import unchanged
 from pilotage.schooling.roles import PARENT, SCHOOL_HEAD, TEACHER
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +75,10 @@ def test_grant_outside_scope_through_the_page_is_refused(client, personas) -> No
     RoleAssignment.objects.create(user=newcomer, role=PARENT, org_unit=personas.school_a)
     client.force_login(personas.head_a)
     before = RoleAssignment.objects.count()
-    response = client.post(
-        f"/accounts/people/{newcomer.pk}/", {"role": TEACHER, "org_unit": "03201B"}
-    )
+    with unchanged(RoleAssignment):
+        response = client.post(
+            f"/accounts/people/{newcomer.pk}/", {"role": TEACHER, "org_unit": "03201B"}
+        )
     assert response.status_code == 200
     assert "hors de votre périmètre" in response.content.decode()
     assert RoleAssignment.objects.count() == before
@@ -85,8 +87,8 @@ def test_grant_outside_scope_through_the_page_is_refused(client, personas) -> No
 def test_revoke_outside_scope_is_404(client, personas) -> None:  # type: ignore[no-untyped-def]
     assignment = RoleAssignment.objects.get(user=personas.head_b)
     client.force_login(personas.head_a)
-    assert client.post(f"/accounts/assignments/{assignment.pk}/revoke/").status_code == 404
-    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+    with unchanged(RoleAssignment):
+        assert client.post(f"/accounts/assignments/{assignment.pk}/revoke/").status_code == 404
 
 
 def test_tokens_page_shows_the_raw_token_once(client, personas) -> None:  # type: ignore[no-untyped-def]
@@ -107,8 +109,8 @@ def test_someone_elses_token_cannot_be_revoked(client, personas) -> None:  # typ
 
     token, _raw = token_create(actor=personas.head_b, name="x")
     client.force_login(personas.head_a)
-    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
-    assert type(token).objects.filter(pk=token.pk).exists()
+    with unchanged(type(token)):
+        assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
 
 
 def test_login_and_language_preference(client, personas) -> None:  # type: ignore[no-untyped-def]

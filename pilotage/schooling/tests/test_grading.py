@@ -1,4 +1,6 @@
-"""Worked examples. Sources are cited per test; docs/schooling.md gives the references."""
+"""Worked examples of the grading rules. Each test names its source: the section of
+docs/schooling.md that states the rule, and the text that section rests on. The figures of
+an example are ours, worked by hand in the comment, from the rule so cited."""
 
 from __future__ import annotations
 
@@ -22,11 +24,15 @@ from pilotage.schooling.grading import (
 
 
 def test_rounding_is_half_up() -> None:
+    # Source: docs/schooling.md § Marks, "Rounding: half-up to two decimals at each printed
+    # average (12.345 → 12.35)" — the example is the document's own.
     assert rounded(D("12.345")) == D("12.35")
     assert rounded(D("12.344")) == D("12.34")
 
 
 def test_continuous_average_with_absent_and_exempt() -> None:
+    # Source: docs/schooling.md § Marks, "Subject average for a semester": mean of the
+    # continuous-assessment marks, DISP left out, ABS counted as 0.
     # Three tests 12, 15.5, absent (0) → 27.5 / 3 = 9.1666… → 9.17
     assert continuous_average([Entry(D(12)), Entry(D("15.5")), Entry(None, "ABS")]) == D("9.17")
     # Exempt marks are left out: (12 + 15.5) / 2 = 13.75
@@ -36,6 +42,9 @@ def test_continuous_average_with_absent_and_exempt() -> None:
 
 
 def test_general_average_with_coefficients() -> None:
+    # Source: docs/schooling.md § Marks, "General average = Σ coefficient × subject
+    # average / Σ coefficients, over subjects that have an average"; coefficients of the
+    # kind loaded by structure.py (§ Education structure, "core subjects 3–4").
     # 3AC example: Arabic 14 (coef 3), French 11 (3), Maths 16.5 (3), English 12 (2)
     # = (42 + 33 + 49.5 + 24) / 11 = 148.5 / 11 = 13.5
     averages = {"AR": D(14), "FR": D(11), "MATH": D("16.5"), "EN": D(12), "EPS": None}
@@ -45,11 +54,16 @@ def test_general_average_with_coefficients() -> None:
 
 
 def test_annual_average() -> None:
+    # Source: docs/schooling.md § Marks, "Annual average = (S1 + S2) / 2", rounded
+    # half-up (§ Marks, "Rounding").
     assert annual_average(D("11.25"), D("12.50")) == D("11.88")  # 23.75 / 2 = 11.875 → 11.88
     assert annual_average(None, D("12.5")) == D("12.50")
 
 
 def test_competition_ranking() -> None:
+    # Source: docs/schooling.md § Marks, "Rank: competition ranking — equal averages share
+    # a rank, the next one skips (15, 15, 14 → 1, 1, 3)"; a pupil without an average has
+    # no rank.
     assert ranks({"a": D(15), "b": D(17), "c": D(15), "d": D(9), "e": None}) == {
         "b": 1,
         "a": 2,
@@ -71,10 +85,16 @@ def test_competition_ranking() -> None:
     ],
 )
 def test_mentions(average, label) -> None:  # type: ignore[no-untyped-def]
+    # Source: docs/schooling.md § Marks, "Mention: Très bien ≥ 16, Bien ≥ 14, Assez bien
+    # ≥ 12, Passable ≥ 10 (the usual Moroccan baccalauréat mentions)"; each threshold and
+    # the value just below it.
     assert mention(average) == label
 
 
 def test_college_certificate() -> None:
+    # Source: docs/schooling.md § Certificate marks, 3AC row and "Collège: (4 × regional
+    # exam + 3 × local exam + 3 × continuous assessment) / 10, the rule given to us by the
+    # ministry for the certificat d'études collégiales".
     # Certificat d'études collégiales: (4 × regional + 3 × local + 3 × continuous) / 10.
     # Regional 12, local 14, continuous 15 → (48 + 42 + 45) / 10 = 13.5
     weights = Weights(continuous=D("0.3"), local_exam=D("0.3"), regional_exam=D("0.4"))
@@ -85,6 +105,9 @@ def test_college_certificate() -> None:
 
 
 def test_baccalaureate() -> None:
+    # Source: docs/schooling.md § Certificate marks, 2BAC row and "Baccalauréat: 25 %
+    # continuous assessment + 25 % regional exam + 50 % national exam — the weighting of
+    # the baccalauréat reform in force since the 2006–2007 session".
     # Baccalauréat: 25 % continuous + 25 % regional exam (1BAC) + 50 % national exam.
     # Continuous 14, regional 12, national 9.5 → 3.5 + 3 + 4.75 = 11.25
     weights = Weights(continuous=D("0.25"), regional_exam=D("0.25"), national_exam=D("0.5"))
@@ -94,6 +117,9 @@ def test_baccalaureate() -> None:
 
 
 def test_resit_keeps_the_better_mark_per_subject() -> None:
+    # Source: docs/schooling.md § Certificate marks, "Resit (session de rattrapage): each
+    # subject keeps the better of its two marks"; a subject missing from the first session
+    # takes the resit's.
     first = {"MATH": D(6), "PC": D(11), "FR": None}
     resit = {"MATH": D("9.5"), "PC": D(8), "FR": D(10)}
     assert best_of(first, resit) == {"MATH": D("9.5"), "PC": D(11), "FR": D(10)}
@@ -109,6 +135,9 @@ def test_resit_keeps_the_better_mark_per_subject() -> None:
     ],
 )
 def test_council_suggestion(average, repeats, expected) -> None:  # type: ignore[no-untyped-def]
+    # Source: docs/schooling.md § Class council, "promote when the annual average ≥
+    # promote_from (default 10); below it, repeat, unless the pupil has already repeated
+    # max_repeats times in the cycle (default 2), then dismiss".
     assert (
         council_suggestion(average, promote_from=D(10), repeats_in_cycle=repeats, max_repeats=2)
         == expected

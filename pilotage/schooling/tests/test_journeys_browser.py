@@ -74,7 +74,10 @@ def test_parent_sees_their_child_only(page: Page, live_server, personas, school_
     page.locator('nav.mainnav a[href="/schooling/portal/"]').click()
     main = page.locator("main")
     expect(main).to_contain_text(school_year.child.code_massar)
-    expect(main).to_contain_text("13,50" if lang == "fr" else "13")
+    heading = {"fr": "Suivi de la scolarité", "ar": "تتبع التمدرس"}
+    expect(page.locator("main h1")).to_have_text(heading[lang])
+    average = {"fr": "Moyenne générale : 13,50", "ar": "المعدل العام : 13,50"}
+    expect(main).to_contain_text(average[lang])
     for other in school_year.pupils_a1[1:]:
         expect(main).not_to_contain_text(other.code_massar)
     expect(page.locator('nav.mainnav a[href="/schooling/classes/"]')).to_have_count(0)

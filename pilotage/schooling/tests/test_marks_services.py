@@ -12,7 +12,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from pilotage.core.models import AuditEntry
-from pilotage.core.tests.support import require
+from pilotage.core.scope import scope_of
+from pilotage.core.tests.support import require, unchanged
 from pilotage.schooling.models import Mark, MarkDeadline, MarkSheet
 from pilotage.schooling.services.marks import (
     Cell,
@@ -340,16 +341,15 @@ def test_a_save_applies_the_same_lock_rule_as_sheet_is_locked(  # type: ignore[n
 def test_unlock_needs_a_reason_reopens_for_a_while_and_is_audited(personas, school_year) -> None:  # type: ignore[no-untyped-def]
     sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
     sheet_validate(actor=personas.head_a, sheet=sheet)
-    with pytest.raises(ValueError, match="motif"):
+    with unchanged(MarkSheet), pytest.raises(ValueError, match="motif"):
         sheet_unlock(actor=personas.head_a, sheet=sheet, reason="  ok ")
-    with pytest.raises(PermissionDenied):
+    with unchanged(MarkSheet), pytest.raises(PermissionDenied):
         sheet_unlock(
             actor=personas.teacher_a1, sheet=sheet, reason="Erreur de saisie au contrôle 2"
         )
-    with pytest.raises(PermissionDenied):
+    with unchanged(MarkSheet), pytest.raises(PermissionDenied):
         sheet_unlock(actor=personas.head_b, sheet=sheet, reason="Erreur de saisie au contrôle 2")
     assert sheet_is_locked(fresh(sheet))
-    assert not AuditEntry.objects.filter(action="unlock").exists()
 
     sheet_unlock(
         actor=personas.head_a, sheet=sheet, reason="Erreur de saisie au contrôle 2", hours=24
@@ -414,14 +414,13 @@ def test_invalid_cells_are_all_listed_and_nothing_is_written(personas, school_ye
 @pytest.mark.parametrize("persona", ["head_b", "provincial_a", "provincial_b", "parent_a", "agent"])
 def test_others_cannot_save_and_nothing_changes(personas, school_year, persona) -> None:  # type: ignore[no-untyped-def]
     sheet, p1 = school_year.sheet, school_year.pupils_a1[0]
-    with pytest.raises(PermissionDenied):
+    with unchanged(Mark, MarkSheet), pytest.raises(PermissionDenied):
         marks_save_sheet(
             actor=getattr(personas, persona),
             sheet=sheet,
             version=0,
             cells=cells((p1, "test_1", "1")),
         )
-    assert marks_state(sheet) == [] and fresh(sheet).version == 0
 
 
 def test_who_may_view_and_edit_a_sheet(personas, school_year) -> None:  # type: ignore[no-untyped-def]
@@ -495,3 +494,30 @@ def test_parse_cell_accepts(raw, expected) -> None:  # type: ignore[no-untyped-d
 def test_parse_cell_refuses(raw) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
         parse_cell(raw)
+
+
+@pytest.mark.parametrize("empties", [False, True], ids=["writes", "writes-and-empties"])
+def test_a_save_costs_a_fixed_number_of_statements(
+    personas, school_year, empties, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    """The module's docstring promises seven statements whatever the class size, an eighth
+    when the save empties cells; the same on SQLite and PostgreSQL."""
+    sheet, pupils = school_year.sheet, school_year.pupils_a1
+    teacher = personas.teacher_a1
+    marks_save_sheet(
+        actor=teacher, sheet=sheet, version=0, cells=cells((pupils[0], "test_2", "10"))
+    )
+    scope_of(teacher)  # read once per request, before the save, by the view's login
+    new = [(p, "test_1", "12") for p in pupils]
+    if empties:
+        new.append((pupils[0], "test_2", ""))
+    # Inside the test's own transaction the save's atomic block is a savepoint: SAVEPOINT
+    # and RELEASE SAVEPOINT frame the statements the docstring counts.
+    # 1 SAVEPOINT, 2 the sheet locked with the school's path, whether the actor teaches
+    # it and whether it is locked (_LOCK_SQL), 3 the sheet's columns, 4 the class's active
+    # roster, 5 the stored marks of those columns, 6 the upsert of the new marks (one
+    # statement: unnest() on PostgreSQL, executemany on SQLite), [7 the delete of the
+    # emptied marks,] 7|8 the version bump, 8|9 the audit row, 9|10 RELEASE SAVEPOINT.
+    with django_assert_num_queries(9 + empties):
+        result = marks_save_sheet(actor=teacher, sheet=sheet, version=1, cells=cells(*new))
+    assert result["changed"] == len(new)

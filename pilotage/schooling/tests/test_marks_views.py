@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pilotage.accounts.services import role_assign
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
+from pilotage.core.tests.support import unchanged
 from pilotage.schooling.models import Mark, MarkSheet
 from pilotage.schooling.roles import TEACHER
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_validate
@@ -236,36 +237,34 @@ def test_outsiders_get_404_everywhere_and_change_nothing(
     client.force_login(user)
     sheet = school_year.sheet
     code = school_year.pupils_a1[0].code_massar
-    assert client.get(url(sheet)).status_code == 404
-    assert client.post(url(sheet), {"version": version, f"m:{code}:test_1": "1"}).status_code == 404
-    assert client.get(url(sheet, "xlsx")).status_code == 404
-    assert client.get(url(sheet, "upload")).status_code == 404
-    assert client.post(url(sheet, "validate/")).status_code == 404
-    assert client.post(url(sheet, "unlock/"), {"reason": "Je veux rouvrir"}).status_code == 404
+    with unchanged(Mark, MarkSheet):
+        assert client.get(url(sheet)).status_code == 404
+        saved = client.post(url(sheet), {"version": version, f"m:{code}:test_1": "1"})
+        assert saved.status_code == 404
+        assert client.get(url(sheet, "xlsx")).status_code == 404
+        assert client.get(url(sheet, "upload")).status_code == 404
+        assert client.post(url(sheet, "validate/")).status_code == 404
+        assert client.post(url(sheet, "unlock/"), {"reason": "Je veux rouvrir"}).status_code == 404
     assert marks_state(sheet) == before
-    current = MarkSheet.objects.get()
-    assert (current.version, current.validated_at, current.unlocked_until) == (version, None, None)
 
 
 def test_a_reader_who_may_not_edit_cannot_post(client, personas, school_year) -> None:  # type: ignore[no-untyped-def]
     client.force_login(personas.provincial_a)
     code = school_year.pupils_a1[0].code_massar
-    assert (
-        client.post(url(school_year.sheet), {"version": 0, f"m:{code}:test_1": "1"}).status_code
-        == 404
-    )
-    assert client.get(url(school_year.sheet, "xlsx")).status_code == 200
-    assert client.get(url(school_year.sheet, "upload")).status_code == 404
-    assert client.post(url(school_year.sheet, "validate/")).status_code == 404
-    assert marks_state(school_year.sheet) == [] and MarkSheet.objects.get().validated_at is None
+    with unchanged(Mark, MarkSheet):
+        saved = client.post(url(school_year.sheet), {"version": 0, f"m:{code}:test_1": "1"})
+        assert saved.status_code == 404
+        assert client.get(url(school_year.sheet, "xlsx")).status_code == 200
+        assert client.get(url(school_year.sheet, "upload")).status_code == 404
+        assert client.post(url(school_year.sheet, "validate/")).status_code == 404
 
 
 def test_head_validates_then_reopens_with_a_reason(client, personas, school_year) -> None:  # type: ignore[no-untyped-def]
     sheet = school_year.sheet
     client.force_login(personas.teacher_a1)
     assert 'data-action="validate"' not in client.get(url(sheet)).content.decode()
-    assert client.post(url(sheet, "validate/")).status_code == 404
-    assert MarkSheet.objects.get().validated_at is None
+    with unchanged(MarkSheet):
+        assert client.post(url(sheet, "validate/")).status_code == 404
 
     client.force_login(personas.head_a)
     assert client.get(url(sheet, "validate/")).status_code == 405
@@ -276,11 +275,12 @@ def test_head_validates_then_reopens_with_a_reason(client, personas, school_year
     assert 'data-action="unlock"' in body and 'data-action="validate"' not in body
 
     client.force_login(personas.teacher_a1)
-    assert client.post(url(sheet, "unlock/"), {"reason": "Erreur de saisie"}).status_code == 404
-    assert MarkSheet.objects.get().validated_at is not None
+    with unchanged(MarkSheet):
+        assert client.post(url(sheet, "unlock/"), {"reason": "Erreur de saisie"}).status_code == 404
 
     client.force_login(personas.head_a)
-    refused = client.post(url(sheet, "unlock/"), {"reason": " ", "hours": "24"})
+    with unchanged(MarkSheet):
+        refused = client.post(url(sheet, "unlock/"), {"reason": " ", "hours": "24"})
     assert refused.status_code == 400
     assert "Indiquez le motif de la réouverture." in refused.content.decode()
     assert MarkSheet.objects.get().unlocked_until is None

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from pilotage.core.models import AuditEntry
+from pilotage.core.tests.support import unchanged
 from pilotage.orgunits.services import academic_year_create
 from pilotage.schooling.models import (
     Absence,
@@ -46,7 +47,7 @@ def test_one_active_enrolment_per_year_is_a_database_constraint(school_year) -> 
 
 def test_enrol_through_the_service_gives_a_clear_error(personas, school_year) -> None:  # type: ignore[no-untyped-def]
     pupil = school_year.pupils_a1[1]
-    with pytest.raises(ValidationError, match="déjà une inscription active"):
+    with unchanged(Enrolment), pytest.raises(ValidationError, match="déjà une inscription active"):
         pupil_enrol(
             actor=personas.head_b,
             pupil=pupil,
@@ -55,7 +56,7 @@ def test_enrol_through_the_service_gives_a_clear_error(personas, school_year) ->
             grade_level=GradeLevel.objects.get(code="1AC"),
         )
     newcomer = make_pupil()
-    with pytest.raises(PermissionDenied):
+    with unchanged(Enrolment), pytest.raises(PermissionDenied):
         pupil_enrol(
             actor=personas.head_b,
             pupil=newcomer,
@@ -68,7 +69,7 @@ def test_enrol_through_the_service_gives_a_clear_error(personas, school_year) ->
 
 def test_transfer_is_requested_by_origin_and_accepted_by_destination(personas, school_year) -> None:  # type: ignore[no-untyped-def]
     pupil = school_year.pupils_a1[2]
-    with pytest.raises(PermissionDenied):  # the destination cannot pull a pupil
+    with unchanged(Transfer, Enrolment), pytest.raises(PermissionDenied):  # cannot pull a pupil
         transfer_request(
             actor=personas.head_b,
             pupil=pupil,
@@ -82,14 +83,15 @@ def test_transfer_is_requested_by_origin_and_accepted_by_destination(personas, s
         to_school=personas.school_b,
         reason="déménagement",
     )
-    with pytest.raises(ValidationError, match="déjà en attente"):
+    with unchanged(Transfer, Enrolment), pytest.raises(ValidationError, match="déjà en attente"):
         transfer_request(
             actor=personas.head_a,
             pupil=pupil,
             academic_year=school_year.year,
             to_school=personas.school_b,
         )
-    with pytest.raises(PermissionDenied):  # the origin cannot accept for the destination
+    # The origin cannot accept for the destination.
+    with unchanged(Transfer, Enrolment), pytest.raises(PermissionDenied):
         transfer_decide(actor=personas.head_a, transfer=transfer, accept=True)
     transfer_decide(
         actor=personas.head_b, transfer=transfer, accept=True, school_class=school_year.class_b1
@@ -102,7 +104,7 @@ def test_transfer_is_requested_by_origin_and_accepted_by_destination(personas, s
         ("03201B", EnrolmentStatus.TRANSFERRED_IN),
     ]
     assert Transfer.objects.get().status == TransferStatus.ACCEPTED
-    with pytest.raises(ValidationError, match="déjà été traité"):
+    with unchanged(Transfer, Enrolment), pytest.raises(ValidationError, match="déjà été traité"):
         transfer_decide(actor=personas.head_b, transfer=transfer, accept=False)
 
 
@@ -122,7 +124,7 @@ def test_refused_transfer_moves_nothing(personas, school_year) -> None:  # type:
 
 def test_dropout(personas, school_year) -> None:  # type: ignore[no-untyped-def]
     pupil = school_year.pupils_a1[3]
-    with pytest.raises(PermissionDenied):
+    with unchanged(Enrolment), pytest.raises(PermissionDenied):
         pupil_drop_out(
             actor=personas.teacher_a1,
             pupil=pupil,
@@ -177,7 +179,7 @@ def test_absences_for_a_half_day_are_idempotent(personas, school_year) -> None: 
 
 def test_absences_denied_and_bad_input(personas, school_year) -> None:  # type: ignore[no-untyped-def]
     day = dt.date(2025, 10, 6)
-    with pytest.raises(PermissionDenied):
+    with unchanged(Absence), pytest.raises(PermissionDenied):
         absences_record(
             actor=personas.head_b,
             school_class=school_year.class_a1,
@@ -185,7 +187,7 @@ def test_absences_denied_and_bad_input(personas, school_year) -> None:  # type: 
             session="am",
             lines=[],
         )
-    with pytest.raises(ValidationError, match="non inscrits dans la classe"):
+    with unchanged(Absence), pytest.raises(ValidationError, match="non inscrits dans la classe"):
         absences_record(
             actor=personas.head_a,
             school_class=school_year.class_a1,
@@ -193,7 +195,7 @@ def test_absences_denied_and_bad_input(personas, school_year) -> None:  # type: 
             session="am",
             lines=[AbsenceLine(school_year.pupils_b1[0].pk)],
         )
-    with pytest.raises(ValidationError, match="année scolaire"):
+    with unchanged(Absence), pytest.raises(ValidationError, match="année scolaire"):
         absences_record(
             actor=personas.head_a,
             school_class=school_year.class_a1,
@@ -230,7 +232,7 @@ def test_council_suggests_decides_and_closes_the_year(personas, school_year) -> 
     assert proposals[pupils[2].pk].suggestion == "promote"  # exactly the threshold
     assert proposals[pupils[3].pk].suggestion == "repeat"
     enrolments = {p.enrolment.pupil_id: p.enrolment.pk for p in proposals.values()}
-    with pytest.raises(PermissionDenied):
+    with unchanged(CouncilDecision, Enrolment), pytest.raises(PermissionDenied):
         council_decide(
             actor=personas.teacher_a1,
             school_class=school_year.class_a1,
@@ -243,7 +245,10 @@ def test_council_suggests_decides_and_closes_the_year(personas, school_year) -> 
         "rachat du conseil",
     )  # the council departs from the threshold
     next_year = academic_year_create(actor=None, first_year=2026)
-    with pytest.raises(ValidationError, match="Décision manquante"):
+    with (
+        unchanged(CouncilDecision, Enrolment),
+        pytest.raises(ValidationError, match="Décision manquante"),
+    ):
         council_close(actor=personas.head_a, school_class=school_year.class_a1, next_year=next_year)
     council_decide(actor=personas.head_a, school_class=school_year.class_a1, decisions=decisions)
     kept = CouncilDecision.objects.get(enrolment_id=enrolments[pupils[3].pk])
