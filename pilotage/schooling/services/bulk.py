@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Model
 from django.db.models.expressions import Expression
@@ -28,6 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilotage.accounts.models import Role, RoleAssignment, User
+from pilotage.accounts.services import (
+    NewUser,
+    RoleGrant,
+    roles_grant_bulk,
+    roles_revoke_bulk,
+    users_create_bulk,
+)
 from pilotage.core.audit import audit_record
 from pilotage.core.bulk import ids_reserve, rows_insert
 from pilotage.core.jobs import Progress
@@ -481,17 +487,22 @@ def teachers_bulk_apply(
             u.username: u
             for u in User.objects.filter(username__in=[p for p in pprs if p not in teachers])
         }
-        new_users: list[User] = []
+        new_users: dict[str, NewUser] = {}
         changed_users: list[User] = []
         for r in batch:
             teacher = teachers.get(r.ppr)
             user = teacher.user if teacher else users.get(r.ppr)
             if user is None:
-                user = User(username=r.ppr, password=make_password(None))
-                users[r.ppr] = user
-                new_users.append(user)
-                per_school[r.school_id]["users_created"] += 1
+                if r.ppr not in new_users:
+                    new_users[r.ppr] = NewUser(
+                        username=r.ppr,
+                        last_name=r.last_name,
+                        first_name=r.first_name,
+                        email=r.email,
+                    )
+                    per_school[r.school_id]["users_created"] += 1
                 row_state[r.number] = "created"
+                continue
             changed = False
             for field in USER_DATA:
                 if getattr(user, field) != getattr(r, field):
@@ -501,7 +512,9 @@ def teachers_bulk_apply(
                 changed_users.append(user)
                 per_school[r.school_id]["users_updated"] += 1
                 row_state[r.number] = "updated"
-        User.objects.bulk_create(new_users)
+        users.update(
+            (u.username, u) for u in users_create_bulk(actor=actor, rows=[*new_users.values()])
+        )
         User.objects.bulk_update(changed_users, USER_DATA, batch_size=UPDATE_BATCH)
 
         new_teachers: list[Teacher] = []
@@ -580,22 +593,29 @@ def _teacher_roles(
     )
     grants = []
     for r in batch:
-        user_id = user_of[r.ppr].pk
-        if (user_id, r.school_id) not in held:
-            held.add((user_id, r.school_id))
-            grants.append(
-                RoleAssignment(
-                    user_id=user_id, role=Role.TEACHER, org_unit_id=r.school_id, created_by=actor
-                )
-            )
+        user = user_of[r.ppr]
+        if (user.pk, r.school_id) not in held:
+            held.add((user.pk, r.school_id))
+            grants.append(RoleGrant(user=user, role=Role.TEACHER, org_unit_id=r.school_id))
             per_school[r.school_id]["roles_granted"] += 1
             row_state.setdefault(r.number, "updated")
-    RoleAssignment.objects.bulk_create(grants)
-    for user_id, previous in moved.items():
-        revoked, _detail = RoleAssignment.objects.filter(
-            user_id=user_id, role=Role.TEACHER, org_unit_id=previous
-        ).delete()
-        per_school[previous]["roles_revoked"] += revoked
+    # The importer may manage the row's school (checked at validation), so the grant check
+    # passes; it runs all the same, set-based.
+    roles_grant_bulk(actor=actor, grants=grants)
+    if not moved:
+        return
+    leaving = [
+        a
+        for a in RoleAssignment.objects.filter(role=Role.TEACHER, user_id__in=list(moved)).only(
+            "id", "user_id", "org_unit_id"
+        )
+        if a.org_unit_id == moved[a.user_id]
+    ]
+    # The teacher record has moved to the new school: the role on the previous one follows
+    # it whoever imports (as before), unchecked but audited.
+    roles_revoke_bulk(actor=actor, assignments=leaving, check=False)
+    for a in leaving:
+        per_school[a.org_unit_id]["roles_revoked"] += 1
 
 
 # --- Marks -----------------------------------------------------------------------------------
