@@ -39,6 +39,7 @@ from pilotage.core.bulk import ids_reserve, rows_insert
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import ImportRejected, Problem
 from pilotage.orgunits.models import OrgUnit, Semester
+from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
     Assessment,
@@ -765,10 +766,10 @@ def marks_bulk_apply(
             if mark is not None and (mark.value, mark.code) == (r.value, r.code):
                 totals["unchanged"] += 1
                 continue
-            old = None if mark is None else (mark.code or str(mark.value))
+            old = None if mark is None else mark_text(mark.value, mark.code)
             changes[r.sheet_key][f"{r.code_massar}/{r.column}"] = [
                 old,
-                r.code or str(r.value),
+                mark_text(r.value, r.code),
             ]
             if mark is None:
                 to_create.append(
