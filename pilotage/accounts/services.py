@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,9 +14,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pilotage.accounts.models import ApiToken, RoleAssignment, User
-from pilotage.accounts.permissions import can_assign_role
-from pilotage.core.audit import CREATE, DELETE, UPDATE, audit_record, diff, snapshot
-from pilotage.core.db import save_or_refuse
+from pilotage.accounts.permissions import can_assign_role, grantable_roles_at
+from pilotage.core.audit import (
+    CREATE,
+    DELETE,
+    UPDATE,
+    audit_record,
+    audit_record_bulk,
+    diff,
+    snapshot,
+)
+from pilotage.core.db import bulk_create_or_refuse, save_or_refuse
+from pilotage.core.roles import registry
 from pilotage.core.scope import forget_scope
 from pilotage.orgunits.models import OrgUnit
 
@@ -179,6 +191,128 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, check: bool = True) -
     )
     assignment.delete()
     forget_scope(assignment.user)
+
+
+# --- Set-based: the imports create accounts and hand out roles by the thousand -----------
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    username: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    preferred_language: str = "fr"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    user: User
+    role: str
+    org_unit_id: int
+
+
+@transaction.atomic
+def users_create_bulk(*, actor: Any, rows: Sequence[NewUser]) -> list[User]:
+    """Accounts without a usable password, one audit row each, in one INSERT per batch.
+
+    For the school-records imports: a ministry file may carry no address yet, so unlike
+    :func:`user_create` none is required; the owner gets in once one is known (the
+    first-access e-mail). Fields are checked without a query per row; the unique
+    username is the database's to enforce."""
+    users = []
+    for row in rows:
+        user = User(
+            username=row.username,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            email=row.email,
+            preferred_language=row.preferred_language,
+            password=make_password(None),
+        )
+        user.clean_fields(exclude=["password", "last_login", "date_joined"])
+        users.append(user)
+    bulk_create_or_refuse(User, users, _("Un de ces identifiants existe déjà."))
+    audit_record_bulk(
+        actor=actor,
+        action="create",
+        entries=[(u, diff({}, snapshot(u, USER_FIELDS))) for u in users],
+    )
+    return users
+
+
+@transaction.atomic
+def roles_grant_bulk(
+    *, actor: Any, grants: Sequence[RoleGrant], check: bool = True
+) -> list[RoleAssignment]:
+    """:func:`role_assign` for many at once: all granted, or none (a refused one raises
+    PermissionDenied before anything is written). The units are read with one query and
+    the actor's reach with at most one; the assignments and their audit rows are bulk
+    inserted. ``check=False`` is for callers that decided the grant themselves."""
+    if not grants:
+        return []
+    unknown = {g.role for g in grants} - set(registry().roles)
+    if unknown:
+        raise ValidationError(_("Rôle inconnu : %(role)s") % {"role": ", ".join(sorted(unknown))})
+    units = OrgUnit.objects.only("id", "path", "code").in_bulk({g.org_unit_id for g in grants})
+    if len(units) != len({g.org_unit_id for g in grants}):
+        raise ValidationError(_("Unité inconnue."))
+    if check and actor is not None:
+        for role, unit_id in {(g.role, g.org_unit_id) for g in grants}:
+            if role not in grantable_roles_at(actor, units[unit_id].path):
+                raise PermissionDenied(_("Vous ne pouvez pas attribuer ce rôle sur cette unité."))
+    assignments = [
+        RoleAssignment(user=g.user, role=g.role, org_unit=units[g.org_unit_id], created_by=actor)
+        for g in grants
+    ]
+    bulk_create_or_refuse(
+        RoleAssignment, assignments, _("Cette personne a déjà ce rôle sur cette unité.")
+    )
+    audit_record_bulk(
+        actor=actor,
+        action="create",
+        entries=[(a, diff({}, _assignment_values(a))) for a in assignments],
+    )
+    _forget_scopes(g.user for g in grants)
+    return assignments
+
+
+@transaction.atomic
+def roles_revoke_bulk(
+    *, actor: Any, assignments: Iterable[RoleAssignment], check: bool = True
+) -> int:
+    """:func:`role_revoke` for many at once: all revoked, or none. The assignments are read
+    again with their user and unit in one query (what the audit rows name, and what the
+    check needs); returns how many were revoked."""
+    given = list(assignments)
+    if not given:
+        return 0
+    current = list(
+        RoleAssignment.objects.select_related("user", "org_unit")
+        .filter(pk__in=[a.pk for a in given])
+        .order_by("pk")
+    )
+    if check and actor is not None:
+        for a in current:
+            if a.role not in grantable_roles_at(actor, a.org_unit.path):
+                raise PermissionDenied(_("Vous ne pouvez pas retirer ce rôle."))
+    audit_record_bulk(
+        actor=actor,
+        action="delete",
+        entries=[(a, diff(_assignment_values(a), {})) for a in current],
+    )
+    RoleAssignment.objects.filter(pk__in=[a.pk for a in current]).delete()
+    # The callers' user objects may hold a scope read before: forget it there too.
+    _forget_scopes(
+        [a.user for a in current]
+        + [a._state.fields_cache["user"] for a in given if "user" in a._state.fields_cache]
+    )
+    return len(current)
+
+
+def _forget_scopes(users: Iterable[Any]) -> None:
+    for user in users:
+        forget_scope(user)
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -15,5 +17,14 @@ def save_or_refuse(
     try:
         with transaction.atomic():
             obj.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise ValidationError(message) from exc
+
+
+def bulk_create_or_refuse(model: type[models.Model], objs: list[Any], message: str) -> None:
+    """:func:`save_or_refuse` for many rows at once (``bulk_create``): all or none."""
+    try:
+        with transaction.atomic():
+            model._default_manager.bulk_create(objs)
     except IntegrityError as exc:
         raise ValidationError(message) from exc

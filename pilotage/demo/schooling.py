@@ -33,6 +33,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
@@ -62,6 +63,7 @@ from pilotage.demo.orgunits import (
 from pilotage.demo.people import EMAIL_DOMAIN, TEACHER_PREFIX, first_school, password_hash
 from pilotage.demo.rows import RowWriter, bulk_load
 from pilotage.orgunits.models import AcademicYear, OrgUnit, School, Semester
+from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import (
     Absence,
     Assessment,
@@ -177,7 +179,7 @@ COLUMNS = [
     (AssessmentKind.TEST.value, 3, (1, 12), 0.0),
     (AssessmentKind.ACTIVITY.value, 1, (1, 22), ACTIVITY_BONUS),
 ]
-MARK_TEXT = [f"{q / 4:.2f}" for q in range(81)]  # 0.00, 0.25 … 20.00
+MARK_TEXT = [mark_text(Decimal(q) / 4) for q in range(81)]  # 0.00, 0.25 … 20.00
 
 # Absences: mean half-days absent in semester 1, spread unevenly between pupils.
 ABSENCES = {

@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
 
+from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import ACTIVE_STATUSES, Enrolment, MarkSheet
 from pilotage.schooling.selectors import (
     class_roster,
@@ -230,7 +231,7 @@ def _sheet_out(sheet: Any) -> dict[str, Any]:
                 "code_massar": row.enrolment.pupil.code_massar,
                 "name": row.enrolment.pupil.full_name,
                 "marks": {
-                    c: (m.code or str(m.value)) if (m := row.marks.get(c)) else None
+                    c: mark_text(m.value, m.code) if (m := row.marks.get(c)) else None
                     for c in columns
                 },
             }

@@ -23,6 +23,31 @@ def rounded(value: Decimal) -> Decimal:
     return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+def mark_text(
+    value: Decimal | float | str | None,
+    code: str = "",
+    *,
+    separator: str = ".",
+    trim: bool = False,
+) -> str:
+    """The one way a mark (or an average) becomes text, so that the grid, the audit log,
+    the API, the imports and the report cards never disagree on the same mark.
+
+    A code (``ABS``, ``DISP``) stands for itself and no mark is empty text. A number has
+    two decimals, rounded half-up as on report cards (``12.50``: what the audit log and the
+    API give, and what a save compares with); ``trim`` drops the trailing zeros, as a user
+    types it (``12.5``); ``separator`` is the reader's decimal mark (``12,5`` in French).
+    A float (SQLite's raw SQL gives one for the column) is read through its shortest text.
+    """
+    if code:
+        return code
+    if value is None:
+        return ""
+    number = rounded(value if isinstance(value, Decimal) else Decimal(str(value)))
+    text = format(number.normalize(), "f") if trim else f"{number:f}"
+    return text if separator == "." else text.replace(".", separator)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One mark as the arithmetic sees it: a value, or a code (absent / exempt)."""

@@ -157,8 +157,8 @@ def _merge(parts: Sequence[bytes], *, title: str) -> bytes:
 
 
 def _number(value: Decimal | None, separator: str) -> str:
-    """Two decimals with the language's separator (12,35): averages are already rounded."""
-    return "" if value is None else f"{value:.2f}".replace(".", separator)
+    """Two decimals with the language's separator (12,35)."""
+    return grading.mark_text(value, separator=separator)
 
 
 def _coefficient(value: Decimal | None, separator: str) -> str:

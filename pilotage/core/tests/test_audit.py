@@ -167,3 +167,23 @@ def test_choices_show_their_label_in_the_readers_language(personas) -> None:  # 
         ("area", "Urban", "Rural"),
         ("source", None, "fichier.csv"),
     ]
+
+
+def test_bulk_audit_writes_the_rows_audit_record_would(personas) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.core.audit import audit_record_bulk
+
+    first, second = personas.fresh(personas.commune_a), personas.school_a
+    one = audit_record(
+        actor=personas.provincial_a, action="update", obj=first, changes={"a": [1, 2]}
+    )
+    written = audit_record_bulk(
+        actor=personas.provincial_a,
+        action="update",
+        entries=[(first, {"a": [1, 2]}), (second, None)],
+    )
+    assert len(written) == 2
+    fields = ("actor_id", "action", "object_type", "object_id", "object_repr", "changes")
+    bulk = list(AuditEntry.objects.filter(pk__gt=one.pk).order_by("pk").values_list(*fields))
+    assert bulk[0] == tuple(getattr(one, f) for f in fields)
+    assert bulk[1][3:] == (str(second.pk), str(second)[:200], {})
+    assert audit_record_bulk(actor=None, action="create", entries=[]) == []

@@ -14,25 +14,32 @@ changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.hashers import make_password
-from django.db import connection, connections, transaction
-from django.db.models import BooleanField, DateField, DecimalField, F, Field, Model
+from django.db import connection, transaction
+from django.db.models import BooleanField, F, Model
 from django.db.models.expressions import Expression
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilotage.accounts.models import RoleAssignment, User
+from pilotage.accounts.services import (
+    NewUser,
+    RoleGrant,
+    roles_grant_bulk,
+    roles_revoke_bulk,
+    users_create_bulk,
+)
 from pilotage.core.audit import IMPORT, UPDATE, audit_record
+from pilotage.core.bulk import ids_reserve, rows_insert
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import ImportRejected, Problem
 from pilotage.orgunits.models import OrgUnit, Semester
+from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
     Assessment,
@@ -191,80 +198,6 @@ class GrowingTables:
             self.written = 0
 
 
-def allocate_ids(model: type[Model], count: int) -> list[int]:
-    """``count`` new primary keys from the table's sequence (PostgreSQL), so rows written
-    by COPY need not be looked up again for their ids."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-            [_sequence(connection.alias, model._meta.db_table), count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-@functools.cache
-def _sequence(alias: str, table: str) -> str:
-    # Named once: inside the nextval statement it would be looked up again for every row.
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-        return str(cursor.fetchone()[0])
-
-
-def _memo(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    cache: dict[Any, Any] = {}
-
-    def prepared(value: Any) -> Any:
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = result = fn(value)
-            return result
-
-    return prepared
-
-
-def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain tuples, one value per column, in the order of ``columns``.
-
-    At a hundred thousand rows, building model instances and having ``bulk_create``
-    prepare each value costs several times the database's own work. PostgreSQL gets the
-    rows through COPY; other databases through one prepared INSERT run for every row
-    (``executemany``). Values must already be what the column stores (ids for foreign
-    keys, plain values for choices); the database still checks every constraint, and no
-    model default applies, so every column without a database default must be given.
-    """
-    if not rows:
-        return
-    fields = [cast(Field, model._meta.get_field(name)) for name in columns]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(str(f.column)) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        # Dates, datetimes (a DateField too) and decimals as the SQLite backend stores
-        # them, each distinct value prepared once (a batch shares a handful of them).
-        prepare = [
-            (i, _memo(functools.partial(f.get_db_prep_save, connection=connection)))
-            for i, f in enumerate(fields)
-            if isinstance(f, DateField | DecimalField)
-        ]
-        if prepare:
-            prepared_rows = []
-            for row in rows:
-                values = list(row)
-                for i, prep in prepare:
-                    values[i] = prep(values[i])
-                prepared_rows.append(tuple(values))
-            rows = prepared_rows
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - names from the model
-        cursor.executemany(sql, rows)
-
-
 def batched(rows: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for row in rows:
@@ -421,20 +354,11 @@ def _upsert_pupils(
             changed.append(Pupil(pk=found[0], **dict(zip(PUPIL_DATA, data, strict=True))))
             per_school[r.school_id]["pupils_updated"] += 1
             row_state[r.number] = "updated"
-    columns = ("code_massar", *PUPIL_DATA, "birth_place", "created_at")
-    if new and connection.vendor == "postgresql":
-        new_ids = allocate_ids(Pupil, len(new))
-        insert_rows(
-            Pupil, ("id", *columns), [(i, *row) for i, row in zip(new_ids, new, strict=True)]
-        )
+    columns = ("id", "code_massar", *PUPIL_DATA, "birth_place", "created_at")
+    if new:
+        new_ids = ids_reserve(Pupil, len(new))
+        rows_insert(Pupil, columns, [(i, *row) for i, row in zip(new_ids, new, strict=True)])
         ids.update(zip([row[0] for row in new], new_ids, strict=True))
-    elif new:
-        insert_rows(Pupil, columns, new)
-        ids.update(
-            Pupil.objects.filter(AnyOf("code_massar", [row[0] for row in new])).values_list(
-                "code_massar", "id"
-            )
-        )
     Pupil.objects.bulk_update(changed, PUPIL_DATA, batch_size=UPDATE_BATCH)
     return ids, set(stored)
 
@@ -500,7 +424,7 @@ def _enrol(
             row_state.setdefault(r.number, "updated")
     for r in batch:
         row_state.setdefault(r.number, "unchanged")
-    insert_rows(Enrolment, ENROLMENT_COLUMNS, new)
+    rows_insert(Enrolment, ENROLMENT_COLUMNS, new)
     Enrolment.objects.bulk_update(moved, ["school_class", "grade_level"], batch_size=UPDATE_BATCH)
 
 
@@ -565,17 +489,22 @@ def teachers_bulk_apply(
             u.username: u
             for u in User.objects.filter(username__in=[p for p in pprs if p not in teachers])
         }
-        new_users: list[User] = []
+        new_users: dict[str, NewUser] = {}
         changed_users: list[User] = []
         for r in batch:
             teacher = teachers.get(r.ppr)
             user = teacher.user if teacher else users.get(r.ppr)
             if user is None:
-                user = User(username=r.ppr, password=make_password(None))
-                users[r.ppr] = user
-                new_users.append(user)
-                per_school[r.school_id]["users_created"] += 1
+                if r.ppr not in new_users:
+                    new_users[r.ppr] = NewUser(
+                        username=r.ppr,
+                        last_name=r.last_name,
+                        first_name=r.first_name,
+                        email=r.email,
+                    )
+                    per_school[r.school_id]["users_created"] += 1
                 row_state[r.number] = "created"
+                continue
             changed = False
             for field in USER_DATA:
                 if getattr(user, field) != getattr(r, field):
@@ -585,7 +514,9 @@ def teachers_bulk_apply(
                 changed_users.append(user)
                 per_school[r.school_id]["users_updated"] += 1
                 row_state[r.number] = "updated"
-        User.objects.bulk_create(new_users)
+        users.update(
+            (u.username, u) for u in users_create_bulk(actor=actor, rows=[*new_users.values()])
+        )
         User.objects.bulk_update(changed_users, USER_DATA, batch_size=UPDATE_BATCH)
 
         new_teachers: list[Teacher] = []
@@ -664,22 +595,29 @@ def _teacher_roles(
     )
     grants = []
     for r in batch:
-        user_id = user_of[r.ppr].pk
-        if (user_id, r.school_id) not in held:
-            held.add((user_id, r.school_id))
-            grants.append(
-                RoleAssignment(
-                    user_id=user_id, role=TEACHER, org_unit_id=r.school_id, created_by=actor
-                )
-            )
+        user = user_of[r.ppr]
+        if (user.pk, r.school_id) not in held:
+            held.add((user.pk, r.school_id))
+            grants.append(RoleGrant(user=user, role=TEACHER, org_unit_id=r.school_id))
             per_school[r.school_id]["roles_granted"] += 1
             row_state.setdefault(r.number, "updated")
-    RoleAssignment.objects.bulk_create(grants)
-    for user_id, previous in moved.items():
-        revoked, _detail = RoleAssignment.objects.filter(
-            user_id=user_id, role=TEACHER, org_unit_id=previous
-        ).delete()
-        per_school[previous]["roles_revoked"] += revoked
+    # The importer may manage the row's school (checked at validation), so the grant check
+    # passes; it runs all the same, set-based.
+    roles_grant_bulk(actor=actor, grants=grants)
+    if not moved:
+        return
+    leaving = [
+        a
+        for a in RoleAssignment.objects.filter(role=TEACHER, user_id__in=list(moved)).only(
+            "id", "user_id", "org_unit_id"
+        )
+        if a.org_unit_id == moved[a.user_id]
+    ]
+    # The teacher record has moved to the new school: the role on the previous one follows
+    # it whoever imports (as before), unchecked but audited.
+    roles_revoke_bulk(actor=actor, assignments=leaving, check=False)
+    for a in leaving:
+        per_school[a.org_unit_id]["roles_revoked"] += 1
 
 
 # --- Marks -----------------------------------------------------------------------------------
@@ -829,10 +767,10 @@ def marks_bulk_apply(
             if mark is not None and (mark.value, mark.code) == (r.value, r.code):
                 totals["unchanged"] += 1
                 continue
-            old = None if mark is None else (mark.code or str(mark.value))
+            old = None if mark is None else mark_text(mark.value, mark.code)
             changes[r.sheet_key][f"{r.code_massar}/{r.column}"] = [
                 old,
-                r.code or str(r.value),
+                mark_text(r.value, r.code),
             ]
             if mark is None:
                 to_create.append(

@@ -28,6 +28,7 @@ from pilotage.core.audit import UNLOCK, UPDATE, VALIDATE, audit_record
 from pilotage.core.models import AuditEntry
 from pilotage.core.tabular import Problem, parse_decimal
 from pilotage.orgunits.models import OrgUnit
+from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
     MARK_MAX,
@@ -228,15 +229,9 @@ def _stored_marks(assessment_ids: Iterable[int]) -> dict[tuple[int, int], str]:
         ids,
     )
     return {
-        (assessment_id, pupil_id): code or _mark_text(value)
+        (assessment_id, pupil_id): mark_text(value, code)
         for assessment_id, pupil_id, value, code in rows
     }
-
-
-def _mark_text(value: Any) -> str:
-    """A stored mark as text with two decimals (``12.50``), as the ORM would give it:
-    SQLite returns a float for the column."""
-    return str(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
 def can_edit_sheet(actor: Any, sheet: MarkSheet) -> bool:
@@ -377,7 +372,7 @@ def _plan(
     steps: list[_Step] = []
     for key, (value, code) in wanted.items():
         old = stored.get(key)
-        new = code or (None if value is None else str(value))
+        new = mark_text(value, code) or None
         if old == new:
             continue
         change = Change(codes[key[1]], names[key[0]], old, new)

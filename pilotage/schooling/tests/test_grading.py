@@ -16,6 +16,7 @@ from pilotage.schooling.grading import (
     certificate_mark,
     continuous_average,
     council_suggestion,
+    mark_text,
     mention,
     ranks,
     rounded,
@@ -142,3 +143,14 @@ def test_council_suggestion(average, repeats, expected) -> None:  # type: ignore
         council_suggestion(average, promote_from=D(10), repeats_in_cycle=repeats, max_repeats=2)
         == expected
     )
+
+
+def test_one_function_turns_a_mark_into_text() -> None:
+    """The grid, the audit log, the API, the imports and the report cards all call it."""
+    assert mark_text(D("12.5")) == "12.50"  # stored, audited, in the API
+    assert mark_text(D("12.50"), separator=",", trim=True) == "12,5"  # as typed in French
+    assert mark_text(D("20.00"), trim=True) == "20" and mark_text(D("0.00"), trim=True) == "0"
+    assert mark_text(D("12.345"), separator=",") == "12,35"  # half-up, as on report cards
+    assert mark_text(12.5) == "12.50" and mark_text(0.1) == "0.10"  # SQLite's floats
+    assert mark_text(D("7"), "ABS") == "ABS" and mark_text(None, "DISP") == "DISP"
+    assert mark_text(None) == ""

@@ -74,21 +74,17 @@ def _user_name(user: Any) -> str:
     return user.get_full_name() or user.username
 
 
-def mark_text(value: Decimal | None, code: str = "") -> str:
+def typed_mark(value: Decimal | None, code: str = "") -> str:
     """A stored mark as the user types it: ``12,5`` in French, ``ABS``; empty for none."""
-    if code:
-        return code
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", "," if formats.get_format("DECIMAL_SEPARATOR") == "," else ".")
+    separator = "," if formats.get_format("DECIMAL_SEPARATOR") == "," else "."
+    return grading.mark_text(value, code, separator=separator, trim=True)
 
 
 def _change_text(text: str | None) -> str:
     if text is None:
         return ""
     try:
-        return mark_text(Decimal(text))
+        return typed_mark(Decimal(text))
     except ArithmeticError:
         return text
 
@@ -163,7 +159,7 @@ def _grid_lines(
             column = assessment.column
             mark = row.marks.get(column)
             name = f"m:{pupil.code_massar}:{column}"
-            stored = mark_text(mark.value, mark.code) if mark else ""
+            stored = typed_mark(mark.value, mark.code) if mark else ""
             text = typed[name] if typed is not None and name in typed else stored
             cell = GridCell(name, column, labels[column], text, mark)
             cell.error = errors.get((pupil.code_massar, column), "")
