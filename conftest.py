@@ -87,3 +87,10 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    # Uploads and generated files go to the default storage (MEDIA_ROOT): never the
+    # repository's media/ during tests.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

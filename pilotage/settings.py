@@ -172,6 +172,18 @@ MEDIA_URL = "/media/"
 # Report-card batches are written under MEDIA_ROOT for their requester to download; files
 # older than this are deleted each time a new batch runs (and by `purge_report_cards`).
 REPORT_CARDS_RETENTION_DAYS = int(os.environ.get("REPORT_CARDS_RETENTION_DAYS", "7"))
+# Imports (docs/deployment.md, "Limits"): an upload larger than this is refused before it
+# is stored; a file is read up to this many rows, cells up to this many characters; an
+# XLSX is refused before parsing when its parts declare more than this unpacked, or one
+# of them compresses more than this ratio. Uploads go to the "imports" storage of STORAGES
+# when there is one, else to the default storage.
+PILOTAGE_UPLOAD_MAX_BYTES = int(os.environ.get("PILOTAGE_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+PILOTAGE_IMPORT_MAX_ROWS = int(os.environ.get("PILOTAGE_IMPORT_MAX_ROWS", "2000000"))
+PILOTAGE_IMPORT_MAX_CELL_CHARS = int(os.environ.get("PILOTAGE_IMPORT_MAX_CELL_CHARS", "32767"))
+PILOTAGE_IMPORT_XLSX_MAX_UNPACKED_BYTES = int(
+    os.environ.get("PILOTAGE_IMPORT_XLSX_MAX_UNPACKED_BYTES", str(1024 * 1024 * 1024))
+)
+PILOTAGE_IMPORT_XLSX_MAX_RATIO = int(os.environ.get("PILOTAGE_IMPORT_XLSX_MAX_RATIO", "100"))
 
 # Security headers. The CSP allows nothing from outside the site: every script, style
 # and font is served by whitenoise from our own static files.

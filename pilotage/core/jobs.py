@@ -162,7 +162,8 @@ def job_execute(job: Job, *, echo: Reporter | None = None) -> Job:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         job.status = Job.Status.FAILED
         job.message = str(exc)[:300] or exc.__class__.__name__
-        job.result = {"error": traceback.format_exception_only(exc)[-1].strip()}
+        # Cut like the message: an exception may quote a whole cell of a file.
+        job.result = {"error": traceback.format_exception_only(exc)[-1].strip()[:1000]}
     else:
         job.result = result
         if result.get("rejected"):

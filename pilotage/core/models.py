@@ -128,6 +128,12 @@ class Job(models.Model):
         return job_result_items(self.result or {})
 
     @property
+    def unlisted_problems(self) -> int:
+        """Problems of a rejected file counted but not kept in the result."""
+        result = self.result or {}
+        return max(int(result.get("count") or 0) - len(result.get("problems") or []), 0)
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100

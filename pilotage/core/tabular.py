@@ -1,9 +1,15 @@
 """Reading the tables ministries really send: CSV with ``,`` or ``;``, UTF-8 with or
 without BOM, Windows-1256 or Latin-1, and XLSX; decimal commas and Excel serial dates.
 
-Files are streamed row by row so a 100 MB upload stays in bounded memory. Problems are
-collected as (row, column, value, reason) so an import can reject a file with the whole
-list at once and write nothing.
+Files are streamed row by row so a 100 MB upload stays in bounded memory, whatever its
+content: a cell longer than ``PILOTAGE_IMPORT_MAX_CELL_CHARS`` is cut while it is read and
+refused, reading stops at ``PILOTAGE_IMPORT_MAX_ROWS`` rows, and an XLSX whose members
+declare more than ``PILOTAGE_IMPORT_XLSX_MAX_UNPACKED_BYTES`` or compress more than
+``PILOTAGE_IMPORT_XLSX_MAX_RATIO`` times (a "zip bomb") is refused before it is parsed.
+XLSX is read with expat, as a stream, not with openpyxl: openpyxl keeps a whole cell and
+the whole shared-strings table in memory. Problems are collected as (row, column, value,
+reason) so an import can reject a file with the whole list at once and write nothing; a
+value is cut to ``VALUE_CHARS`` characters, so a message never echoes a whole cell.
 """
 
 from __future__ import annotations
@@ -12,19 +18,49 @@ import codecs
 import csv
 import datetime as dt
 import io
+import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
+from xml.parsers import expat
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 SAMPLE_BYTES = 64 * 1024
+# A value quoted in a problem is cut to this many characters (with "…").
+VALUE_CHARS = 80
+# Beyond this many, problems are counted but not kept: a file wrong on each of its million
+# rows is rejected with the first ten thousand listed and the total.
+MAX_PROBLEMS = 10_000
+# Excel's own limit for a cell; no real file has longer ones.
+MAX_CELL_CHARS = 32_767
+MAX_ROWS = 2_000_000
+XLSX_MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+# Members smaller than this are not held to the ratio (tiny XML parts compress oddly).
+XLSX_RATIO_FLOOR = 1024 * 1024
+XLSX_MAX_COLUMNS = 1_000
+READ_CHUNK = 64 * 1024
 ARABIC_RUN = re.compile(r"[\u0621-\u064a]{2,}")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def clip(value: Any, limit: int = VALUE_CHARS) -> str:
+    """A value as it may be quoted in a message: at most ``limit`` characters."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def reading_limit(name: str) -> int:
+    """A reading limit: the ``PILOTAGE_IMPORT_<name>`` setting, or its default here."""
+    return int(getattr(settings, f"PILOTAGE_IMPORT_{name}", globals()[name]))
 
 
 @dataclass(frozen=True)
@@ -33,6 +69,12 @@ class Problem:
     column: str
     value: str
     reason: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, str) or len(self.value) > VALUE_CHARS:
+            object.__setattr__(self, "value", clip(self.value))
+        if len(self.column) > VALUE_CHARS:
+            object.__setattr__(self, "column", clip(self.column))
 
     def __str__(self) -> str:
         return _("ligne %(row)s · colonne %(column)s · valeur « %(value)s » : %(reason)s") % {
@@ -54,6 +96,62 @@ class ImportRejected(Exception):
         self.total = len(problems) if total is None else total
         super().__init__(f"{self.total} problem(s)")
         self.problems = problems
+
+
+class Problems:
+    """Collects problems in bounded memory: the first ``MAX_PROBLEMS`` are kept, the rest
+    counted. ``columns`` orders the problems of a row as the file's columns."""
+
+    def __init__(self, columns: list[str], limit: int | None = None):
+        self.kept: list[Problem] = []
+        self.total = 0
+        self.limit = MAX_PROBLEMS if limit is None else limit
+        self._order = {c: i for i, c in enumerate(columns)}
+
+    def add(self, row: int, column: str, value: Any, reason: str) -> None:
+        self.total += 1
+        if len(self.kept) < self.limit:
+            self.kept.append(Problem(row, column, cell_text(value), reason))
+
+    def append(self, problem: Problem) -> None:
+        self.add(problem.row, problem.column, problem.value, problem.reason)
+
+    def add_row_error(self, row: int, values: dict[str, Any]) -> None:
+        """A row the reader could not read (``"__error__"`` in its values)."""
+        problem = row_problem(row, values)
+        self.add(problem.row, problem.column, problem.value, problem.reason)
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            self.kept.sort(key=lambda p: (p.row, self._order.get(p.column, -1)))
+            raise ImportRejected(self.kept, total=self.total)
+
+
+def row_problem(row: int, values: dict[str, Any]) -> Problem:
+    """The problem of a row the reader could not read: its values hold ``"__error__"``,
+    and ``"__column__"`` / ``"__value__"`` when the reader knows them."""
+    return Problem(
+        row, values.get("__column__", ""), values.get("__value__", ""), values["__error__"]
+    )
+
+
+def _too_long(column: str, value: str) -> dict[str, Any]:
+    cap = reading_limit("MAX_CELL_CHARS")
+    return {
+        "__error__": _("cellule trop longue : plus de %(n)s caractères") % {"n": cap},
+        "__column__": column,
+        "__value__": value,
+    }
+
+
+def _too_many_rows() -> dict[str, Any]:
+    cap = reading_limit("MAX_ROWS")
+    return {
+        "__error__": _(
+            "le fichier dépasse %(n)s lignes ; la lecture s'arrête ici, découpez le fichier"
+        )
+        % {"n": cap}
+    }
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -131,6 +229,9 @@ def _open_csv(
     text = io.TextIOWrapper(cast(IO[bytes], _Borrowed(stream)), encoding=encoding, newline="")
     first_line = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # The module-wide limit, set for each reading so the setting is the one in force.
+    cap = reading_limit("MAX_CELL_CHARS")
+    csv.field_size_limit(cap)
     reader = csv.reader(text, delimiter=delimiter)
     try:
         header = _clean_header(next(reader))
@@ -138,6 +239,7 @@ def _open_csv(
         raise ImportRejected(
             [Problem(1, "", "", _("en-tête illisible : %(e)s") % {"e": exc})]
         ) from exc
+    max_rows = reading_limit("MAX_ROWS")
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         number = 1
@@ -146,6 +248,9 @@ def _open_csv(
         try:
             for cells in reader:
                 number += 1
+                if number > max_rows:
+                    yield number, _too_many_rows()
+                    return
                 if len(cells) != width:
                     if "".join(cells).strip():
                         yield (
@@ -172,46 +277,459 @@ def _open_csv(
                 },
             )
         except csv.Error as exc:
-            yield number + 1, {"__error__": str(exc)}
+            if "field larger than field limit" not in str(exc):
+                yield number + 1, {"__error__": str(exc)}
+                return
+            # The reader stops in the middle of the long cell; the row is read again from
+            # its start to name the column, keeping only the first characters of each cell.
+            column, value = _long_field(stream, encoding, delimiter, reader.line_num, cap)
+            yield number + 1, _too_long(header[column] if 0 <= column < width else "", value)
 
     return header, rows()
+
+
+def _long_field(
+    stream: IO[bytes], encoding: str, delimiter: str, line_num: int, cap: int
+) -> tuple[int, str]:
+    """The position and first characters of the first cell longer than ``cap`` in the
+    record the reader was reading at physical line ``line_num``. Read only on that error;
+    the first reading already held the record whole (a line is read at once)."""
+    stream.seek(0)
+    text = io.TextIOWrapper(cast(IO[bytes], _Borrowed(stream)), encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    csv.field_size_limit(2**31 - 1)
+    try:
+        for cells in reader:
+            if reader.line_num >= line_num:
+                for position, cell in enumerate(cells):
+                    if len(cell) > cap:
+                        return position, cell[:VALUE_CHARS]
+                break
+    except csv.Error:
+        pass
+    finally:
+        csv.field_size_limit(cap)
+    return -1, ""
+
+
+# --- XLSX, streamed with expat -------------------------------------------------------------
+
+_DOCUMENT = "/officeDocument"
+_SHEET_TYPE = "/worksheet"
+_STRINGS_TYPE = "/sharedStrings"
+_STYLES_TYPE = "/styles"
+
+
+class _Oversized:
+    """A cell cut while it was read: its first characters, for the message."""
+
+    __slots__ = ("start",)
+
+    def __init__(self, start: str):
+        self.start = start
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _local(name: str) -> str:
+    return name.rsplit(" ", 1)[-1]
+
+
+def _parse_member(
+    archive: zipfile.ZipFile,
+    name: str,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None],
+    chars: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Feeds one member to expat in chunks; yields after each chunk so the caller can
+    hand out what the handlers gathered. Stops at the member's declared size: a member
+    that inflates beyond what it declared is refused."""
+    info = archive.getinfo(name)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = lambda tag, attrs: start(_local(tag), attrs)
+    parser.EndElementHandler = lambda tag: end(_local(tag))
+    if chars is not None:
+        parser.CharacterDataHandler = chars
+    read = 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(READ_CHUNK):
+                read += len(chunk)
+                if read > info.file_size:
+                    raise _Unreadable(name)
+                parser.Parse(chunk, False)
+                yield
+            parser.Parse(b"", True)
+    except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise _Unreadable(name) from exc
+    yield
+
+
+def _drain(parts: Iterator[None]) -> None:
+    for _step in parts:
+        pass
+
+
+def _relations(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id → (type, member name)."""
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    found: dict[str, tuple[str, str]] = {}
+    if rels not in archive.NameToInfo:
+        return found
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == "Relationship" and attrs.get("TargetMode") != "External":
+            target = attrs.get("Target", "")
+            target = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+            found[attrs.get("Id", "")] = (attrs.get("Type", ""), target)
+
+    _drain(_parse_member(archive, rels, start, lambda tag: None))
+    return found
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, str | None, str | None, bool]:
+    """The first worksheet's member, the shared strings' and the styles' (if any), and
+    whether the workbook counts dates from 1904."""
+    document = next(
+        (t for kind, t in _relations(archive, "").values() if kind.endswith(_DOCUMENT)),
+        "xl/workbook.xml",
+    )
+    sheet_ids: list[str] = []
+    state = {"1904": False}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == "sheet":
+            sheet_ids.extend(v for k, v in attrs.items() if _local(k) == "id")
+        elif tag == "workbookPr":
+            state["1904"] = attrs.get("date1904", "") in ("1", "true")
+
+    _drain(_parse_member(archive, document, start, lambda tag: None))
+    rels = _relations(archive, document)
+    if not sheet_ids or sheet_ids[0] not in rels:
+        raise _Unreadable(document)
+    # Some writers leave the shared strings out of the relationships; Excel finds them.
+    strings = next(
+        (t for k, t in rels.values() if k.endswith(_STRINGS_TYPE)), "xl/sharedStrings.xml"
+    )
+    styles = next((t for k, t in rels.values() if k.endswith(_STYLES_TYPE)), None)
+    return rels[sheet_ids[0]][1], strings, styles, state["1904"]
+
+
+class _Strings:
+    """The shared strings in two flat buffers (UTF-8 text and offsets) rather than a list
+    of Python strings: some 10 bytes a string instead of 60."""
+
+    def __init__(self) -> None:
+        self.text = bytearray()
+        self.offsets = array("q", [0])
+        self.oversized: dict[int, str] = {}
+
+    def add(self, value: str, oversized: bool) -> None:
+        if oversized:
+            self.oversized[len(self.offsets) - 1] = value[:VALUE_CHARS]
+            value = ""
+        self.text += value.encode("utf-8")
+        self.offsets.append(len(self.text))
+
+    def get(self, index: int) -> str | _Oversized:
+        if index in self.oversized:
+            return _Oversized(self.oversized[index])
+        return self.text[self.offsets[index] : self.offsets[index + 1]].decode("utf-8")
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+
+class _Text:
+    """Character data gathered up to ``cap`` characters; beyond, only counted."""
+
+    __slots__ = ("cap", "on", "oversized", "parts", "size")
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self.on = False
+        self.reset()
+
+    def reset(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.oversized = False
+
+    def __call__(self, data: str) -> None:
+        if not self.on:
+            return
+        room = self.cap - self.size
+        if len(data) > room:
+            self.oversized = True
+            data = data[: max(room, 0)]
+        if data:
+            self.parts.append(data)
+            self.size += len(data)
+
+    def value(self) -> str:
+        return "".join(self.parts)
+
+
+def _shared_strings(archive: zipfile.ZipFile, name: str | None, cap: int) -> _Strings:
+    strings = _Strings()
+    if name is None or name not in archive.NameToInfo:
+        return strings
+    text = _Text(cap)
+    depth = {"rPh": 0}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == "si":
+            text.reset()
+        elif tag == "rPh":  # phonetic guide: not part of the value
+            depth["rPh"] += 1
+        elif tag == "t" and not depth["rPh"]:
+            text.on = True
+
+    def end(tag: str) -> None:
+        if tag == "t":
+            text.on = False
+        elif tag == "rPh":
+            depth["rPh"] -= 1
+        elif tag == "si":
+            strings.add(text.value(), text.oversized)
+
+    _drain(_parse_member(archive, name, start, end, text))
+    return strings
+
+
+def _date_styles(archive: zipfile.ZipFile, name: str | None) -> set[int]:
+    """The indexes of the cell styles whose number format is a date."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+    if name is None or name not in archive.NameToInfo:
+        return set()
+    formats: dict[int, str] = dict(BUILTIN_FORMATS)
+    cell_formats: list[int] = []
+    state = {"in_xfs": False}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == "numFmt":
+            formats[int(attrs.get("numFmtId", "0"))] = attrs.get("formatCode", "")
+        elif tag == "cellXfs":
+            state["in_xfs"] = True
+        elif tag == "xf" and state["in_xfs"]:
+            cell_formats.append(int(attrs.get("numFmtId", "0")))
+
+    def end(tag: str) -> None:
+        if tag == "cellXfs":
+            state["in_xfs"] = False
+
+    _drain(_parse_member(archive, name, start, end))
+    return {
+        index
+        for index, fmt in enumerate(cell_formats)
+        if fmt in formats and is_date_format(formats[fmt])
+    }
+
+
+def _column_index(reference: str) -> int:
+    """``"C12"`` → 2."""
+    index = 0
+    for char in reference:
+        if "A" <= char <= "Z":
+            index = index * 26 + ord(char) - 64
+        else:
+            break
+    return index - 1
+
+
+def _check_members(archive: zipfile.ZipFile, filename: str) -> None:
+    """The zip's own declarations, before anything is inflated."""
+    total = 0
+    max_total = reading_limit("XLSX_MAX_UNPACKED_BYTES")
+    max_ratio = reading_limit("XLSX_MAX_RATIO")
+    for info in archive.infolist():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > XLSX_RATIO_FLOOR and ratio > max_ratio:
+            raise ImportRejected(
+                [
+                    Problem(
+                        1,
+                        "",
+                        filename,
+                        _(
+                            "classeur refusé : une de ses parties se décompresse %(ratio)s fois "
+                            "(au plus %(max)s) ; enregistrez-le à nouveau ou envoyez un CSV"
+                        )
+                        % {"ratio": int(ratio), "max": max_ratio},
+                    )
+                ]
+            )
+    if total > max_total:
+        raise ImportRejected(
+            [
+                Problem(
+                    1,
+                    "",
+                    filename,
+                    _(
+                        "classeur refusé : %(size)s une fois décompressé (au plus %(max)s) ; "
+                        "découpez le fichier ou envoyez un CSV"
+                    )
+                    % {"size": filesizeformat(total), "max": filesizeformat(max_total)},
+                )
+            ]
+        )
 
 
 def _open_xlsx(
     stream: IO[bytes], filename: str
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    from openpyxl import load_workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+    unreadable = ImportRejected(
+        [Problem(1, "", filename, _("ce fichier n'est pas un classeur XLSX lisible"))]
+    )
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportRejected(
-            [Problem(1, "", filename, _("ce fichier n'est pas un classeur XLSX lisible"))]
-        ) from exc
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise unreadable from exc
+    _check_members(archive, filename)
+    cap = reading_limit("MAX_CELL_CHARS")
+    max_rows = reading_limit("MAX_ROWS")
     try:
-        header = _clean_header(list(next(iterator)))
-    except StopIteration as exc:
-        raise ImportRejected([Problem(1, "", filename, _("le fichier est vide"))]) from exc
+        sheet, strings_name, styles_name, mac_epoch = _first_sheet(archive)
+        strings = _shared_strings(archive, strings_name, cap)
+        dates = _date_styles(archive, styles_name)
+        if sheet not in archive.NameToInfo:
+            raise _Unreadable(sheet)
+    except (_Unreadable, KeyError, ValueError) as exc:
+        raise unreadable from exc
+    epoch = CALENDAR_MAC_1904 if mac_epoch else CALENDAR_WINDOWS_1900
+
+    text = _Text(cap)
+    done: list[tuple[int, dict[int, Any]]] = []
+    cell: dict[str, Any] = {}
+    row: dict[str, Any] = {"number": 0, "cells": {}, "width": XLSX_MAX_COLUMNS}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == "row":
+            reference = attrs.get("r")
+            row["number"] = int(reference) if reference else row["number"] + 1
+            row["cells"] = {}
+            row["next"] = 0
+        elif tag == "c":
+            reference = attrs.get("r")
+            column = _column_index(reference) if reference else row["next"]
+            row["next"] = column + 1
+            cell["column"] = column
+            cell["type"] = attrs.get("t", "n")
+            cell["style"] = int(attrs.get("s", "0") or 0)
+            text.reset()
+        elif tag in ("v", "t") and cell.get("column", -1) >= 0 and not cell.get("rPh"):
+            text.on = True
+        elif tag == "rPh":  # phonetic guide: not part of the value
+            cell["rPh"] = True
+
+    def end(tag: str) -> None:
+        if tag in ("v", "t"):
+            text.on = False
+        elif tag == "rPh":
+            cell["rPh"] = False
+        elif tag == "c":
+            column = cell.pop("column", -1)
+            cell.pop("rPh", None)
+            if 0 <= column < row["width"] and text.size:
+                row["cells"][column] = _cell_value(cell["type"], cell["style"])
+        elif tag == "row" and row["cells"]:
+            done.append((row["number"], row["cells"]))
+
+    def _cell_value(kind: str, style: int) -> Any:
+        raw = text.value()
+        if text.oversized:
+            return _Oversized(raw[:VALUE_CHARS])
+        if kind == "s":
+            index = int(raw)
+            return strings.get(index) if 0 <= index < len(strings) else ""
+        if kind in ("inlineStr", "str", "e"):
+            return raw
+        if kind == "b":
+            return raw.strip() in ("1", "true")
+        if kind == "d":  # an ISO 8601 date cell (rare; Excel writes serial numbers)
+            try:
+                return dt.datetime.fromisoformat(raw.strip().removesuffix("Z"))
+            except ValueError:
+                return raw
+        try:
+            number: int | float = float(raw) if any(c in raw for c in ".eE") else int(raw)
+        except ValueError:
+            return raw  # not a number after all: the importer says what it expected
+        if style in dates:
+            try:
+                return from_excel(number, epoch)
+            except (ValueError, OverflowError):
+                return number
+        return number
+
+    parts = _parse_member(archive, sheet, start, end, text)
+
+    def records() -> Iterator[tuple[int, dict[int, Any]]]:
+        try:
+            for _step in parts:
+                yield from done
+                done.clear()
+                if row["number"] > max_rows:  # empty rows count too
+                    yield row["number"], {}
+                    return
+        except (_Unreadable, ValueError, OverflowError) as exc:
+            raise unreadable from exc
+
+    stream_rows = records()
+    header: list[str] = []
+    for _number, cells in stream_rows:
+        if not cells:  # the row limit reached before any cell
+            break
+        width = max(cells) + 1
+        header = _clean_header([_plain(cells.get(i)) for i in range(width)])
+        break
     while header and not header[-1]:
         header.pop()
+    if not header:
+        raise ImportRejected([Problem(1, "", filename, _("le fichier est vide"))])
+    row["width"] = len(header)
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, cells in enumerate(iterator, start=2):
-            values = list(cells[: len(header)]) + [None] * (len(header) - len(cells))
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            yield (
-                number,
-                {
-                    h: "" if v is None else v.strip() if isinstance(v, str) else v
-                    for h, v in zip(header, values, strict=True)
-                },
-            )
-        workbook.close()
+        for number, cells in stream_rows:
+            if number > max_rows:
+                yield number, _too_many_rows()
+                return
+            values: dict[str, Any] = {}
+            problem = None
+            for index, column in enumerate(header):
+                value = cells.get(index)
+                if value is None:
+                    values[column] = ""
+                elif isinstance(value, str):
+                    values[column] = value.strip()
+                elif isinstance(value, _Oversized):
+                    problem = problem or _too_long(column, value.start)
+                else:
+                    values[column] = value
+            if problem is not None:
+                yield number, problem
+            elif any(v != "" for v in values.values()):
+                yield number, values
+        archive.close()
 
     return header, rows()
+
+
+def _plain(value: Any) -> Any:
+    return value.start if isinstance(value, _Oversized) else value
 
 
 def _check_header(header: list[str], required: list[str], optional: list[str]) -> None:

@@ -6,7 +6,3 @@ class OrgUnitsConfig(AppConfig):
     name = "pilotage.orgunits"
     label = "orgunits"
     verbose_name = _("Unités d'organisation")
-
-    def ready(self) -> None:
-        # Job kinds register when their module is imported; the worker must know them.
-        from pilotage.orgunits import imports  # noqa: F401

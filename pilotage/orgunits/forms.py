@@ -22,7 +22,3 @@ class OrgUnitForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
     FIELDS = ("name_fr", "name_ar", "name_en", "is_active")
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier CSV ou XLSX"))

@@ -10,17 +10,17 @@ rejects the file. Re-importing the same file changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pilotage.core.jobs import Progress, job_kind
-from pilotage.core.tabular import ImportRejected, Problem, open_table
+from pilotage.core.imports import ImportKind
+from pilotage.core.jobs import Progress
+from pilotage.core.tabular import Problem, Problems, open_table, row_problem
 from pilotage.orgunits.models import Cycle, Milieu, OrgUnit, OrgUnitLevel, School, Sector
+from pilotage.orgunits.permissions import can_import_orgunits
 from pilotage.orgunits.services import orgunit_create, orgunit_update, school_save
 
 REQUIRED = ["code", "parent_code", "level", "name_fr"]
@@ -41,7 +41,7 @@ class Row:
 @dataclass
 class Plan:
     rows: list[Row] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=lambda: Problems(REQUIRED + OPTIONAL))
 
 
 def _validate(stream: IO[bytes], filename: str) -> Plan:
@@ -53,9 +53,9 @@ def _validate(stream: IO[bytes], filename: str) -> Plan:
     depth_in_file: dict[str, int] = {}
     for number, values in table.rows:
         if "__error__" in values:
-            plan.problems.append(Problem(number, "", "", values["__error__"]))
+            plan.problems.append(row_problem(number, values))
             continue
-        bad = len(plan.problems)
+        bad = plan.problems.total
         code = str(values["code"]).strip()
         parent_code = str(values["parent_code"]).strip()
         level = levels.get(str(values["level"]).strip())
@@ -95,7 +95,7 @@ def _validate(stream: IO[bytes], filename: str) -> Plan:
         school = None
         if level is not None and level.code == SCHOOL_LEVEL:
             school = _school_fields(number, code, values, school_codes, plan.problems)
-        if len(plan.problems) == bad and level is not None:
+        if plan.problems.total == bad and level is not None:
             depth_in_file[code] = level.depth
             names = {
                 k: str(values.get(k, "") or "").strip() for k in ("name_fr", "name_ar", "name_en")
@@ -109,7 +109,7 @@ def _school_fields(
     code: str,
     values: dict[str, Any],
     school_codes: dict[str, str],
-    problems: list[Problem],
+    problems: Problems,
 ) -> dict[str, Any]:
     school_code = str(values.get("school_code", "") or "").strip()
     if not school_code:
@@ -148,11 +148,12 @@ def orgunits_import(
     filename: str,
     dry_run: bool = False,
     progress: Progress | None = None,
+    source: str = "",
 ) -> dict[str, int]:
-    """Validate then apply the file in one transaction. Raises :class:`ImportRejected`."""
+    """Validate then apply the file in one transaction. Raises :class:`ImportRejected`.
+    ``source`` is accepted as by every importer; the audit rows are the services' own."""
     plan = _validate(stream, filename)
-    if plan.problems:
-        raise ImportRejected(plan.problems)
+    plan.problems.raise_if_any()
     if progress:
         progress.total(len(plan.rows))
     counts = {"rows": len(plan.rows), "created": 0, "updated": 0, "unchanged": 0}
@@ -188,19 +189,32 @@ def orgunits_import(
     return counts
 
 
-@job_kind("orgunits.import", label=gettext_lazy("Import d'unités d'organisation"))
-def orgunits_import_job(
-    progress: Progress, *, path: str, filename: str, actor_id: int | None
-) -> dict[str, Any]:
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    try:
-        with Path(path).open("rb") as stream:
-            return orgunits_import(actor=actor, stream=stream, filename=filename, progress=progress)
-    except ImportRejected as rejected:
-        return {
-            "rejected": True,
-            "problems": [p.as_dict() for p in rejected.problems[:500]],
-            "count": len(rejected.problems),
-        }
-    finally:
-        Path(path).unlink(missing_ok=True)
+ORGUNITS = ImportKind(
+    name="orgunits.import",
+    label=gettext_lazy("Import d'unités d'organisation"),
+    title=gettext_lazy("Importer des unités"),
+    columns=REQUIRED,
+    optional=OPTIONAL,
+    example={
+        "code": "05001K",
+        "parent_code": "MA-TNG-C002",
+        "level": SCHOOL_LEVEL,
+        "name_fr": "École Al Amal",
+        "name_ar": "مدرسة الأمل",
+        "name_en": "Al Amal School",
+        "school_code": "05001K",
+        "cycles": "primaire|college",
+        "sector": "public",
+        "milieu": "rural",
+    },
+    run=orgunits_import,
+    may_open=can_import_orgunits,
+    help=(
+        gettext_lazy(
+            "Colonnes : code, parent_code, level, name_fr ; facultatives : name_ar, "
+            "name_en, school_code, cycles, sector, milieu. CSV (séparateur , ou ;, UTF-8, "
+            "Windows-1256 ou Latin-1) ou XLSX. Le fichier est appliqué entièrement ou pas "
+            "du tout."
+        ),
+    ),
+)

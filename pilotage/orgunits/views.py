@@ -1,20 +1,15 @@
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from pilotage.accounts.selectors import assignments_visible
-from pilotage.core.jobs import job_start
-from pilotage.orgunits.forms import ImportForm, OrgUnitForm
-from pilotage.orgunits.permissions import can_browse_tree, can_edit_orgunit, can_import_orgunits
+from pilotage.orgunits.forms import OrgUnitForm
+from pilotage.orgunits.permissions import can_browse_tree, can_edit_orgunit
 from pilotage.orgunits.selectors import (
     orgunit_breadcrumb,
     orgunit_children,
@@ -92,22 +87,3 @@ def search(request: HttpRequest) -> HttpResponse:
             "q": request.GET.get("q", ""),
         },
     )
-
-
-def import_units(request: HttpRequest) -> HttpResponse:
-    if not can_import_orgunits(request.user):
-        raise Http404
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with tempfile.NamedTemporaryFile(delete=False, suffix=Path(upload.name).suffix) as tmp:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-        with transaction.atomic():
-            job = job_start(
-                actor=request.user,
-                kind="orgunits.import",
-                params={"path": tmp.name, "filename": upload.name, "actor_id": request.user.pk},
-            )
-        return redirect("core:job", pk=job.pk)
-    return render(request, "orgunits/import.html", {"form": form})

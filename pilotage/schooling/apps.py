@@ -6,6 +6,3 @@ class SchoolingConfig(AppConfig):
     name = "pilotage.schooling"
     label = "schooling"
     verbose_name = _("Vie scolaire")
-
-    def ready(self) -> None:
-        from pilotage.schooling import imports  # noqa: F401  (moves to tasks.py at merge)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from pilotage.core.tabular import ImportRejected, Problem, open_table
+from pilotage.core.tabular import ImportRejected, Problem, open_table, row_problem
 from pilotage.schooling.models import Assessment, AssessmentKind
 from pilotage.schooling.selectors import Grid
 from pilotage.schooling.services.marks import Cell
@@ -255,7 +255,7 @@ def sheet_read_upload(grid: Grid, stream: IO[bytes], *, filename: str) -> Upload
     seen: dict[str, int] = {}
     for number, values in table.rows:
         if "__error__" in values:
-            upload.problems.append(Problem(number, "", "", str(values["__error__"])))
+            upload.problems.append(row_problem(number, values))
             continue
         code = _cell_text(values.get("code_massar")).upper()
         if not code:

@@ -11,9 +11,8 @@ from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import OrgUnit
 from pilotage.orgunits.selectors import academic_year_current
-from pilotage.schooling.imports import can_open_import
 from pilotage.schooling.models import ACTIVE_STATUSES, Enrolment
-from pilotage.schooling.permissions import can_view_classes, can_view_transfers
+from pilotage.schooling.permissions import can_open_import, can_view_classes, can_view_transfers
 from pilotage.schooling.roles import FOLLOW_CHILDREN, SCHOOL_HEAD, TEACHER, VIEW_SCHOOL
 from pilotage.schooling.selectors import classes_visible, wards_of
 

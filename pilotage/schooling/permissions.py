@@ -14,9 +14,12 @@ from typing import Any
 from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import OrgUnit
+from pilotage.schooling.models import MarkSheet, SchoolClass
 from pilotage.schooling.roles import (
     FOLLOW_CHILDREN,
+    IMPORT_MARKS,
     IMPORT_PUPILS,
+    IMPORT_TEACHERS,
     MANAGE_SCHOOL,
     SET_DEADLINES,
     TEACH,
@@ -77,3 +80,48 @@ def can_set_deadline(actor: Any, org_unit: OrgUnit) -> bool:
 
 def can_manage_deadlines(actor: Any) -> bool:
     return scope_of(actor).allows(SET_DEADLINES)
+
+
+def may_write_marks_at(actor: Any, school: OrgUnit) -> bool:
+    """A school's marks are written by its managers, and by its teachers for the classes
+    and subjects they teach (the marks import checks the class and subject row by row)."""
+    return can_manage_school(actor, school) or is_teacher_at(actor, school)
+
+
+# Who may open each import page; each row is then checked against the importer's reach.
+IMPORT_CAPABILITIES = {
+    "students": IMPORT_PUPILS,
+    "teachers": IMPORT_TEACHERS,
+    "marks": IMPORT_MARKS,
+}
+
+
+def can_open_import(actor: Any, kind: str) -> bool:
+    return scope_of(actor).allows(IMPORT_CAPABILITIES[kind])
+
+
+def can_take_attendance(actor: Any, school_class: SchoolClass) -> bool:
+    """The school's managers, and the teachers of the class."""
+    if can_manage_school(actor, school_class.school):
+        return True
+    return (
+        is_teacher_at(actor, school_class.school)
+        and school_class.teachings.filter(teacher__user=actor).exists()
+    )
+
+
+def can_edit_sheet(actor: Any, sheet: MarkSheet) -> bool:
+    school_class = sheet.school_class
+    return can_enter_marks(
+        actor,
+        school_class.school.path,
+        lambda: school_class.teachings.filter(
+            subject_id=sheet.subject_id, teacher__user=actor
+        ).exists(),
+    )
+
+
+def can_view_sheet(actor: Any, sheet: MarkSheet) -> bool:
+    """Officers and the head read every sheet of their schools; a teacher only the sheets
+    of a class and subject they teach (a colleague's marks are not theirs to read)."""
+    return can_view_school(actor, sheet.school_class.school) or can_edit_sheet(actor, sheet)

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from pilotage.core.imports import import_kind_register
 from pilotage.core.jobs import Progress, job_kind
+from pilotage.schooling.imports import MARKS, STUDENTS, TEACHERS
 from pilotage.schooling.reports import JOB_KIND, report_cards_build
 
 RESULT_LABELS = {
@@ -25,6 +27,11 @@ RESULT_LABELS = {
     "bulletins": _("Bulletins"),
     "classes": _("Classes"),
 }
+
+
+# The three imports run as jobs through the kernel's pipeline.
+for _kind in (STUDENTS, TEACHERS, MARKS):
+    import_kind_register(_kind)
 
 
 @job_kind(JOB_KIND, label=_("Édition de bulletins"))

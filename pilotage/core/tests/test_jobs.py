@@ -51,12 +51,17 @@ def test_progress_is_written_at_most_every_interval() -> None:
 
 
 @pytest.mark.django_db
-def test_a_job_speaks_its_requesters_language_not_the_workers(personas, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_speaks_its_requesters_language_not_the_workers(personas) -> None:  # type: ignore[no-untyped-def]
     """A rejected import started from an Arabic page lists its problems in Arabic, though
     the worker runs in another language."""
-    upload = tmp_path / "units.csv"
-    upload.write_text("code;parent_code;level;name_fr\nMA-X;MA;planete;Nulle part\n")
-    params = {"path": str(upload), "filename": "units.csv", "actor_id": None}
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save(
+        "imports/units.csv",
+        ContentFile(b"code;parent_code;level;name_fr\nMA-X;MA;planete;Nulle part\n"),
+    )
+    params = {"upload": name, "filename": "units.csv", "actor_id": None}
     with translation.override("ar"):
         job = job_start(actor=personas.national_admin, kind="orgunits.import", params=params)
     assert job.language == "ar"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -225,3 +226,180 @@ def test_rejection_counts_problems_it_did_not_keep() -> None:
     assert ImportRejected(problems).total == 1
     assert ImportRejected(problems, total=40).total == 40
     assert str(ImportRejected(problems, total=40)) == "40 problem(s)"
+
+
+# --- Limits: long cells, many rows, zip bombs --------------------------------------------------
+
+
+def test_a_problem_quotes_a_value_cut_to_a_readable_length() -> None:
+    from pilotage.core.tabular import VALUE_CHARS, Problem, Problems
+
+    problem = Problem(2, "nom", "Benjelloun " * 1000, "trop long")
+    assert len(problem.value) == VALUE_CHARS and problem.value.endswith("…")
+    assert len(str(problem)) < 200
+    problems = Problems(["nom"])
+    problems.add(3, "nom", "x" * 10_000, "trop long")
+    assert len(problems.kept[0].value) == VALUE_CHARS
+
+
+def test_a_csv_cell_over_the_field_limit_is_a_problem_naming_row_and_column(settings) -> None:
+    settings.PILOTAGE_IMPORT_MAX_CELL_CHARS = 1000
+    data = b"code,nom\nA1,Tazi\nA2," + b"y" * 5000 + b"\nA3,Alaoui\n"
+    rows = read(data)
+    assert rows[0] == (2, {"code": "A1", "nom": "Tazi"})
+    number, values = rows[1]
+    assert number == 3 and values["__column__"] == "nom"
+    assert values["__error__"] == "cellule trop longue : plus de 1000 caractères"
+    assert len(values["__value__"]) <= 80
+    from pilotage.core.tabular import row_problem
+
+    assert str(row_problem(number, values)).startswith("ligne 3 · colonne nom · valeur « yyy")
+
+
+def test_the_default_csv_field_limit_is_excels_cell_limit() -> None:
+    """The message of the csv module ("field larger than field limit (131072)") used to
+    end the reading with an untranslated error naming no column."""
+    data = b"code,nom\nA1," + b"y" * 140_000 + b"\n"
+    (number, values), *_rest = read(data)
+    assert (number, values["__column__"]) == (2, "nom")
+    assert "32767" in values["__error__"]
+
+
+def test_reading_stops_at_the_row_limit(settings) -> None:
+    settings.PILOTAGE_IMPORT_MAX_ROWS = 50
+    rows = read(b"code,nom\n" + b"A1,Tazi\n" * 200)
+    assert len(rows) == 50
+    assert rows[-1][0] == 51 and "dépasse 50 lignes" in rows[-1][1]["__error__"]
+
+
+def xlsx_with_sheet(sheet_xml: Any, strings_xml: bytes | None = None, level: int = 6) -> bytes:
+    """A real workbook whose first sheet (and shared strings) are replaced; ``sheet_xml``
+    may be an iterable of byte chunks, written as a stream."""
+    import zipfile
+
+    book = Workbook()
+    book.active.append(["code", "nom"])
+    book.active.append(["A1", "Tazi"])
+    original = io.BytesIO()
+    book.save(original)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(original) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target,
+    ):
+        for info in source.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                with target.open(info.filename, "w", force_zip64=True) as member:
+                    for chunk in [sheet_xml] if isinstance(sheet_xml, bytes) else sheet_xml:
+                        member.write(chunk)
+            elif info.filename == "xl/sharedStrings.xml" and strings_xml is not None:
+                target.writestr(info.filename, strings_xml)
+            else:
+                target.writestr(info, source.read(info.filename))
+        if strings_xml is not None and "xl/sharedStrings.xml" not in source.namelist():
+            target.writestr("xl/sharedStrings.xml", strings_xml)
+    return out.getvalue()
+
+
+SHEET_OPEN = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>nom</t></is></c></row>'
+)
+SHEET_CLOSE = b"</sheetData></worksheet>"
+
+
+def repeated(chunk: bytes, total: int) -> Any:
+    block = chunk * (1024 * 1024 // len(chunk))
+    for _ in range(total // len(block)):
+        yield block
+
+
+def test_an_xlsx_whose_parts_inflate_too_much_is_refused_before_parsing() -> None:
+    bomb = xlsx_with_sheet([SHEET_OPEN, *repeated(b" ", 5 * 1024 * 1024), SHEET_CLOSE])
+    assert len(bomb) < 100_000
+    with pytest.raises(ImportRejected) as caught:
+        read(bomb, "f.xlsx")
+    (problem,) = caught.value.problems
+    assert "se décompresse" in problem.reason and "au plus 100" in problem.reason
+
+
+def test_an_xlsx_declaring_too_much_unpacked_is_refused(settings) -> None:
+    settings.PILOTAGE_IMPORT_XLSX_MAX_UNPACKED_BYTES = 100_000
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>A%d</t></is></c></row>' % (n, n, n)
+        for n in range(2, 5000)
+    )
+    with pytest.raises(ImportRejected) as caught:
+        read(xlsx_with_sheet(SHEET_OPEN + rows + SHEET_CLOSE), "f.xlsx")
+    assert "une fois décompressé" in caught.value.problems[0].reason
+
+
+def test_a_huge_xlsx_cell_is_cut_while_read_and_refused(settings) -> None:
+    settings.PILOTAGE_IMPORT_XLSX_MAX_RATIO = 10**9  # past the zip check: the reader's cap
+    cell = [
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>A1</t></is></c><c r="B2" t="inlineStr"><is><t>',
+        *repeated(b"Tazi ", 2 * 1024 * 1024),
+        b"</t></is></c></row>",
+    ]
+    rows = read(xlsx_with_sheet([SHEET_OPEN, *cell, SHEET_CLOSE]), "f.xlsx")
+    ((number, values),) = rows
+    assert number == 2 and values["__column__"] == "nom"
+    assert values["__error__"] == "cellule trop longue : plus de 32767 caractères"
+    assert values["__value__"].startswith("Tazi Tazi") and len(values["__value__"]) <= 80
+
+
+def test_a_huge_shared_string_is_cut_while_read(settings) -> None:
+    settings.PILOTAGE_IMPORT_XLSX_MAX_RATIO = 10**9
+    strings = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<si><t>code</t></si><si><t>nom</t></si><si><t>" + b"x" * 200_000 + b"</t></si></sst>"
+    )
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        b'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>2</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    ((number, values),) = read(xlsx_with_sheet(sheet, strings), "f.xlsx")
+    assert (number, values["__column__"]) == (2, "nom")
+    assert "cellule trop longue" in values["__error__"]
+
+
+def test_empty_xlsx_rows_count_towards_the_row_limit(settings) -> None:
+    settings.PILOTAGE_IMPORT_MAX_ROWS = 100_000
+    settings.PILOTAGE_IMPORT_XLSX_MAX_RATIO = 10**9
+    first = b'<row r="2"><c r="A2" t="inlineStr"><is><t>A1</t></is></c></row>'
+    empty = [
+        b"".join(b'<row r="%d"/>' % n for n in range(start, start + 50_000))
+        for start in range(3, 300_000, 50_000)
+    ]
+    rows = read(xlsx_with_sheet([SHEET_OPEN, first, *empty, SHEET_CLOSE]), "f.xlsx")
+    assert rows[0] == (2, {"code": "A1", "nom": ""})
+    assert rows[-1][0] > 100_000 and "dépasse 100000 lignes" in rows[-1][1]["__error__"]
+    assert len(rows) == 2
+
+
+def test_xlsx_shared_strings_rich_text_booleans_and_1904_dates() -> None:
+    book = Workbook()
+    book.epoch = __import__("openpyxl").utils.datetime.CALENDAR_MAC_1904
+    book.active.append(["code", "nom"])
+    book.active.append([True, dt.date(2014, 3, 9)])
+    book.active["B2"].number_format = "DD/MM/YYYY"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (row,) = read(buffer.getvalue(), "f.xlsx")
+    assert row == (2, {"code": True, "nom": dt.datetime(2014, 3, 9)})
+
+
+def test_xlsx_iso_date_cells_and_malformed_numbers() -> None:
+    sheet = (
+        SHEET_OPEN + b'<row r="2"><c r="A2" t="d"><v>2014-03-09T00:00:00</v></c>'
+        b'<c r="B2"><v>douze</v></c></row>' + SHEET_CLOSE
+    )
+    assert read(xlsx_with_sheet(sheet), "f.xlsx") == [
+        (2, {"code": dt.datetime(2014, 3, 9), "nom": "douze"})
+    ]

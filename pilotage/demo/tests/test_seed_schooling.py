@@ -46,8 +46,9 @@ from pilotage.schooling.models import (
     TeachingAssignment,
     Transfer,
 )
+from pilotage.schooling.permissions import can_edit_sheet
 from pilotage.schooling.roles import SCHOOL_HEAD, TEACHER
-from pilotage.schooling.services.marks import Cell, can_edit_sheet, marks_save_sheet
+from pilotage.schooling.services.marks import Cell, marks_save_sheet
 from pilotage.schooling.structure import structure_load_morocco
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")

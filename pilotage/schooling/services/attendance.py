@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from pilotage.core.audit import UPDATE, audit_record
 from pilotage.schooling.audit import ATTENDANCE
 from pilotage.schooling.models import ACTIVE_STATUSES, Absence, Enrolment, SchoolClass, Session
-from pilotage.schooling.permissions import can_manage_school, is_teacher_at
+from pilotage.schooling.permissions import can_manage_school, can_take_attendance
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,6 @@ class AbsenceLine:
     hours: int = 4
     justified: bool = False
     reason: str = ""
-
-
-def can_take_attendance(actor: Any, school_class: SchoolClass) -> bool:
-    if can_manage_school(actor, school_class.school):
-        return True
-    return (
-        is_teacher_at(actor, school_class.school)
-        and school_class.teachings.filter(teacher__user=actor).exists()
-    )
 
 
 @transaction.atomic

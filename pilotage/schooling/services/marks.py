@@ -44,7 +44,7 @@ from pilotage.schooling.models import (
     Teacher,
     TeachingAssignment,
 )
-from pilotage.schooling.permissions import can_enter_marks, can_manage_school, can_view_school
+from pilotage.schooling.permissions import can_enter_marks, can_manage_school
 
 CODES = {
     "ABS": MarkCode.ABSENT,
@@ -232,23 +232,6 @@ def _stored_marks(assessment_ids: Iterable[int]) -> dict[tuple[int, int], str]:
         (assessment_id, pupil_id): mark_text(value, code)
         for assessment_id, pupil_id, value, code in rows
     }
-
-
-def can_edit_sheet(actor: Any, sheet: MarkSheet) -> bool:
-    school_class = sheet.school_class
-    return can_enter_marks(
-        actor,
-        school_class.school.path,
-        lambda: school_class.teachings.filter(
-            subject_id=sheet.subject_id, teacher__user=actor
-        ).exists(),
-    )
-
-
-def can_view_sheet(actor: Any, sheet: MarkSheet) -> bool:
-    """Officers and the head read every sheet of their schools; a teacher only the sheets
-    of a class and subject they teach (a colleague's marks are not theirs to read)."""
-    return can_view_school(actor, sheet.school_class.school) or can_edit_sheet(actor, sheet)
 
 
 def sheet_last_editor(sheet: MarkSheet) -> str:

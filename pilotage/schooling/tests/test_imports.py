@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import functools
 import gc
 import io
 import re
@@ -21,11 +22,11 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from pilotage.accounts.models import RoleAssignment, User
+from pilotage.core import tabular
 from pilotage.core.models import AuditEntry, Job
 from pilotage.core.tabular import ImportRejected
 from pilotage.core.tests.support import require
 from pilotage.orgunits.services import academic_year_create
-from pilotage.schooling import imports
 from pilotage.schooling.imports import (
     MARK_COLUMNS,
     STUDENT_COLUMNS,
@@ -34,6 +35,7 @@ from pilotage.schooling.imports import (
     students_import,
     teachers_import,
 )
+from pilotage.schooling.imports import students as student_imports
 from pilotage.schooling.models import (
     Assessment,
     Enrolment,
@@ -397,7 +399,7 @@ def test_dry_run_validates_and_writes_nothing(school_year) -> None:  # type: ign
 
 
 def test_problems_beyond_the_cap_are_counted(school_year, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(imports, "MAX_PROBLEMS", 5)
+    monkeypatch.setattr(tabular, "MAX_PROBLEMS", 5)
     rows = [student(code_massar=f"K2000000{n:02d}", sexe="?") for n in range(10, 30)]
     with pytest.raises(ImportRejected) as caught:
         run_students(csv(rows))
@@ -470,13 +472,13 @@ def test_each_row_is_parsed_and_checked_once(school_year, monkeypatch) -> None: 
     """The validated rows are kept (spill file, or the writer on PostgreSQL) instead of
     being read and checked a second time to be written."""
     parsed: list[int] = []
-    parse = imports._student
+    parse = student_imports._student
 
     def counting(number, *args):  # type: ignore[no-untyped-def]
         parsed.append(number)
         return parse(number, *args)
 
-    monkeypatch.setattr(imports, "_student", counting)
+    monkeypatch.setattr(student_imports, "_student", counting)
     result = run_students(csv([student(code_massar=f"K4{n:08d}") for n in range(7_000)]))
     assert result["created"] == 7_000
     assert sorted(parsed) == list(range(2, 7_002))
@@ -491,13 +493,13 @@ def many_pupils(n: int) -> list[list[str]]:
 def handed(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
     """The sizes of the batches handed to the writer while the file is validated."""
     sizes: list[int] = []
-    put = imports._Writer.put
+    put = student_imports._Writer.put
 
     def counting(self, batch):  # type: ignore[no-untyped-def]
         sizes.append(len(batch))
         put(self, batch)
 
-    monkeypatch.setattr(imports._Writer, "put", counting)
+    monkeypatch.setattr(student_imports._Writer, "put", counting)
     return sizes
 
 
@@ -614,6 +616,85 @@ def test_a_100_mb_file_is_validated_in_bounded_memory(school_year, tmp_path) -> 
         f"{rows} rows, {size >> 20} MiB validated in {elapsed:.1f} s, peak +{memory.peak >> 20} MiB"
     )
     print(summary)  # noqa: T201 - shown with pytest -s
+
+
+def _bomb_header() -> bytes:
+    cells = b"".join(
+        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (chr(65 + n).encode(), c.encode())
+        for n, c in enumerate(STUDENT_COLUMNS)
+    )
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1">' + cells + b"</row>"
+    )
+
+
+BOMB_MB = 100
+
+
+@functools.cache
+def _bomb(kind: str) -> bytes:
+    """XLSX files of a few hundred kilobytes that unpack to BOMB_MB megabytes (or, for
+    the empty rows, two million rows), built once for both runs of the test."""
+    from pilotage.core.tests.test_tabular import repeated, xlsx_with_sheet
+
+    close = b"</sheetData></worksheet>"
+    size = BOMB_MB * 1024 * 1024
+    strings = None
+    if kind == "whitespace":
+        sheet = [_bomb_header(), *repeated(b" ", size), close]
+    elif kind == "inline-cell":
+        cell = b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        sheet = [_bomb_header(), cell, *repeated(b"K", size), b"</t></is></c></row>", close]
+    elif kind == "shared-string":
+        sheet = [_bomb_header(), b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>', close]
+        strings = (
+            b'<?xml version="1.0" encoding="UTF-8"?>'
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+            + b"K" * size
+            + b"</t></si></sst>"
+        )
+    else:
+        rows = (
+            b"".join(b'<row r="%d"/>' % n for n in range(start, start + 100_000))
+            for start in range(2, 2_000_000, 100_000)
+        )
+        sheet = [_bomb_header(), *rows, close]
+    return xlsx_with_sheet(sheet, strings, level=1)
+
+
+@pytest.mark.parametrize("zip_checks", [True, False], ids=["zip-checks", "streaming-caps"])
+@pytest.mark.parametrize("bomb", ["whitespace", "inline-cell", "shared-string", "empty-rows"])
+def test_xlsx_bombs_are_refused_in_bounded_memory(
+    school_year, settings, bomb: str, zip_checks: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """A sheet padded with whitespace, one huge inline cell, one huge shared string,
+    millions of empty rows: openpyxl used to hold each of them whole (a 256 KB file took
+    600 MB). Refused by the zip's own declarations, or, past them, by the reader's caps
+    while streaming; either way the memory stays that of an ordinary small import."""
+    if not zip_checks:
+        settings.PILOTAGE_IMPORT_XLSX_MAX_RATIO = 10**9
+        settings.PILOTAGE_IMPORT_XLSX_MAX_UNPACKED_BYTES = 10**12
+    settings.PILOTAGE_IMPORT_MAX_ROWS = 200_000
+    data = _bomb(bomb)
+    assert len(data) < 5 * 1024 * 1024
+    with PeakMemory() as small:
+        run_students(xlsx([student()]), filename="eleves.xlsx", dry_run=True)
+    before = state()
+    with PeakMemory() as memory, pytest.raises(ImportRejected) as caught:
+        run_students(data, filename="eleves.xlsx")
+    assert memory.peak - small.peak < 150 * 1024 * 1024, f"peak {memory.peak >> 20} MiB"
+    reasons = " ".join(p.reason for p in caught.value.problems)
+    expected = {
+        "whitespace": "aucune ligne de données",
+        "inline-cell": "cellule trop longue",
+        "shared-string": "cellule trop longue",
+        "empty-rows": "dépasse 200000 lignes",
+    }
+    assert ("se décompresse" if zip_checks and bomb != "empty-rows" else expected[bomb]) in reasons
+    assert len(str(caught.value.problems[0])) < 400
+    assert state() == before
 
 
 # --- Teachers ------------------------------------------------------------------------------------------

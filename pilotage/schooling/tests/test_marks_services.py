@@ -15,14 +15,13 @@ from pilotage.core.models import AuditEntry
 from pilotage.core.scope import scope_of
 from pilotage.core.tests.support import require, unchanged
 from pilotage.schooling.models import Mark, MarkDeadline, MarkSheet
+from pilotage.schooling.permissions import can_edit_sheet, can_view_sheet
 from pilotage.schooling.services.marks import (
     Cell,
     Change,
     SheetConflict,
     SheetLocked,
     SheetRejected,
-    can_edit_sheet,
-    can_view_sheet,
     marks_save_sheet,
     parse_cell,
     sheet_changed_since,

@@ -36,7 +36,7 @@ from pilotage.schooling.exports import (
     sheet_xlsx,
 )
 from pilotage.schooling.models import Mark, MarkSheet, Pupil
-from pilotage.schooling.permissions import can_manage_school
+from pilotage.schooling.permissions import can_edit_sheet, can_manage_school, can_view_sheet
 from pilotage.schooling.selectors import CONTINUOUS_KINDS, Grid, sheet_grid, sheets_visible
 from pilotage.schooling.services.marks import (
     Cell,
@@ -44,8 +44,6 @@ from pilotage.schooling.services.marks import (
     SheetConflict,
     SheetLocked,
     SheetRejected,
-    can_edit_sheet,
-    can_view_sheet,
     marks_save_sheet,
     parse_cell,
     sheet_changed_since,

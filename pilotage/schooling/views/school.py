@@ -16,7 +16,11 @@ from django.views.decorators.http import require_POST
 
 from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
 from pilotage.schooling.models import Absence, Decision, Session, Transfer, TransferStatus
-from pilotage.schooling.permissions import can_follow_children, can_manage_school
+from pilotage.schooling.permissions import (
+    can_follow_children,
+    can_manage_school,
+    can_take_attendance,
+)
 from pilotage.schooling.selectors import (
     absence_summary,
     class_results,
@@ -26,7 +30,7 @@ from pilotage.schooling.selectors import (
     schools_managed,
     wards_of,
 )
-from pilotage.schooling.services.attendance import AbsenceLine, absences_record, can_take_attendance
+from pilotage.schooling.services.attendance import AbsenceLine, absences_record
 from pilotage.schooling.services.council import council_close, council_decide, council_proposals
 from pilotage.schooling.services.enrolments import transfer_decide, transfer_request
 

@@ -1,7 +1,6 @@
-from pilotage.schooling.imports import ImportCommand
+from pilotage.core.imports import ImportCommand
 
 
 class Command(ImportCommand):
     help = "Import marks from a CSV or XLSX file, under the marks-sheet rules; all rows or none."
-    kind = "marks"
-    user_required = True
+    kind = "schooling.import_marks"

@@ -1,6 +1,6 @@
-from pilotage.schooling.imports import ImportCommand
+from pilotage.core.imports import ImportCommand
 
 
 class Command(ImportCommand):
     help = "Import pupils and their enrolments from a CSV or XLSX file; all rows or none."
-    kind = "students"
+    kind = "schooling.import_students"

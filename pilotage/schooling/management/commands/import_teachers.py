@@ -1,4 +1,4 @@
-from pilotage.schooling.imports import ImportCommand
+from pilotage.core.imports import ImportCommand
 
 
 class Command(ImportCommand):
@@ -6,4 +6,4 @@ class Command(ImportCommand):
         "Import teachers (account, teacher record, teacher role on the school) from a CSV "
         "or XLSX file; all rows or none."
     )
-    kind = "teachers"
+    kind = "schooling.import_teachers"

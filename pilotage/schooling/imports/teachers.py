@@ -1,0 +1,171 @@
+"""Teachers: an account (the PPR is the username), a teacher record and the teacher role
+on the school. The file is read twice: validated whole, then written."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from pilotage.accounts.models import User
+from pilotage.core.jobs import Progress
+from pilotage.core.tabular import Problems, cell_text, open_table
+from pilotage.schooling.imports.common import (
+    PPR,
+    USER_NAME_MAX,
+    Duplicates,
+    Lookups,
+    check_name,
+    check_not_empty,
+    conflicting_write,
+    report_validating,
+    valid_rows,
+)
+from pilotage.schooling.models import Teacher
+from pilotage.schooling.permissions import can_import_pupils
+from pilotage.schooling.services.bulk import BATCH_SIZE, TeacherRow, batched, teachers_bulk_apply
+
+TEACHER_COLUMNS = ["ppr", "nom", "prenom", "email", "code_etablissement", "qualifie", "specialite"]
+YES = {"oui", "o", "1", "true", "vrai", "yes"}
+NO = {"non", "n", "0", "false", "faux", "no"}
+
+
+def _teacher(
+    number: int, values: dict[str, Any], look: Lookups, problems: Problems
+) -> TeacherRow | None:
+    bad = problems.total
+    ppr = cell_text(values["ppr"])
+    if not PPR.fullmatch(ppr):
+        problems.add(number, "ppr", ppr, _("matricule PPR mal formé : de 5 à 12 chiffres"))
+    last = check_name(number, "nom", values["nom"], problems, required=True, limit=USER_NAME_MAX)
+    first = check_name(
+        number, "prenom", values["prenom"], problems, required=True, limit=USER_NAME_MAX
+    )
+    email = cell_text(values["email"])
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.add(number, "email", email, _("adresse e-mail invalide"))
+    school = look.school(number, values["code_etablissement"], problems)
+    qualified = cell_text(values["qualifie"]).lower()
+    if qualified not in YES | NO:
+        problems.add(number, "qualifie", qualified, _("attendu : oui ou non"))
+    specialty = look.subject(number, "specialite", values["specialite"], problems, required=False)
+    if problems.total > bad or school is None:
+        return None
+    return TeacherRow(
+        number, ppr, last, first, email, school.org_unit_id, qualified in YES, specialty
+    )
+
+
+def _check_teacher_batch(rows: list[TeacherRow], problems: Problems) -> None:
+    pprs = {r.ppr for r in rows}
+    by_email = {r.email.lower(): r for r in rows if r.email}
+    teacher_user = dict(Teacher.objects.filter(ppr__in=pprs).values_list("ppr", "user_id"))
+    accounts = dict(User.objects.filter(username__in=pprs).values_list("username", "id"))
+    for username, other_ppr in Teacher.objects.filter(user__username__in=pprs).values_list(
+        "user__username", "ppr"
+    ):
+        if username not in teacher_user and other_ppr != username:
+            row = next(r for r in rows if r.ppr == username)
+            problems.add(
+                row.number,
+                "ppr",
+                row.ppr,
+                _("le compte %(user)s est déjà l'enseignant de matricule %(ppr)s")
+                % {"user": username, "ppr": other_ppr},
+            )
+    for email, user_id, username in (
+        User.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=list(by_email))
+        .values_list("email_lower", "id", "username")
+    ):
+        row = by_email[email]
+        own = teacher_user.get(row.ppr, accounts.get(row.ppr))
+        if user_id != own:
+            problems.add(
+                row.number,
+                "email",
+                row.email,
+                _("adresse déjà utilisée par le compte %(user)s") % {"user": username},
+            )
+
+
+def _validate_teachers(
+    stream: IO[bytes], filename: str, look: Lookups, progress: Progress | None
+) -> int:
+    table = open_table(stream, filename=filename, required=TEACHER_COLUMNS)
+    problems = Problems(TEACHER_COLUMNS)
+    pprs = Duplicates()
+    # Teachers' files are small (a country has a few hundred thousand teachers): the
+    # e-mails seen are kept as they are, to name the duplicate.
+    emails: dict[str, int] = {}
+    batch: list[TeacherRow] = []
+    rows = 0
+    for number, values in table.rows:
+        rows += 1
+        if "__error__" in values:
+            problems.add_row_error(number, values)
+            continue
+        row = _teacher(number, values, look, problems)
+        if row is None:
+            continue
+        # A leading 1 keeps the PPR's leading zeros apart: 0012345 is not 12345.
+        pprs.add(int("1" + row.ppr), number)
+        if row.email:
+            first = emails.setdefault(row.email.lower(), number)
+            if first != number:
+                problems.add(
+                    number,
+                    "email",
+                    row.email,
+                    _("adresse e-mail en double : déjà à la ligne %(row)s") % {"row": first},
+                )
+        batch.append(row)
+        if len(batch) >= BATCH_SIZE:
+            _check_teacher_batch(batch, problems)
+            batch = []
+            report_validating(progress, rows)
+    _check_teacher_batch(batch, problems)
+    for key, number, first in pprs.found():
+        problems.add(
+            number,
+            "ppr",
+            str(key)[1:],
+            _("matricule en double : déjà à la ligne %(row)s") % {"row": first},
+        )
+    check_not_empty(rows, filename, problems)
+    problems.raise_if_any()
+    return rows
+
+
+def teachers_import(
+    *,
+    actor: Any,
+    stream: IO[bytes],
+    filename: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    source: str = "",
+) -> dict[str, int]:
+    """Validate then apply a teachers file (see docs/imports.md). Raises ImportRejected."""
+    look = Lookups(actor, can_import_pupils)
+    rows = _validate_teachers(stream, filename, look, progress)
+    if progress:
+        progress.total(rows)
+    if dry_run:
+        return {"rows": rows}
+    try:
+        return teachers_bulk_apply(
+            actor=actor,
+            batches=batched(valid_rows(stream, filename, TEACHER_COLUMNS, _teacher, look)),
+            source=source or filename,
+            progress=progress,
+        )
+    except IntegrityError as exc:
+        raise conflicting_write(exc) from exc
