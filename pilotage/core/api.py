@@ -7,8 +7,9 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from pilotage.core.pagination import Pages
 from pilotage.core.permissions import can_view_audit
 from pilotage.core.selectors import audit_entries, jobs_visible
 
@@ -42,7 +43,7 @@ class JobOut(Schema):
 
 
 @router.get("/audit", response=list[AuditOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_audit(request: HttpRequest, object_type: str = "", object_id: str = "", actor: str = ""):
     """The audit log, newest first; administrators only."""
     if not can_view_audit(request.user):

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from pilotage.core.pagination import Pages
 from pilotage.orgunits.models import OrgUnit
 from pilotage.orgunits.selectors import orgunit_children, orgunits_visible
 
@@ -66,7 +67,7 @@ def _with_parent_code(qs):
 
 
 @router.get("", response=list[OrgUnitOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_orgunits(request: HttpRequest, parent: str = "", level: str = "", q: str = ""):
     """Org units the caller may see; ``parent`` gives one unit's children."""
     if parent:

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BaseModel
 
+from pilotage.core.pagination import Pages
 from pilotage.schooling.models import ACTIVE_STATUSES, Enrolment, MarkSheet
 from pilotage.schooling.selectors import (
     class_roster,
@@ -162,7 +163,7 @@ class DetailOut(Schema):
 
 
 @router.get("/classes", response=list[ClassOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_classes(request: HttpRequest, school: str = "", year: str = ""):
     qs = classes_visible(request.user).order_by("school__code", "grade_level__order", "name")
     if school:
@@ -179,7 +180,7 @@ def class_pupils(request: HttpRequest, class_id: int):
 
 
 @router.get("/pupils", response=list[PupilOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_pupils(request: HttpRequest, q: str = ""):
     qs = pupils_visible(request.user).order_by("last_name", "first_name", "code_massar")
     if q:
@@ -197,7 +198,7 @@ def get_pupil(request: HttpRequest, code_massar: str):
 
 
 @router.get("/enrolments", response=list[EnrolmentOut])
-@paginate(PageNumberPagination, page_size=200)
+@paginate(Pages, page_size=200)
 def list_enrolments(
     request: HttpRequest, school_class: int | None = None, year: str = "", active: bool = True
 ):
