@@ -13,9 +13,9 @@ deadline (bench/marks_peak.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -349,8 +349,8 @@ def parse_cell(raw: Any) -> tuple[Decimal | None, str]:
     (``ABS``/``A``, ``DISP``/``D``, any case); or digits with at most one decimal
     separator (``.``, ``,`` or ``٫``), with Arabic-Indic digits read as their value, from
     0 to 20 with two decimals at most. No sign, exponent, hexadecimal or digit grouping:
-    ``+5``, ``-0``, ``1e1``, ``0x10`` are refused (``-3`` as out of range). A spreadsheet number is read as
-    :func:`number_text` writes it."""
+    ``+5``, ``-0``, ``1e1``, ``0x10`` are refused (``-3`` as out of range). A spreadsheet
+    number is read as :func:`number_text` writes it."""
     if raw is None:
         return None, ""
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
