@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 
 from pilotage.accounts.api import router as accounts_router
 from pilotage.accounts.services import token_authenticate
+from pilotage.core.apischema import declare_errors
 from pilotage.core.api import router as core_router
 from pilotage.orgunits.api import router as orgunits_router
 from pilotage.schooling.api import router as schooling_router
@@ -43,7 +44,12 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class PilotageAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return declare_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = PilotageAPI(
     title="Pilotage API",
     version="1",
     description="Org units, people, jobs and school records (classes, pupils, marks sheets).",

@@ -172,6 +172,8 @@ REPORT_CARDS_RETENTION_DAYS = int(os.environ.get("REPORT_CARDS_RETENTION_DAYS", 
 
 # Security headers. The CSP allows nothing from outside the site: every script, style
 # and font is served by whitenoise from our own static files.
+# Django's default (2.5 MiB); a body over it is answered 413 (docs/deployment.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10

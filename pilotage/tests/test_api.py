@@ -90,3 +90,21 @@ def test_a_session_write_still_needs_the_csrf_token(personas) -> None:  # type: 
     assert "CSRF" in response.json()["detail"]
     # a read with the session needs no token
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_every_error_the_api_answers_is_in_its_schema(client) -> None:  # type: ignore[no-untyped-def]
+    schema = client.get("/api/v1/openapi.json").json()
+    declared = {
+        (method, path): set(operation["responses"])
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+    assert len(declared) >= 12
+    for (method, path), codes in declared.items():
+        assert {"200", "401"} <= codes, (method, path, codes)
+        if "{" in path:
+            assert {"404", "422"} <= codes, (method, path, codes)
+        if method == "put":
+            assert {"400", "403", "409", "413", "422", "423"} <= codes, (method, path, codes)
+    assert "422" in declared[("get", "/api/v1/orgunits")]
+    assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["detail"]
