@@ -14,8 +14,8 @@ from ninja.security import HttpBearer
 
 from pilotage.accounts.api import router as accounts_router
 from pilotage.accounts.services import token_authenticate
-from pilotage.core.apischema import declare_errors
 from pilotage.core.api import router as core_router
+from pilotage.core.apischema import declare_errors
 from pilotage.orgunits.api import router as orgunits_router
 from pilotage.schooling.api import router as schooling_router
 

@@ -3,11 +3,13 @@
 Most errors follow from what an operation is, and django-ninja answers them itself
 without declaring them: 401 for any authenticated operation, 403 (CSRF) for a write made
 with the session cookie, 422 for parameters or a body that do not validate, 413 for a body
-over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for a body that is not JSON. :func:`declare_errors` adds those to every operation of
-the schema from what the schema already says about it, so a new domain's operations get
-them without writing anything. The errors that depend on what an operation does (404 for
-an outsider or a missing object, 409, 423...) are declared on the operation itself, with
-:data:`ErrorOut`: ``response={200: ThingOut, **errors(404)}``. The schemathesis run in
+over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for a body that is not JSON. :func:`declare_errors`
+adds those to every operation of the schema from what the schema already says about it,
+so a new domain's operations get them without writing anything.
+
+The errors that depend on what an operation does (404 for an outsider or a missing
+object, 409, 423...) are declared on the operation itself with :data:`ErrorOut`:
+``response={200: ThingOut, **errors(404)}``. The schemathesis run in
 pilotage/tests/test_api_schema.py fails on any answer the schema does not declare.
 """
 
@@ -62,6 +64,11 @@ _ERROR = {
 }
 
 
+def _add(responses: dict[Any, Any], code: int, description: str, name: str = "ErrorOut") -> None:
+    if code not in responses and str(code) not in responses:
+        responses[code] = {"description": description, **_ref(name)}
+
+
 def declare_errors(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorOut", _ERROR)
@@ -69,18 +76,20 @@ def declare_errors(schema: dict[str, Any]) -> dict[str, Any]:
     for item in schema.get("paths", {}).values():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
-
-            def add(code: int, description: str, name: str = "ErrorOut") -> None:
-                if code not in responses and str(code) not in responses:
-                    responses[code] = {"description": description, **_ref(name)}  # noqa: B023
-
             if operation.get("security"):
-                add(401, "No valid session or bearer token.")
+                _add(responses, 401, "No valid session or bearer token.")
                 if method in UNSAFE_METHODS:
-                    add(403, "Session write without its CSRF token.")
+                    _add(responses, 403, "Session write without its CSRF token.")
             if operation.get("parameters") or operation.get("requestBody"):
-                add(422, "A parameter or the body does not validate.", "ValidationErrorOut")
+                _add(
+                    responses,
+                    422,
+                    "A parameter or the body does not validate.",
+                    "ValidationErrorOut",
+                )
             if operation.get("requestBody"):
-                add(400, "The body is not valid JSON.")
-                add(413, "The body is over the size limit (DATA_UPLOAD_MAX_MEMORY_SIZE).")
+                _add(responses, 400, "The body is not valid JSON.")
+                _add(
+                    responses, 413, "The body is over the size limit (DATA_UPLOAD_MAX_MEMORY_SIZE)."
+                )
     return schema
