@@ -5,25 +5,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja import security as ninja_security
+from ninja.security import HttpBearer
 
 from pilotage.accounts.api import router as accounts_router
 from pilotage.accounts.services import token_authenticate
 from pilotage.core.api import router as core_router
+from pilotage.core.apischema import declare_errors
 from pilotage.orgunits.api import router as orgunits_router
 from pilotage.schooling.api import router as schooling_router
 
 
-class SessionAuth(APIKeyCookie):
-    """The browser's session cookie (with CSRF protection on writes)."""
+class SessionAuth(ninja_security.SessionAuth):
+    """django-ninja's session authentication, CSRF-checked on writes as it is, but only
+    once the session holds a user.
 
-    param_name = "sessionid"
+    The library checks CSRF before it looks at the session, so an anonymous write (or
+    one whose bearer token was refused and fell through to the session) was answered
+    "403 CSRF check failed": a caller with no credentials must hear 401. Without a
+    logged-in user there is nothing for a forged request to ride on, so nothing is lost.
+    """
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return request.user if request.user.is_authenticated else None
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
 
 class TokenAuth(HttpBearer):
@@ -34,7 +44,12 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class PilotageAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return declare_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = PilotageAPI(
     title="Pilotage API",
     version="1",
     description="Org units, people, jobs and school records (classes, pupils, marks sheets).",
@@ -46,6 +61,13 @@ api.add_router("/orgunits", orgunits_router)
 api.add_router("/schooling", schooling_router)
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django raises it on reading a body over DATA_UPLOAD_MAX_MEMORY_SIZE; ninja has no
+    # handler for it and answered 500.
+    return api.create_response(request, {"detail": "request body too large"}, status=413)
 
 
 def _leave_to_ninja(patterns: list[URLPattern | URLResolver]) -> None:

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,7 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Generated files (report-card batches) are never served from MEDIA_ROOT directly, in any
+# mode: only through the download views, which check who asks.
+handler400 = "pilotage.core.errors.bad_request"

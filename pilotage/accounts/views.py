@@ -38,7 +38,16 @@ class LoginView(auth_views.LoginView):
             services.user_set_language(actor=user, user=user, language=chosen, audited=False)
         else:
             # Otherwise the interface speaks the user's language from the first page on.
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.preferred_language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
+            )
         return response
 
 

@@ -7,8 +7,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from pilotage.core.apischema import errors
+from pilotage.core.pagination import Pages
 from pilotage.core.permissions import can_view_audit
 from pilotage.core.selectors import audit_entries, jobs_visible
 
@@ -42,8 +44,8 @@ class JobOut(Schema):
     result: dict[str, Any]
 
 
-@router.get("/audit", response=list[AuditOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/audit", response={200: list[AuditOut], **errors(404)})
+@paginate(Pages, page_size=100)
 def list_audit(request: HttpRequest, object_type: str = "", object_id: str = "", actor: str = ""):
     """The audit log of the reader's scope, newest first."""
     if not can_view_audit(request.user):
@@ -53,6 +55,6 @@ def list_audit(request: HttpRequest, object_type: str = "", object_id: str = "",
     )
 
 
-@router.get("/jobs/{job_id}", response=JobOut)
+@router.get("/jobs/{job_id}", response={200: JobOut, **errors(404)})
 def get_job(request: HttpRequest, job_id: uuid.UUID):
     return get_object_or_404(jobs_visible(request.user), pk=job_id)

@@ -481,7 +481,6 @@ class _Seeder:
         self.streams = dict(Stream.objects.values_list("code", "pk"))
         self.subjects = dict(Subject.objects.values_list("code", "pk"))
         self.subjects_of = subjects_by_level()
-        self.password = password_hash(ctx)
         self.tz = timezone.get_default_timezone()
         self.sessions = school_sessions(self.semester)
         self.transfer_days = [d for d, s in self.sessions if s == "am" and d.month in (10, 11, 12)]
@@ -683,7 +682,7 @@ class _Seeder:
             (
                 user_id,
                 username,
-                self.password,
+                password_hash(),
                 name.first_name,
                 name.last_name,
                 f"{username}@{EMAIL_DOMAIN}",

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from pilotage.core.apischema import errors
+from pilotage.core.pagination import Pages
 from pilotage.orgunits.models import OrgUnit
 from pilotage.orgunits.selectors import orgunit_children, orgunits_visible
 
@@ -65,8 +67,8 @@ def _with_parent_code(qs):
     return qs.annotate(parent_code=Subquery(parent.values("code")[:1]))
 
 
-@router.get("", response=list[OrgUnitOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("", response={200: list[OrgUnitOut], **errors(404)})
+@paginate(Pages, page_size=100)
 def list_orgunits(request: HttpRequest, parent: str = "", level: str = "", q: str = ""):
     """Org units the caller may see; ``parent`` gives one unit's children."""
     if parent:
@@ -81,6 +83,6 @@ def list_orgunits(request: HttpRequest, parent: str = "", level: str = "", q: st
     return _with_parent_code(qs)
 
 
-@router.get("/{code}", response=OrgUnitOut)
+@router.get("/{code}", response={200: OrgUnitOut, **errors(404)})
 def get_orgunit(request: HttpRequest, code: str):
     return get_object_or_404(_with_parent_code(orgunits_visible(request.user)), code=code)

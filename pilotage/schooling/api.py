@@ -8,10 +8,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import BaseModel
 
+from pilotage.core.apischema import ROW_ID, errors
+from pilotage.core.pagination import Pages
 from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import ACTIVE_STATUSES, Enrolment, MarkSheet
 from pilotage.schooling.selectors import (
@@ -155,7 +157,8 @@ class ProblemOut(Schema):
 
 class RejectedOut(Schema):
     detail: str
-    problems: list[ProblemOut]
+    # none when the body itself could not be read ("Cannot parse request body")
+    problems: list[ProblemOut] = []
 
 
 class DetailOut(Schema):
@@ -163,7 +166,7 @@ class DetailOut(Schema):
 
 
 @router.get("/classes", response=list[ClassOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_classes(request: HttpRequest, school: str = "", year: str = ""):
     qs = classes_visible(request.user).order_by("school__code", "grade_level__order", "name")
     if school:
@@ -173,14 +176,14 @@ def list_classes(request: HttpRequest, school: str = "", year: str = ""):
     return qs
 
 
-@router.get("/classes/{class_id}/pupils", response=list[PupilOut])
-def class_pupils(request: HttpRequest, class_id: int):
+@router.get("/classes/{class_id}/pupils", response={200: list[PupilOut], **errors(404)})
+def class_pupils(request: HttpRequest, class_id: int = Path(..., **ROW_ID)):
     school_class = get_object_or_404(classes_visible(request.user), pk=class_id)
     return [e.pupil for e in class_roster(school_class)]
 
 
 @router.get("/pupils", response=list[PupilOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_pupils(request: HttpRequest, q: str = ""):
     qs = pupils_visible(request.user).order_by("last_name", "first_name", "code_massar")
     if q:
@@ -188,7 +191,7 @@ def list_pupils(request: HttpRequest, q: str = ""):
     return qs
 
 
-@router.get("/pupils/{code_massar}", response=PupilDetailOut)
+@router.get("/pupils/{code_massar}", response={200: PupilDetailOut, **errors(404)})
 def get_pupil(request: HttpRequest, code_massar: str):
     pupil = get_object_or_404(pupils_visible(request.user), code_massar=code_massar)
     return {
@@ -198,9 +201,12 @@ def get_pupil(request: HttpRequest, code_massar: str):
 
 
 @router.get("/enrolments", response=list[EnrolmentOut])
-@paginate(PageNumberPagination, page_size=200)
+@paginate(Pages, page_size=200)
 def list_enrolments(
-    request: HttpRequest, school_class: int | None = None, year: str = "", active: bool = True
+    request: HttpRequest,
+    school_class: int | None = Query(None, **ROW_ID),
+    year: str = "",
+    active: bool = True,
 ):
     classes = classes_visible(request.user)
     qs = Enrolment.objects.filter(school_class__in=classes).select_related(
@@ -240,7 +246,7 @@ def _sheet_out(sheet: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/sheets/{sheet_id}", response=SheetOut)
+@router.get("/sheets/{sheet_id}", response={200: SheetOut, **errors(404)})
 def get_sheet(request: HttpRequest, sheet_id: int):
     """A whole marks sheet with its version: send the version back with the PUT."""
     sheet = get_object_or_404(sheets_visible(request.user), pk=sheet_id)
@@ -249,7 +255,7 @@ def get_sheet(request: HttpRequest, sheet_id: int):
 
 @router.put(
     "/sheets/{sheet_id}",
-    response={200: SavedOut, 400: RejectedOut, 409: ConflictOut, 423: DetailOut},
+    response={200: SavedOut, 400: RejectedOut, 409: ConflictOut, 423: DetailOut, **errors(404)},
 )
 def put_sheet(request: HttpRequest, sheet_id: int, payload: SheetIn):
     """Save a whole sheet. 409 when someone saved since ``version``; 423 when locked;

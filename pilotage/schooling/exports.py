@@ -23,7 +23,7 @@ from django.utils.translation import pgettext
 from pilotage.core.tabular import ImportRejected, Problem, open_table, row_problem
 from pilotage.schooling.models import Assessment, AssessmentKind
 from pilotage.schooling.selectors import Grid
-from pilotage.schooling.services.marks import Cell
+from pilotage.schooling.services.marks import Cell, number_text
 
 IDENTITY_COLUMNS = ["code_massar", "nom", "prenom", "nom_ar", "prenom_ar"]
 META_SHEET = "pilotage"
@@ -166,7 +166,7 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, int | float | Decimal):
-        return str(value)
+        return number_text(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value).strip()

@@ -186,5 +186,22 @@ def test_the_admin_is_closed_to_non_staff(client, personas) -> None:  # type: ig
         teacher,
         _change_form(teacher, [{"role": NATIONAL_ADMIN, "org_unit": str(personas.country.pk)}]),
     )
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 404
     assert (RoleAssignment.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/login/", "/admin/accounts/user/", "/admin/logout/", "/admin/nope/"]
+)
+def test_the_admin_does_not_exist_for_outsiders(client, personas, url) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(url).status_code == 404
+    client.force_login(personas.national_admin)  # every role, but not staff
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+
+
+def test_staff_log_in_through_the_sites_login_page(client, superuser) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(superuser)
+    assert client.get("/admin/").status_code == 200
+    response = client.get("/admin/login/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"

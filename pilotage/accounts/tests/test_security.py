@@ -77,14 +77,32 @@ def test_strict_headers(client, personas) -> None:  # type: ignore[no-untyped-de
 def test_production_settings_are_secure() -> None:
     code = (
         "from pilotage import settings as s;"
-        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.DEBUG)"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.DEBUG,"
+        " s.LANGUAGE_COOKIE_SECURE)"
     )
     env = {**os.environ, "PILOTAGE_ENV": "production", "SECRET_KEY": "x" * 50}
     env.pop("DJANGO_DEBUG", None)
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split() == ["True", "True", "True", "False"]
+    assert out.stdout.split() == ["True", "True", "True", "False", "True"]
     env.pop("SECRET_KEY")
     refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "SECRET_KEY" in refused.stderr
+
+
+@pytest.mark.parametrize("how", ["login", "switch"])
+def test_the_language_cookie_follows_the_cookie_settings(client, personas, settings, how) -> None:  # type: ignore[no-untyped-def]
+    """Production sets LANGUAGE_COOKIE_SECURE like SESSION_COOKIE_SECURE; both ways the
+    cookie is written must honour it."""
+    settings.LANGUAGE_COOKIE_SECURE = True
+    if how == "login":
+        client.post(
+            "/accounts/login/", {"username": personas.head_a.username, "password": PASSWORD}
+        )
+    else:
+        client.post("/i18n/setlang/", {"language": "ar", "next": "/accounts/login/"})
+    cookie = client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"

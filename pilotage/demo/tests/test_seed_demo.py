@@ -150,6 +150,12 @@ class TestSmallDemo:
 
     def test_every_demo_account_logs_in_with_its_role(self, seeded, client):
         assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_ACCOUNTS) == 7
+        # Each account hashed with its own salt (the teachers' and school heads' too), at
+        # Argon2's lowest cost; the first login brings the hash to the configured hasher.
+        hashes = list(User.objects.values_list("password", flat=True))
+        assert len(hashes) > len(DEMO_ACCOUNTS)
+        assert len(set(hashes)) == len(hashes)
+        assert {identify_hasher(h).algorithm for h in hashes} == {"argon2"}
         for account in DEMO_ACCOUNTS:
             user = User.objects.get(username=account.username)
             assert user.first_name and user.last_name
@@ -159,11 +165,9 @@ class TestSmallDemo:
             assert client.login(request=HttpRequest(), username=account.username, password=PASSWORD)
             client.logout()
         assert not client.login(request=HttpRequest(), username="admin", password="wrong")
-        # One hash computed once, with the configured hasher, and shared by every account
-        # (the teachers' too).
-        hashes = set(User.objects.values_list("password", flat=True))
-        assert len(hashes) == 1
-        assert identify_hasher(hashes.pop()).algorithm == get_hasher().algorithm
+        upgraded = User.objects.get(username="admin").password
+        assert identify_hasher(upgraded).algorithm == get_hasher().algorithm
+        assert not get_hasher().must_update(upgraded)
 
     def test_admin_can_use_the_django_admin(self, seeded, client):
         admin = User.objects.get(username="admin")

@@ -13,9 +13,10 @@ deadline (bench/marks_peak.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from pilotage.core.audit import UNLOCK, UPDATE, VALIDATE, audit_record
 from pilotage.core.models import AuditEntry
-from pilotage.core.tabular import Problem, parse_decimal
+from pilotage.core.tabular import Problem
 from pilotage.orgunits.models import OrgUnit
 from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import (
@@ -299,15 +300,57 @@ def sheet_is_locked(sheet: MarkSheet, *, now: dt.datetime | None = None) -> bool
     return _locked(sheet, sheet_deadline(sheet), now or timezone.now())
 
 
+# Arabic-Indic (U+0660-0669) and Extended Arabic-Indic (U+06F0-06F9) digits are what
+# Arabic and Persian keyboard layouts type; the Arabic decimal separator (U+066B) too.
+_ARABIC_DIGITS = str.maketrans(
+    {
+        **{0x0660 + n: str(n) for n in range(10)},
+        **{0x06F0 + n: str(n) for n in range(10)},
+        0x066B: ".",
+    }
+)
+_MARK_TEXT = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+
+
+def number_text(value: int | float | Decimal) -> str:
+    """A spreadsheet number written out as a person would type it: no exponent, and no
+    sign on a zero (``1e-05`` is ``0.00001``, ``-0.0`` is ``0.0``)."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return str(value)
+    return format(number + 0, "f")
+
+
 def parse_cell(raw: Any) -> tuple[Decimal | None, str]:
-    """A mark (``12,5``, ``12.5``, ``15``), a code (``ABS``, ``DISP``) or empty."""
-    if raw is None or str(raw).strip() == "":
+    """The one rule for a mark, wherever it comes from (the web grid, the API, the XLSX
+    upload and ``import_marks``), documented in docs/schooling.md: empty; a code
+    (``ABS``/``A``, ``DISP``/``D``, any case); or digits with at most one decimal
+    separator (``.``, ``,`` or ``٫``), with Arabic-Indic digits read as their value, from
+    0 to 20 with two decimals at most. No sign, exponent, hexadecimal or digit grouping:
+    ``+5``, ``-0``, ``1e1``, ``0x10`` are refused (``-3`` as out of range). A spreadsheet
+    number is read as :func:`number_text` writes it."""
+    if raw is None:
         return None, ""
-    text = str(raw).strip().upper()
-    if text in CODES:
-        return None, CODES[text]
-    value = parse_decimal(raw)
-    if value < 0 or value > MARK_MAX:
+    if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        raw = number_text(raw)
+    text = str(raw).strip()
+    if text == "":
+        return None, ""
+    if text.upper() in CODES:
+        return None, CODES[text.upper()]
+    text = text.translate(_ARABIC_DIGITS)
+    if not _MARK_TEXT.fullmatch(text):
+        if text[:1] == "-" and _MARK_TEXT.fullmatch(text[1:]) and text.strip("-0.,"):
+            raise ValueError(_("la note doit être comprise entre 0 et 20"))
+        try:
+            readable = text.isascii() and Decimal(text).is_finite()
+        except InvalidOperation:
+            readable = False
+        if readable:
+            raise ValueError(_("une note s'écrit comme 12, 12,5 ou 12.5, sans signe ni exposant"))
+        raise ValueError(_("n'est pas un nombre"))
+    value = Decimal(text.replace(",", "."))
+    if value > MARK_MAX:
         raise ValueError(_("la note doit être comprise entre 0 et 20"))
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(_("deux décimales au plus"))
@@ -318,6 +361,7 @@ def _validate(
     columns: _Columns, cells: Iterable[Cell]
 ) -> tuple[dict[tuple[int, int], tuple[Decimal | None, str]], list[Problem]]:
     wanted: dict[tuple[int, int], tuple[Decimal | None, str]] = {}
+    rows: dict[tuple[int, int], int] = {}
     problems: list[Problem] = []
     for cell in cells:
         pupil_id = columns.pupils.get(cell.code_massar)
@@ -336,8 +380,21 @@ def _validate(
                 )
             )
             continue
+        key = (assessment_id, pupil_id)
+        if key in rows:
+            # Which of two values for one cell to keep is a guess: refused, like the import.
+            problems.append(
+                Problem(
+                    cell.row,
+                    "code_massar",
+                    cell.code_massar,
+                    _("même élève, même évaluation : déjà à la ligne %(row)s") % {"row": rows[key]},
+                )
+            )
+            continue
+        rows[key] = cell.row
         try:
-            wanted[(assessment_id, pupil_id)] = parse_cell(cell.raw)
+            wanted[key] = parse_cell(cell.raw)
         except ValueError as exc:
             problems.append(Problem(cell.row, cell.column, str(cell.raw), str(exc)))
     return wanted, problems

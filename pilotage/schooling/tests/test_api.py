@@ -137,3 +137,40 @@ def test_sheet_ids_out_of_range_are_not_found(client, personas, school_year, she
     assert client.get(url, **headers).status_code == 404
     body = {"version": 0, "marks": []}
     assert put(client, url, body, headers).status_code == 404
+
+
+def test_put_follows_the_one_mark_rule(client, personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    """The API reads a cell like the grid, the XLSX upload and import_marks
+    (services.marks.parse_cell; docs/schooling.md)."""
+    from pilotage.core.models import AuditEntry
+
+    headers = bearer(personas.teacher_a1)
+    url = f"/api/v1/schooling/sheets/{school_year.sheet.pk}"
+    code = school_year.pupils_a1[0].code_massar
+    audit = AuditEntry.objects.count()
+    tricky = [
+        {"code_massar": code, "column": column, "value": value}
+        for column, value in [("test_1", "1e1"), ("test_2", "-0"), ("test_3", "+5")]
+    ]
+    refused = put(client, url, {"version": 0, "marks": tricky}, headers)
+    assert refused.status_code == 400
+    assert [p["value"] for p in refused.json()["problems"]] == ["1e1", "-0", "+5"]
+    assert [p["row"] for p in refused.json()["problems"]] == [1, 2, 3]
+    twice = [
+        {"code_massar": code, "column": "test_1", "value": "12"},
+        {"code_massar": code, "column": "test_1", "value": "13"},
+    ]
+    duplicate = put(client, url, {"version": 0, "marks": twice}, headers)
+    assert duplicate.status_code == 400
+    assert duplicate.json()["problems"] == [
+        {
+            "row": 2,
+            "column": "code_massar",
+            "value": code,
+            "reason": "même élève, même évaluation : déjà à la ligne 1",
+        }
+    ]
+    assert not Mark.objects.exists() and AuditEntry.objects.count() == audit
+    arabic = [{"code_massar": code, "column": "test_1", "value": "١٢٫٥"}]
+    assert put(client, url, {"version": 0, "marks": arabic}, headers).status_code == 200
+    assert Mark.objects.get().value == 12.5

@@ -483,15 +483,49 @@ def test_preview_lists_the_changes_and_writes_nothing(personas, school_year) -> 
         ("Disp", (None, "DISP")),
         ("", (None, "")),
         (None, (None, "")),
+        # Arabic-Indic digits (what Arabic keyboards type) and the Arabic decimal separator
+        ("١٢", (Decimal("12.00"), "")),
+        ("١٢٫٥", (Decimal("12.50"), "")),
+        ("۱۵,۲۵", (Decimal("15.25"), "")),
+        ("12.500", (Decimal("12.50"), "")),
+        # spreadsheet numbers: a negative zero is zero
+        (-0.0, (Decimal("0.00"), "")),
+        (Decimal("-0"), (Decimal("0.00"), "")),
+        (Decimal("1E+1"), (Decimal("10.00"), "")),
     ],
 )
 def test_parse_cell_accepts(raw, expected) -> None:  # type: ignore[no-untyped-def]
     assert parse_cell(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["21", "-1", "20.5", "abc", "12,345", "1,2,3", "NaN", "Infinity"])
-def test_parse_cell_refuses(raw) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("21", "comprise entre 0 et 20"),
+        ("20.5", "comprise entre 0 et 20"),
+        (-1, "comprise entre 0 et 20"),
+        ("12,345", "deux décimales"),
+        (1e-05, "deux décimales"),
+        ("abc", "n'est pas un nombre"),
+        ("1,2,3", "n'est pas un nombre"),
+        ("NaN", "n'est pas un nombre"),
+        ("Infinity", "n'est pas un nombre"),
+        (float("nan"), "n'est pas un nombre"),
+        ("0x10", "n'est pas un nombre"),
+        ("1 2", "n'est pas un nombre"),
+        ("१२", "n'est pas un nombre"),  # Devanagari digits: not an Arabic keyboard's
+        ("12.", "sans signe"),
+        # what Python's Decimal reads but nobody writes as a mark
+        ("-1", "comprise entre 0 et 20"),
+        ("-0.0", "sans signe"),
+        ("-0", "sans signe"),
+        ("+5", "sans signe"),
+        ("1e1", "sans signe"),
+        ("1_0", "sans signe"),
+    ],
+)
+def test_parse_cell_refuses(raw, reason) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=reason):
         parse_cell(raw)
 
 
