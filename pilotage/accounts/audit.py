@@ -48,6 +48,11 @@ def _attempt(action: str, request: HttpRequest | None, username: Any) -> None:
     )
 
 
+def login_failed_record(request: HttpRequest | None, username: str) -> None:
+    """For a login refused before it is tried (see ``forms.LoginForm``)."""
+    _attempt(LOGIN_FAILED, request, username)
+
+
 @receiver(user_logged_in, dispatch_uid="pilotage_audit_login")
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, action=LOGIN, obj=user, changes={"ip": [None, _ip(request)]})

@@ -5,10 +5,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pilotage.accounts.audit import login_failed_record
 from pilotage.accounts.models import User
 from pilotage.accounts.services import NO_EMAIL
 from pilotage.core.roles import role_choices
@@ -54,3 +55,16 @@ class FirstAccessPasswordResetForm(PasswordResetForm):
             for u in users
             if unicodedata.normalize("NFKC", getattr(u, email_field)).casefold() == wanted
         )
+
+
+class LoginForm(AuthenticationForm):
+    """A name longer than any account's is refused as a wrong login without being tried:
+    django-axes would store it in a 255-character column, which PostgreSQL refuses with a
+    server error. The attempt is recorded in the audit log all the same."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > User._meta.get_field("username").max_length:  # type: ignore[operator]
+            login_failed_record(self.request, username)
+            raise self.get_invalid_login_error()
+        return super().clean()

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from pilotage.accounts import services
-from pilotage.accounts.forms import PersonForm, RoleAssignForm, TokenForm
+from pilotage.accounts.forms import LoginForm, PersonForm, RoleAssignForm, TokenForm
 from pilotage.accounts.permissions import can_view_people, grantable_roles_anywhere
 from pilotage.accounts.selectors import assignments_visible, people_visible, tokens_of
 from pilotage.core.roles import role_choices
@@ -27,6 +27,7 @@ from pilotage.orgunits.selectors import orgunits_visible
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
