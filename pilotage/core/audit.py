@@ -143,6 +143,33 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
+def _entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None,
+    changes: dict[str, list[Any]] | None = None,
+    object_id: str | None = None,
+    object_repr: str | None = None,
+    path: str | None = None,
+) -> AuditEntry:
+    """The unsaved row :func:`audit_record` and :func:`audit_record_bulk` write."""
+    if action not in _ACTION_LABELS:
+        raise LookupError(f"unregistered audit action {action!r}: declare it with audit_action")
+    if obj is not None:
+        object_id = object_id if object_id is not None else str(obj.pk)
+        object_repr = object_repr if object_repr is not None else str(obj)
+    return AuditEntry(
+        actor_id=getattr(actor, "pk", None) if actor is not None else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=object_id or "",
+        object_repr=(object_repr or "")[:200],
+        changes=changes or {},
+        path=audit_path_of(obj) if path is None else path,
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -155,22 +182,17 @@ def audit_record(
 ) -> AuditEntry:
     """``obj`` is None only for an event about no stored object (a failed login); then
     ``object_repr`` says what it was about."""
-    if action not in _ACTION_LABELS:
-        raise LookupError(f"unregistered audit action {action!r}: declare it with audit_action")
-    actor_id = getattr(actor, "pk", None) if actor is not None else None
-    if obj is not None:
-        object_type = obj._meta.label_lower
-        object_id = object_id if object_id is not None else str(obj.pk)
-        object_repr = object_repr if object_repr is not None else str(obj)
-    return AuditEntry.objects.create(
-        actor_id=actor_id,
+    entry = _entry(
+        actor=actor,
         action=action,
-        object_type=object_type if obj is not None else "",
-        object_id=object_id or "",
-        object_repr=(object_repr or "")[:200],
-        changes=changes or {},
-        path=audit_path_of(obj) if path is None else path,
+        obj=obj,
+        changes=changes,
+        object_id=object_id,
+        object_repr=object_repr,
+        path=path,
     )
+    entry.save()
+    return entry
 
 
 def audit_record_bulk(
@@ -182,21 +204,7 @@ def audit_record_bulk(
     """One audit row per ``(object, changes)``, written with one INSERT per thousand rows,
     for the set-based services (an import grants thousands of roles): the same rows
     :func:`audit_record` would write one by one, in the caller's transaction."""
-    if action not in _ACTION_LABELS:
-        raise LookupError(f"unregistered audit action {action!r}: declare it with audit_action")
-    actor_id = getattr(actor, "pk", None) if actor is not None else None
-    rows = [
-        AuditEntry(
-            actor_id=actor_id,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            changes=changes or {},
-            path=audit_path_of(obj),
-        )
-        for obj, changes in entries
-    ]
+    rows = [_entry(actor=actor, action=action, obj=obj, changes=c) for obj, c in entries]
     return AuditEntry.objects.bulk_create(rows, batch_size=1000)
 
 
