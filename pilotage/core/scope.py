@@ -99,7 +99,12 @@ def _loader() -> Callable[[Any], list[Grant]]:
 def unit_path(code: str) -> str | None:
     """The tree path of the unit with ``code``, or ``None``: the kernel asks the function
     ``settings.PILOTAGE_UNIT_PATH_LOADER`` names (the org-unit app's)."""
-    return import_string(settings.PILOTAGE_UNIT_PATH_LOADER)(code)
+    return _unit_path_loader()(code)
+
+
+@functools.cache
+def _unit_path_loader() -> Callable[[str], str | None]:
+    return import_string(settings.PILOTAGE_UNIT_PATH_LOADER)
 
 
 def scope_of(user: Any) -> Scope:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from pilotage.core.audit import audit_type_label
 from pilotage.core.models import AuditEntry, Job
 from pilotage.core.permissions import audit_covers, audit_readable, can_view_all_jobs
+from pilotage.core.scope import unit_path
 
 
 def audit_entries(
@@ -17,15 +18,16 @@ def audit_entries(
     object_type: str = "",
     object_id: str = "",
     actor_username: str = "",
-    within: str | None = None,
+    unit: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[AuditEntry]:
-    """The entries ``actor`` may read, newest first. ``within`` narrows them to a unit's
-    subtree (its path), which must lie in the reader's reach; ``until`` is inclusive."""
+    """The entries ``actor`` may read, newest first. ``unit`` (a code) narrows them to
+    that unit's subtree, which must lie in the reader's reach; ``until`` is inclusive."""
     qs = AuditEntry.objects.filter(audit_readable(actor)).select_related("actor")
-    if within is not None:
-        if not audit_covers(actor, within):
+    if unit:
+        within = unit_path(unit)
+        if within is None or not audit_covers(actor, within):
             return AuditEntry.objects.none()
         qs = qs.filter(path__startswith=within)
     if object_type:

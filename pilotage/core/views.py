@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET
 from pilotage.core.audit import audit_rows
 from pilotage.core.home import home_cards_for
 from pilotage.core.permissions import can_view_audit
-from pilotage.core.scope import unit_path
 from pilotage.core.selectors import audit_entries, audit_object_types, jobs_visible
 
 
@@ -36,16 +35,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         key: get.get(key, "").strip()
         for key in ("object_type", "object_id", "actor", "unit", "since", "until")
     }
-    within = None
-    if filters["unit"]:
-        # An unknown unit, or one the reader cannot see, narrows the log to nothing.
-        within = unit_path(filters["unit"]) or "\x00"
     entries = audit_entries(
         request.user,
         object_type=filters["object_type"],
         object_id=filters["object_id"],
         actor_username=filters["actor"],
-        within=within,
+        unit=filters["unit"],
         since=_date(filters["since"]),
         until=_date(filters["until"]),
     )

@@ -12,8 +12,8 @@ from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import OrgUnit
 from pilotage.orgunits.selectors import academic_year_current
 from pilotage.schooling.models import ACTIVE_STATUSES, Enrolment
-from pilotage.schooling.permissions import can_open_import, can_view_classes, can_view_transfers
-from pilotage.schooling.roles import FOLLOW_CHILDREN, SCHOOL_HEAD, TEACHER, VIEW_SCHOOL
+from pilotage.schooling.permissions import can_open_import, can_view_transfers
+from pilotage.schooling.roles import FOLLOW_CHILDREN, SCHOOL_HEAD, TEACH, VIEW_SCHOOL
 from pilotage.schooling.selectors import classes_visible, wards_of
 
 
@@ -53,7 +53,7 @@ def _head(user: Any) -> dict[str, Any] | None:
 
 def _teacher(user: Any) -> dict[str, Any] | None:
     """Two queries: the current year and the classes taught in it."""
-    if not scope_of(user).has_role(TEACHER) or not can_view_classes(user):
+    if not scope_of(user).allows(TEACH):
         return None
     year = academic_year_current()
     taught = classes_visible(user, year=year).filter(teachings__teacher__user=user).distinct()

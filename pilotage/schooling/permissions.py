@@ -62,6 +62,10 @@ def can_import_pupils(actor: Any, school: OrgUnit) -> bool:
     return scope_of(actor).covers_for(IMPORT_PUPILS, school.path)
 
 
+def can_import_teachers(actor: Any, school: OrgUnit) -> bool:
+    return scope_of(actor).covers_for(IMPORT_TEACHERS, school.path)
+
+
 def can_enter_marks(actor: Any, school_path: str, teaches: Callable[[], bool]) -> bool:
     """Enters the marks of a sheet: the head of the school (or a national admin) on every
     sheet, a teacher of the school on the class × subject they teach (``teaches`` is

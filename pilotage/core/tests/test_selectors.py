@@ -53,9 +53,10 @@ def test_each_reader_sees_their_subtree_only(personas, entries, persona, expecte
 
 
 def test_narrowing_to_a_unit_stays_inside_the_readers_reach(personas, entries) -> None:  # type: ignore[no-untyped-def]
-    assert _seen(personas.regional_officer, entries, within=personas.school_a.path) == {"school_a"}
-    assert _seen(personas.provincial_a, entries, within=personas.province_b.path) == set()
-    assert _seen(personas.head_a, entries, within=personas.province_a.path) == set()
+    assert _seen(personas.regional_officer, entries, unit=personas.school_a.code) == {"school_a"}
+    assert _seen(personas.provincial_a, entries, unit=personas.province_b.code) == set()
+    assert _seen(personas.head_a, entries, unit=personas.province_a.code) == set()
+    assert _seen(personas.national_admin, entries, unit="NO-SUCH-UNIT") == set()
 
 
 def test_date_range_is_inclusive(personas, entries) -> None:  # type: ignore[no-untyped-def]

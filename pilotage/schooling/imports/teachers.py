@@ -26,7 +26,7 @@ from pilotage.schooling.imports.common import (
     valid_rows,
 )
 from pilotage.schooling.models import Teacher
-from pilotage.schooling.permissions import can_import_pupils
+from pilotage.schooling.permissions import can_import_teachers
 from pilotage.schooling.services.bulk import BATCH_SIZE, TeacherRow, batched, teachers_bulk_apply
 
 TEACHER_COLUMNS = ["ppr", "nom", "prenom", "email", "code_etablissement", "qualifie", "specialite"]
@@ -154,7 +154,7 @@ def teachers_import(
     source: str = "",
 ) -> dict[str, int]:
     """Validate then apply a teachers file (see docs/imports.md). Raises ImportRejected."""
-    look = Lookups(actor, can_import_pupils)
+    look = Lookups(actor, can_import_teachers)
     rows = _validate_teachers(stream, filename, look, progress)
     if progress:
         progress.total(rows)
