@@ -201,8 +201,8 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     form = ImportForm()
     if request.method == "POST":
         # Refused on the declared length, before the body is read and stored anywhere.
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > upload_max_bytes() + 64 * 1024:
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > upload_max_bytes() + 64 * 1024:
             form.errors["file"] = form.error_class([upload_too_large_message()])
         else:
             form = ImportForm(request.POST, request.FILES)

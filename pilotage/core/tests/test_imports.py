@@ -219,3 +219,11 @@ def test_the_import_machinery_imports_no_domain_app(module: str) -> None:
         elif isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
     assert {n for n in imported if n.startswith("pilotage.") and n.split(".")[1] != "core"} == set()
+
+
+@pytest.mark.django_db
+def test_a_malformed_content_length_is_no_server_error(client, personas) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.national_admin)
+    response = client.post("/orgunits/import/", {}, CONTENT_LENGTH="abc")
+    assert response.status_code == 200
+    assert not Job.objects.exists() and stored_uploads() == []
