@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -8,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Pilotage"
 
     def ready(self) -> None:
-        # Each app names its audit actions (and links, labels) in its own audit.py, found
-        # here the way the admin finds admin.py: the kernel names no domain.
-        autodiscover_modules("audit")
+        # Each app names its audit actions (and links, sign-in receivers) in its own
+        # audit.py, read at start-up so that no write meets an undeclared action.
+        from pilotage.core.plugins import app_modules
+
+        app_modules("audit")

@@ -2,8 +2,9 @@
 
 An app contributes by having a module of a known name: ``menu.py`` (menu entries),
 ``home.py`` (home-page cards), ``roles.py`` (roles and capabilities), ``tasks.py``
-(background job kinds). The kernel looks for those modules through Django's app
-registry, so an app removed from ``INSTALLED_APPS`` takes its contributions with it.
+(background job kinds), ``audit.py`` (audit actions, read at start-up). The kernel
+looks for those modules through Django's app registry, so an app removed from
+``INSTALLED_APPS`` takes its contributions with it.
 """
 
 from __future__ import annotations
