@@ -22,7 +22,7 @@ import posixpath
 import re
 import zipfile
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
@@ -107,6 +107,7 @@ class Problems:
         self.total = 0
         self.limit = MAX_PROBLEMS if limit is None else limit
         self._order = {c: i for i, c in enumerate(columns)}
+        self.rows_read = 0
 
     def add(self, row: int, column: str, value: Any, reason: str) -> None:
         self.total += 1
@@ -120,6 +121,17 @@ class Problems:
         """A row the reader could not read (``"__error__"`` in its values)."""
         problem = row_problem(row, values)
         self.add(problem.row, problem.column, problem.value, problem.reason)
+
+    def readable(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict]]:
+        """The rows the reader could read; each one it could not becomes a problem.
+        ``rows_read`` counts them all, read or not, as the file's size."""
+        self.rows_read = 0
+        for number, values in rows:
+            self.rows_read += 1
+            if "__error__" in values:
+                self.add_row_error(number, values)
+            else:
+                yield number, values
 
     def raise_if_any(self) -> None:
         if self.total:

@@ -254,12 +254,7 @@ def _validate_marks(
     duplicates = Duplicates()
     classes = ClassBook()
     batch: list[_MarkFields] = []
-    rows = 0
-    for number, values in table.rows:
-        rows += 1
-        if "__error__" in values:
-            problems.add_row_error(number, values)
-            continue
+    for number, values in problems.readable(table.rows):
         mark = _mark(number, values, look, problems)
         if mark is None:
             continue
@@ -276,7 +271,7 @@ def _validate_marks(
         if len(batch) >= BATCH_SIZE:
             _check_mark_batch(batch, classes, look, problems)
             batch = []
-            report_validating(progress, rows)
+            report_validating(progress, problems.rows_read)
     _check_mark_batch(batch, classes, look, problems)
     for key, number, first in duplicates.found():
         problems.add(
@@ -285,6 +280,7 @@ def _validate_marks(
             code_of(key >> 27),
             _("même élève, même évaluation : déjà à la ligne %(row)s") % {"row": first},
         )
+    rows = problems.rows_read
     check_not_empty(rows, filename, problems)
     problems.raise_if_any()
     return rows, classes

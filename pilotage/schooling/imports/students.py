@@ -216,12 +216,7 @@ def _validate_students(
     classes = ClassBook()
     keys: list[_PupilKey] = []
     batch: list[PupilRow] = []
-    rows = 0
-    for number, values in table.rows:
-        rows += 1
-        if "__error__" in values:
-            problems.add_row_error(number, values)
-            continue
+    for number, values in problems.readable(table.rows):
         row = _student(number, values, look, problems)
         if row is None:
             continue
@@ -236,7 +231,7 @@ def _validate_students(
             if batch and not problems.total:
                 sink(batch)
             keys, batch = [], []
-            report_validating(progress, rows)
+            report_validating(progress, problems.rows_read)
     _check_pupil_batch(keys, classes, look, problems)
     if batch and not problems.total:
         sink(batch)
@@ -247,6 +242,7 @@ def _validate_students(
             code_of(key),
             _("code Massar en double : déjà à la ligne %(row)s") % {"row": first},
         )
+    rows = problems.rows_read
     check_not_empty(rows, filename, problems)
     problems.raise_if_any()
     return rows, classes

@@ -106,12 +106,7 @@ def _validate_teachers(
     # e-mails seen are kept as they are, to name the duplicate.
     emails: dict[str, int] = {}
     batch: list[TeacherRow] = []
-    rows = 0
-    for number, values in table.rows:
-        rows += 1
-        if "__error__" in values:
-            problems.add_row_error(number, values)
-            continue
+    for number, values in problems.readable(table.rows):
         row = _teacher(number, values, look, problems)
         if row is None:
             continue
@@ -130,7 +125,7 @@ def _validate_teachers(
         if len(batch) >= BATCH_SIZE:
             _check_teacher_batch(batch, problems)
             batch = []
-            report_validating(progress, rows)
+            report_validating(progress, problems.rows_read)
     _check_teacher_batch(batch, problems)
     for key, number, first in pprs.found():
         problems.add(
@@ -139,6 +134,7 @@ def _validate_teachers(
             str(key)[1:],
             _("matricule en double : déjà à la ligne %(row)s") % {"row": first},
         )
+    rows = problems.rows_read
     check_not_empty(rows, filename, problems)
     problems.raise_if_any()
     return rows
