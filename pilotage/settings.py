@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "pilotage.orgunits",
     "pilotage.accounts",
     "pilotage.schooling",
+    "pilotage.indicators",
     "pilotage.demo",
 ]
 
