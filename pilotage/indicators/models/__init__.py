@@ -1,0 +1,37 @@
+"""The indicators app's models, one module per part: facts (what the indicators are computed
+from), aggregates (data reported as totals), and what later parts add (targets and action
+plans, data quality)."""
+
+from pilotage.indicators.models.aggregates import (
+    CategoryCombo,
+    CategoryOption,
+    DataApproval,
+    DataElement,
+    DataSet,
+    DataValue,
+    ValueType,
+)
+from pilotage.indicators.models.facts import (
+    ClassFact,
+    CycleSetting,
+    FactDirty,
+    PopulationEstimate,
+    PupilFact,
+    TeacherFact,
+)
+
+__all__ = [
+    "CategoryCombo",
+    "CategoryOption",
+    "ClassFact",
+    "CycleSetting",
+    "DataApproval",
+    "DataElement",
+    "DataSet",
+    "DataValue",
+    "FactDirty",
+    "PopulationEstimate",
+    "PupilFact",
+    "TeacherFact",
+    "ValueType",
+]
