@@ -6,8 +6,6 @@ set its targets, run its action plans and approve its data; a school head sees t
 school's indicators, enters its aggregate data and follows the actions it owns.
 """
 
-from django.utils.translation import gettext_lazy as _
-
 from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.core.roles import Capability
 from pilotage.orgunits.roles import PROVINCIAL_OFFICER, REGIONAL_OFFICER

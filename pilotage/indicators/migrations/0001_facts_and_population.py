@@ -5,131 +5,421 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0002_verbose_names'),
-        ('schooling', '0003_enrolment_import_indexes'),
+        ("orgunits", "0002_verbose_names"),
+        ("schooling", "0003_enrolment_import_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CycleSetting',
+            name="CycleSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cycle', models.CharField(choices=[('primaire', 'Primaire'), ('college', 'Collège'), ('lycee', 'Lycée')], max_length=10, unique=True, verbose_name='cycle')),
-                ('entry_age', models.PositiveSmallIntegerField(verbose_name="âge officiel d'entrée")),
-                ('duration', models.PositiveSmallIntegerField(verbose_name='durée (années)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.CharField(
+                        choices=[
+                            ("primaire", "Primaire"),
+                            ("college", "Collège"),
+                            ("lycee", "Lycée"),
+                        ],
+                        max_length=10,
+                        unique=True,
+                        verbose_name="cycle",
+                    ),
+                ),
+                (
+                    "entry_age",
+                    models.PositiveSmallIntegerField(verbose_name="âge officiel d'entrée"),
+                ),
+                ("duration", models.PositiveSmallIntegerField(verbose_name="durée (années)")),
             ],
             options={
-                'verbose_name': "âges officiels d'un cycle",
-                'verbose_name_plural': 'âges officiels des cycles',
-                'constraints': [models.CheckConstraint(condition=models.Q(('duration__gte', 1)), name='cycle_duration_positive')],
+                "verbose_name": "âges officiels d'un cycle",
+                "verbose_name_plural": "âges officiels des cycles",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("duration__gte", 1)), name="cycle_duration_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClassFact',
+            name="ClassFact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, verbose_name='chemin')),
-                ('milieu', models.CharField(choices=[('urbain', 'Urbain'), ('rural', 'Rural')], max_length=10, verbose_name='milieu')),
-                ('sector', models.CharField(choices=[('public', 'Public'), ('prive', 'Privé')], max_length=10, verbose_name='secteur')),
-                ('cycle', models.CharField(choices=[('primaire', 'Primaire'), ('college', 'Collège'), ('lycee', 'Lycée')], max_length=10, verbose_name='cycle')),
-                ('classes', models.PositiveIntegerField(default=0, verbose_name='classes')),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.academicyear', verbose_name='année scolaire')),
-                ('grade_level', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schooling.gradelevel', verbose_name='niveau')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.orgunit', verbose_name='établissement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, verbose_name="chemin")),
+                (
+                    "milieu",
+                    models.CharField(
+                        choices=[("urbain", "Urbain"), ("rural", "Rural")],
+                        max_length=10,
+                        verbose_name="milieu",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[("public", "Public"), ("prive", "Privé")],
+                        max_length=10,
+                        verbose_name="secteur",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.CharField(
+                        choices=[
+                            ("primaire", "Primaire"),
+                            ("college", "Collège"),
+                            ("lycee", "Lycée"),
+                        ],
+                        max_length=10,
+                        verbose_name="cycle",
+                    ),
+                ),
+                ("classes", models.PositiveIntegerField(default=0, verbose_name="classes")),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="année scolaire",
+                    ),
+                ),
+                (
+                    "grade_level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schooling.gradelevel",
+                        verbose_name="niveau",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="établissement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fait classes',
-                'verbose_name_plural': 'faits classes',
-                'indexes': [models.Index(fields=['academic_year', 'path'], name='class_fact_year_path')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'academic_year', 'grade_level'), name='class_fact_cell')],
+                "verbose_name": "fait classes",
+                "verbose_name_plural": "faits classes",
+                "indexes": [
+                    models.Index(fields=["academic_year", "path"], name="class_fact_year_path")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "academic_year", "grade_level"), name="class_fact_cell"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FactDirty',
+            name="FactDirty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('marked_at', models.DateTimeField(auto_now=True, verbose_name='marqué le')),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.academicyear', verbose_name='année scolaire')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.orgunit', verbose_name='établissement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("marked_at", models.DateTimeField(auto_now=True, verbose_name="marqué le")),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="année scolaire",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="établissement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'faits à recalculer',
-                'verbose_name_plural': 'faits à recalculer',
-                'constraints': [models.UniqueConstraint(fields=('school', 'academic_year'), name='fact_dirty_once')],
+                "verbose_name": "faits à recalculer",
+                "verbose_name_plural": "faits à recalculer",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "academic_year"), name="fact_dirty_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PopulationEstimate',
+            name="PopulationEstimate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, verbose_name='chemin')),
-                ('age', models.PositiveSmallIntegerField(verbose_name='âge')),
-                ('sex', models.CharField(choices=[('M', 'Garçon'), ('F', 'Fille')], max_length=1, verbose_name='sexe')),
-                ('population', models.PositiveIntegerField(verbose_name='population')),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.academicyear', verbose_name='année scolaire')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.orgunit', verbose_name='province')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, verbose_name="chemin")),
+                ("age", models.PositiveSmallIntegerField(verbose_name="âge")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Garçon"), ("F", "Fille")], max_length=1, verbose_name="sexe"
+                    ),
+                ),
+                ("population", models.PositiveIntegerField(verbose_name="population")),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="année scolaire",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'estimation de population',
-                'verbose_name_plural': 'estimations de population',
-                'indexes': [models.Index(fields=['academic_year', 'path'], name='population_year_path')],
-                'constraints': [models.UniqueConstraint(fields=('org_unit', 'academic_year', 'age', 'sex'), name='population_cell'), models.CheckConstraint(condition=models.Q(('age__lte', 120)), name='population_age_range')],
+                "verbose_name": "estimation de population",
+                "verbose_name_plural": "estimations de population",
+                "indexes": [
+                    models.Index(fields=["academic_year", "path"], name="population_year_path")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("org_unit", "academic_year", "age", "sex"), name="population_cell"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("age__lte", 120)), name="population_age_range"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PupilFact',
+            name="PupilFact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, verbose_name='chemin')),
-                ('milieu', models.CharField(choices=[('urbain', 'Urbain'), ('rural', 'Rural')], max_length=10, verbose_name='milieu')),
-                ('sector', models.CharField(choices=[('public', 'Public'), ('prive', 'Privé')], max_length=10, verbose_name='secteur')),
-                ('cycle', models.CharField(choices=[('primaire', 'Primaire'), ('college', 'Collège'), ('lycee', 'Lycée')], max_length=10, verbose_name='cycle')),
-                ('sex', models.CharField(choices=[('M', 'Garçon'), ('F', 'Fille')], max_length=1, verbose_name='sexe')),
-                ('enrolled', models.PositiveIntegerField(default=0, verbose_name='inscrits')),
-                ('age_primaire', models.PositiveIntegerField(default=0, verbose_name='en âge du primaire')),
-                ('age_college', models.PositiveIntegerField(default=0, verbose_name='en âge du collège')),
-                ('age_lycee', models.PositiveIntegerField(default=0, verbose_name='en âge du lycée')),
-                ('new_entrants', models.PositiveIntegerField(null=True, verbose_name='nouveaux entrants')),
-                ('promoted', models.PositiveIntegerField(null=True, verbose_name='promus')),
-                ('repeated', models.PositiveIntegerField(null=True, verbose_name='redoublants')),
-                ('marks_sum', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='somme des notes')),
-                ('marks_count', models.PositiveIntegerField(default=0, verbose_name='nombre de notes')),
-                ('assessed', models.PositiveIntegerField(default=0, verbose_name='élèves notés')),
-                ('passed', models.PositiveIntegerField(default=0, verbose_name='élèves à 10/20 ou plus')),
-                ('absent_half_days', models.PositiveIntegerField(default=0, verbose_name="demi-journées d'absence")),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.academicyear', verbose_name='année scolaire')),
-                ('grade_level', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schooling.gradelevel', verbose_name='niveau')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.orgunit', verbose_name='établissement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, verbose_name="chemin")),
+                (
+                    "milieu",
+                    models.CharField(
+                        choices=[("urbain", "Urbain"), ("rural", "Rural")],
+                        max_length=10,
+                        verbose_name="milieu",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[("public", "Public"), ("prive", "Privé")],
+                        max_length=10,
+                        verbose_name="secteur",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.CharField(
+                        choices=[
+                            ("primaire", "Primaire"),
+                            ("college", "Collège"),
+                            ("lycee", "Lycée"),
+                        ],
+                        max_length=10,
+                        verbose_name="cycle",
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Garçon"), ("F", "Fille")], max_length=1, verbose_name="sexe"
+                    ),
+                ),
+                ("enrolled", models.PositiveIntegerField(default=0, verbose_name="inscrits")),
+                (
+                    "age_primaire",
+                    models.PositiveIntegerField(default=0, verbose_name="en âge du primaire"),
+                ),
+                (
+                    "age_college",
+                    models.PositiveIntegerField(default=0, verbose_name="en âge du collège"),
+                ),
+                (
+                    "age_lycee",
+                    models.PositiveIntegerField(default=0, verbose_name="en âge du lycée"),
+                ),
+                (
+                    "new_entrants",
+                    models.PositiveIntegerField(null=True, verbose_name="nouveaux entrants"),
+                ),
+                ("promoted", models.PositiveIntegerField(null=True, verbose_name="promus")),
+                ("repeated", models.PositiveIntegerField(null=True, verbose_name="redoublants")),
+                (
+                    "marks_sum",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="somme des notes"
+                    ),
+                ),
+                (
+                    "marks_count",
+                    models.PositiveIntegerField(default=0, verbose_name="nombre de notes"),
+                ),
+                ("assessed", models.PositiveIntegerField(default=0, verbose_name="élèves notés")),
+                (
+                    "passed",
+                    models.PositiveIntegerField(default=0, verbose_name="élèves à 10/20 ou plus"),
+                ),
+                (
+                    "absent_half_days",
+                    models.PositiveIntegerField(default=0, verbose_name="demi-journées d'absence"),
+                ),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="année scolaire",
+                    ),
+                ),
+                (
+                    "grade_level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schooling.gradelevel",
+                        verbose_name="niveau",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="établissement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fait élèves',
-                'verbose_name_plural': 'faits élèves',
-                'indexes': [models.Index(fields=['academic_year', 'path'], name='pupil_fact_year_path')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'academic_year', 'grade_level', 'sex'), name='pupil_fact_cell')],
+                "verbose_name": "fait élèves",
+                "verbose_name_plural": "faits élèves",
+                "indexes": [
+                    models.Index(fields=["academic_year", "path"], name="pupil_fact_year_path")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "academic_year", "grade_level", "sex"),
+                        name="pupil_fact_cell",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TeacherFact',
+            name="TeacherFact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, verbose_name='chemin')),
-                ('milieu', models.CharField(choices=[('urbain', 'Urbain'), ('rural', 'Rural')], max_length=10, verbose_name='milieu')),
-                ('sector', models.CharField(choices=[('public', 'Public'), ('prive', 'Privé')], max_length=10, verbose_name='secteur')),
-                ('cycle', models.CharField(choices=[('primaire', 'Primaire'), ('college', 'Collège'), ('lycee', 'Lycée')], max_length=10, verbose_name='cycle')),
-                ('teachers', models.PositiveIntegerField(default=0, verbose_name='enseignants')),
-                ('qualified', models.PositiveIntegerField(default=0, verbose_name='enseignants qualifiés')),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.academicyear', verbose_name='année scolaire')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.orgunit', verbose_name='établissement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, verbose_name="chemin")),
+                (
+                    "milieu",
+                    models.CharField(
+                        choices=[("urbain", "Urbain"), ("rural", "Rural")],
+                        max_length=10,
+                        verbose_name="milieu",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[("public", "Public"), ("prive", "Privé")],
+                        max_length=10,
+                        verbose_name="secteur",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.CharField(
+                        choices=[
+                            ("primaire", "Primaire"),
+                            ("college", "Collège"),
+                            ("lycee", "Lycée"),
+                        ],
+                        max_length=10,
+                        verbose_name="cycle",
+                    ),
+                ),
+                ("teachers", models.PositiveIntegerField(default=0, verbose_name="enseignants")),
+                (
+                    "qualified",
+                    models.PositiveIntegerField(default=0, verbose_name="enseignants qualifiés"),
+                ),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="année scolaire",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="établissement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fait enseignants',
-                'verbose_name_plural': 'faits enseignants',
-                'indexes': [models.Index(fields=['academic_year', 'path'], name='teacher_fact_year_path')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'academic_year', 'cycle'), name='teacher_fact_cell')],
+                "verbose_name": "fait enseignants",
+                "verbose_name_plural": "faits enseignants",
+                "indexes": [
+                    models.Index(fields=["academic_year", "path"], name="teacher_fact_year_path")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "academic_year", "cycle"), name="teacher_fact_cell"
+                    )
+                ],
             },
         ),
     ]

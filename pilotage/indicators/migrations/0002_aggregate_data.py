@@ -6,137 +6,342 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0001_facts_and_population'),
-        ('orgunits', '0002_verbose_names'),
+        ("indicators", "0001_facts_and_population"),
+        ("orgunits", "0002_verbose_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CategoryCombo',
+            name="CategoryCombo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='nom (français)')),
-                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='nom (arabe)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='nom (anglais)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_fr", models.CharField(max_length=200, verbose_name="nom (français)")),
+                (
+                    "name_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (arabe)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (anglais)"),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
             ],
             options={
-                'verbose_name': 'combinaison de catégories',
-                'verbose_name_plural': 'combinaisons de catégories',
-                'ordering': ['code'],
+                "verbose_name": "combinaison de catégories",
+                "verbose_name_plural": "combinaisons de catégories",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryOption',
+            name="CategoryOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='nom (français)')),
-                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='nom (arabe)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='nom (anglais)')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('combo', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='indicators.categorycombo', verbose_name='combinaison')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_fr", models.CharField(max_length=200, verbose_name="nom (français)")),
+                (
+                    "name_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (arabe)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (anglais)"),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "combo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="indicators.categorycombo",
+                        verbose_name="combinaison",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'option de catégorie',
-                'verbose_name_plural': 'options de catégorie',
-                'ordering': ['combo', 'order', 'code'],
+                "verbose_name": "option de catégorie",
+                "verbose_name_plural": "options de catégorie",
+                "ordering": ["combo", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='DataElement',
+            name="DataElement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='nom (français)')),
-                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='nom (arabe)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='nom (anglais)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('value_type', models.CharField(choices=[('integer', 'Nombre entier positif ou nul'), ('number', 'Nombre'), ('percentage', 'Pourcentage'), ('boolean', 'Oui / non')], default='integer', max_length=12, verbose_name='type de valeur')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('combo', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.categorycombo', verbose_name='catégories')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_fr", models.CharField(max_length=200, verbose_name="nom (français)")),
+                (
+                    "name_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (arabe)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (anglais)"),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("integer", "Nombre entier positif ou nul"),
+                            ("number", "Nombre"),
+                            ("percentage", "Pourcentage"),
+                            ("boolean", "Oui / non"),
+                        ],
+                        default="integer",
+                        max_length=12,
+                        verbose_name="type de valeur",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "combo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.categorycombo",
+                        verbose_name="catégories",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'élément de données',
-                'verbose_name_plural': 'éléments de données',
-                'ordering': ['code'],
+                "verbose_name": "élément de données",
+                "verbose_name_plural": "éléments de données",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='DataSet',
+            name="DataSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='nom (français)')),
-                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='nom (arabe)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='nom (anglais)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('period_type', models.CharField(choices=[('month', 'Mois'), ('quarter', 'Trimestre'), ('year', 'Année civile'), ('academic_year', 'Année scolaire')], max_length=16, verbose_name='périodicité')),
-                ('timely_days', models.PositiveSmallIntegerField(default=15, verbose_name='délai de saisie (jours)')),
-                ('elements', models.ManyToManyField(related_name='data_sets', to='indicators.dataelement', verbose_name='éléments de données')),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.orgunitlevel', verbose_name='niveau qui saisit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_fr", models.CharField(max_length=200, verbose_name="nom (français)")),
+                (
+                    "name_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (arabe)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (anglais)"),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "period_type",
+                    models.CharField(
+                        choices=[
+                            ("month", "Mois"),
+                            ("quarter", "Trimestre"),
+                            ("year", "Année civile"),
+                            ("academic_year", "Année scolaire"),
+                        ],
+                        max_length=16,
+                        verbose_name="périodicité",
+                    ),
+                ),
+                (
+                    "timely_days",
+                    models.PositiveSmallIntegerField(
+                        default=15, verbose_name="délai de saisie (jours)"
+                    ),
+                ),
+                (
+                    "elements",
+                    models.ManyToManyField(
+                        related_name="data_sets",
+                        to="indicators.dataelement",
+                        verbose_name="éléments de données",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.orgunitlevel",
+                        verbose_name="niveau qui saisit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ensemble de données',
-                'verbose_name_plural': 'ensembles de données',
-                'ordering': ['code'],
+                "verbose_name": "ensemble de données",
+                "verbose_name_plural": "ensembles de données",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='DataApproval',
+            name="DataApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, verbose_name='chemin')),
-                ('approved_at', models.DateTimeField(auto_now_add=True, verbose_name='approuvée le')),
-                ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approuvée par')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.orgunit', verbose_name='unité')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.period', verbose_name='période')),
-                ('data_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='indicators.dataset', verbose_name='ensemble')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, verbose_name="chemin")),
+                (
+                    "approved_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="approuvée le"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approuvée par",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgunits.period",
+                        verbose_name="période",
+                    ),
+                ),
+                (
+                    "data_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="indicators.dataset",
+                        verbose_name="ensemble",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approbation de données',
-                'verbose_name_plural': 'approbations de données',
+                "verbose_name": "approbation de données",
+                "verbose_name_plural": "approbations de données",
             },
         ),
         migrations.CreateModel(
-            name='DataValue',
+            name="DataValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, verbose_name='chemin')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='valeur')),
-                ('comment', models.CharField(blank=True, max_length=300, verbose_name='commentaire')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='version')),
-                ('category_option', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.categoryoption', verbose_name='option')),
-                ('data_element', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='indicators.dataelement', verbose_name='élément')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.orgunit', verbose_name='unité')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.period', verbose_name='période')),
-                ('stored_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisie par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, verbose_name="chemin")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=4, max_digits=16, verbose_name="valeur"),
+                ),
+                (
+                    "comment",
+                    models.CharField(blank=True, max_length=300, verbose_name="commentaire"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="version")),
+                (
+                    "category_option",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.categoryoption",
+                        verbose_name="option",
+                    ),
+                ),
+                (
+                    "data_element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="values",
+                        to="indicators.dataelement",
+                        verbose_name="élément",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.period",
+                        verbose_name="période",
+                    ),
+                ),
+                (
+                    "stored_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="saisie par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'valeur de données',
-                'verbose_name_plural': 'valeurs de données',
+                "verbose_name": "valeur de données",
+                "verbose_name_plural": "valeurs de données",
             },
         ),
         migrations.AddConstraint(
-            model_name='categoryoption',
-            constraint=models.UniqueConstraint(fields=('combo', 'code'), name='category_option_code'),
+            model_name="categoryoption",
+            constraint=models.UniqueConstraint(
+                fields=("combo", "code"), name="category_option_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dataapproval',
-            constraint=models.UniqueConstraint(fields=('data_set', 'org_unit', 'period'), name='data_approval_once'),
+            model_name="dataapproval",
+            constraint=models.UniqueConstraint(
+                fields=("data_set", "org_unit", "period"), name="data_approval_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dataapproval',
-            constraint=models.CheckConstraint(condition=models.Q(('path', ''), _negated=True), name='data_approval_path'),
+            model_name="dataapproval",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("path", ""), _negated=True), name="data_approval_path"
+            ),
         ),
         migrations.AddIndex(
-            model_name='datavalue',
-            index=models.Index(fields=['period', 'path'], name='data_value_period_path'),
+            model_name="datavalue",
+            index=models.Index(fields=["period", "path"], name="data_value_period_path"),
         ),
         migrations.AddConstraint(
-            model_name='datavalue',
-            constraint=models.UniqueConstraint(fields=('data_element', 'category_option', 'org_unit', 'period'), name='data_value_cell'),
+            model_name="datavalue",
+            constraint=models.UniqueConstraint(
+                fields=("data_element", "category_option", "org_unit", "period"),
+                name="data_value_cell",
+            ),
         ),
     ]

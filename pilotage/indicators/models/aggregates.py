@@ -72,9 +72,7 @@ class DataElement(MultilingualName):
 
 class DataSet(MultilingualName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    period_type = models.CharField(
-        _("périodicité"), max_length=16, choices=PeriodType.choices
-    )
+    period_type = models.CharField(_("périodicité"), max_length=16, choices=PeriodType.choices)
     level = models.ForeignKey(
         OrgUnitLevel,
         on_delete=models.PROTECT,
@@ -171,6 +169,9 @@ class DataApproval(models.Model):
             ),
             models.CheckConstraint(condition=~Q(path=""), name="data_approval_path"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id} {self.org_unit_id} {self.period_id}"
 
     @property
     def audit_path(self) -> str:

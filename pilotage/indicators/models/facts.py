@@ -69,6 +69,9 @@ class FactBase(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.school_id} {self.academic_year_id}"
+
     @property
     def audit_path(self) -> str:
         return self.path
@@ -96,7 +99,9 @@ class PupilFact(FactBase):
     repeated = models.PositiveIntegerField(_("redoublants"), null=True)
     # Marks of the year (all semesters): their sum and count, and pupils whose mean mark
     # is known and is at least 10/20.
-    marks_sum = models.DecimalField(_("somme des notes"), max_digits=14, decimal_places=2, default=0)
+    marks_sum = models.DecimalField(
+        _("somme des notes"), max_digits=14, decimal_places=2, default=0
+    )
     marks_count = models.PositiveIntegerField(_("nombre de notes"), default=0)
     assessed = models.PositiveIntegerField(_("élèves notés"), default=0)
     passed = models.PositiveIntegerField(_("élèves à 10/20 ou plus"), default=0)
@@ -164,6 +169,9 @@ class FactDirty(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "academic_year"], name="fact_dirty_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.academic_year_id}"
 
 
 class PopulationEstimate(models.Model):

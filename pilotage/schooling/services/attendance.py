@@ -16,6 +16,7 @@ from pilotage.core.audit import UPDATE, audit_record
 from pilotage.schooling.audit import ATTENDANCE
 from pilotage.schooling.models import ACTIVE_STATUSES, Absence, Enrolment, SchoolClass, Session
 from pilotage.schooling.permissions import can_manage_school, can_take_attendance
+from pilotage.schooling.services.changes import records_changed
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ def absences_record(
     Absence.objects.bulk_update(updated, ["hours", "justified", "reason", "recorded_by"])
     Absence.objects.filter(pk__in=removed).delete()
     counts = {"created": len(created), "updated": len(updated), "removed": len(removed)}
+    if created or removed:
+        records_changed(school_ids=[school_class.school_id], year_id=school_class.academic_year_id)
     if any(counts.values()):
         audit_record(
             actor=actor,

@@ -38,7 +38,7 @@ from pilotage.core.audit import IMPORT, UPDATE, audit_record
 from pilotage.core.bulk import ids_reserve, rows_insert
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import ImportRejected, Problem
-from pilotage.orgunits.models import OrgUnit, Semester
+from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
 from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
@@ -53,6 +53,7 @@ from pilotage.schooling.models import (
     Teacher,
 )
 from pilotage.schooling.roles import TEACHER
+from pilotage.schooling.services.changes import records_changed
 from pilotage.schooling.services.marks import sheet_ensure, sheet_is_locked
 
 BATCH_SIZE = 5000
@@ -290,6 +291,7 @@ def pupils_bulk_apply(
         _create_missing_classes(batch, classes, per_school)
         pupil_ids, existing = _upsert_pupils(batch, per_school, row_state)
         _enrol(batch, pupil_ids, existing, entry_dates, classes, per_school, row_state)
+        _publish_enrolments(batch, pupil_ids)
         growing.wrote(sum(1 for state in row_state.values() if state == "created"))
         _audit_per_school(actor=actor, counts=per_school, source=source)
         for c in per_school.values():
@@ -302,6 +304,18 @@ def pupils_bulk_apply(
     for key in ("created", "updated", "unchanged", *PUPIL_COUNTS):
         result[key] = totals[key]
     return result
+
+
+def _publish_enrolments(batch: Sequence[PupilRow], pupil_ids: dict[str, int]) -> None:
+    by_year: dict[int, list[PupilRow]] = defaultdict(list)
+    for r in batch:
+        by_year[r.year_id].append(r)
+    for year_id, rows in by_year.items():
+        records_changed(
+            school_ids={r.school_id for r in rows},
+            year_id=year_id,
+            pupil_ids=[pupil_ids[r.code_massar] for r in rows if r.code_massar in pupil_ids],
+        )
 
 
 def _create_missing_classes(
@@ -556,6 +570,9 @@ def teachers_bulk_apply(
         Teacher.objects.bulk_create(new_teachers)
         Teacher.objects.bulk_update(changed_teachers, TEACHER_DATA, batch_size=UPDATE_BATCH)
         _teacher_roles(actor, batch, teachers, users, moved, per_school, row_state)
+        current = AcademicYear.objects.filter(is_current=True).values_list("pk", flat=True).first()
+        if current is not None:
+            records_changed(school_ids={*per_school, *moved.values()}, year_id=current)
         _audit_per_school(actor=actor, counts=per_school, source=source)
         for c in per_school.values():
             totals.update(c)
@@ -811,5 +828,18 @@ def marks_bulk_apply(
         totals["rows"] += len(batch)
         if progress:
             progress.advance(len(batch), batch[-1].code_massar)
+    _publish_sheets(changed_sheets)
     keys = ("created", "updated", "unchanged")
     return {"rows": totals["rows"], **{k: totals[k] for k in keys}, "sheets": len(changed_sheets)}
+
+
+def _publish_sheets(sheet_ids: Iterable[int]) -> None:
+    by_year: dict[int, set[int]] = defaultdict(set)
+    for school_id, year_id in (
+        MarkSheet.objects.filter(pk__in=list(sheet_ids))
+        .values_list("school_class__school_id", "school_class__academic_year_id")
+        .distinct()
+    ):
+        by_year[year_id].add(school_id)
+    for year_id, schools in by_year.items():
+        records_changed(school_ids=schools, year_id=year_id)

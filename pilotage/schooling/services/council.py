@@ -27,6 +27,7 @@ from pilotage.schooling.models import (
 )
 from pilotage.schooling.permissions import can_manage_school
 from pilotage.schooling.selectors import class_results
+from pilotage.schooling.services.changes import records_changed
 
 
 @dataclass
@@ -179,6 +180,12 @@ def council_close(
                 )
             )
     Enrolment.objects.bulk_create(new)
+    if new:
+        records_changed(
+            school_ids=[school_class.school_id],
+            year_id=next_year.pk,
+            pupil_ids=[e.pupil_id for e in new],
+        )
     counts["next_year"] = len(new)
     audit_record(
         actor=actor,

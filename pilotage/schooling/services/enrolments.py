@@ -24,6 +24,7 @@ from pilotage.schooling.models import (
     TransferStatus,
 )
 from pilotage.schooling.permissions import can_manage_school
+from pilotage.schooling.services.changes import records_changed
 
 PUPIL_FIELDS = (
     "code_massar",
@@ -68,6 +69,7 @@ def pupil_enrol(
         status=status,
         entered_on=entered_on or timezone.localdate(),
     )
+    records_changed(school_ids=[school.pk], year_id=academic_year.pk, pupil_ids=[pupil.pk])
     save_or_refuse(
         enrolment,
         _("L'élève %(code)s a déjà une inscription active en %(year)s.")
@@ -178,6 +180,11 @@ def transfer_decide(
             entered_on=timezone.localdate(),
         )
         new.save()
+        records_changed(
+            school_ids=[origin.school_id, new.school_id],
+            year_id=new.academic_year_id,
+            pupil_ids=[new.pupil_id],
+        )
         audit_record(
             actor=actor,
             action=CREATE,

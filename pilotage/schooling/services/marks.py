@@ -46,6 +46,7 @@ from pilotage.schooling.models import (
     TeachingAssignment,
 )
 from pilotage.schooling.permissions import can_enter_marks, can_manage_school
+from pilotage.schooling.services.changes import records_changed
 
 CODES = {
     "ABS": MarkCode.ABSENT,
@@ -146,6 +147,7 @@ _ROSTER_SQL = (
 # deepest unit above the school, unless reopened).
 _LOCK_SQL = f"""
 SELECT s.id, s.version, s.school_class_id, s.subject_id, s.semester_id, u.path,
+  c.school_id, c.academic_year_id,
   EXISTS (
     SELECT 1 FROM {_table(TeachingAssignment)} t
     JOIN {_table(Teacher)} te ON te.id = t.teacher_id
@@ -177,6 +179,8 @@ class _Locked:
     school_path: str
     actor_teaches: bool
     locked: bool
+    school_id: int
+    year_id: int
 
 
 def _lock_for_save(actor: Any, sheet_id: int, now: dt.datetime) -> _Locked:
@@ -195,7 +199,8 @@ def _lock_for_save(actor: Any, sheet_id: int, now: dt.datetime) -> _Locked:
     rows = _fetch(sql, params)  # type: ignore[arg-type]
     if not rows:
         raise MarkSheet.DoesNotExist
-    pk, version, school_class_id, subject_id, semester_id, path, teaches, locked = rows[0]
+    (pk, version, school_class_id, subject_id, semester_id, path, school, year) = rows[0][:8]
+    teaches, locked = rows[0][8:]
     sheet = MarkSheet(
         id=pk,
         version=version,
@@ -203,7 +208,7 @@ def _lock_for_save(actor: Any, sheet_id: int, now: dt.datetime) -> _Locked:
         subject_id=subject_id,
         semester_id=semester_id,
     )
-    return _Locked(sheet, path, bool(teaches), bool(locked))
+    return _Locked(sheet, path, bool(teaches), bool(locked), school, year)
 
 
 def _bump_version(sheet: MarkSheet) -> None:
@@ -466,6 +471,7 @@ def marks_save_sheet(
     for assessment_id, pupil_ids in _by_assessment(to_delete).items():
         Mark.objects.filter(assessment_id=assessment_id, pupil_id__in=pupil_ids).delete()
     _bump_version(locked.sheet)
+    records_changed(school_ids=[locked.school_id], year_id=locked.year_id)
     audit_record(
         actor=actor, action=UPDATE, obj=locked.sheet, changes=changes, path=locked.school_path
     )

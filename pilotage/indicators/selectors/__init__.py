@@ -1,0 +1,12 @@
+"""Every read of performance steering that pages, API and exports share, scoped to the
+actor. One module per part: values (here), aggregates, targets, quality…"""
+
+from pilotage.indicators.selectors.values import (
+    ValuesQuery,
+    academic_years,
+    children_of,
+    unit_for,
+    values_for,
+)
+
+__all__ = ["ValuesQuery", "academic_years", "children_of", "unit_for", "values_for"]
