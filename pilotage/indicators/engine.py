@@ -34,7 +34,7 @@ from pilotage.indicators.models import (
     TeacherFact,
 )
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit
-from pilotage.schooling.models import GradeLevel
+from pilotage.schooling.selectors import grade_ladder
 
 Number = int | float
 Key = tuple[str, ...]  # (unit code, year code, *dimension values in DIMENSIONS order)
@@ -91,7 +91,7 @@ class Grades:
 
     @classmethod
     def load(cls) -> Grades:
-        rows = list(GradeLevel.objects.order_by("order").values_list("pk", "code", "cycle"))
+        rows = grade_ladder()
         first: dict[str, int] = {}
         last: dict[str, int] = {}
         for pk, _code, cycle in rows:

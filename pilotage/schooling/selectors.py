@@ -8,14 +8,16 @@ ranks and mentions are computed from marks: pages, bulletins, council and API sh
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from pilotage.core.scope import scope_of
-from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
+from pilotage.orgunits.models import AcademicYear, OrgUnit, School, Semester
 from pilotage.schooling import grading
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
@@ -23,12 +25,14 @@ from pilotage.schooling.models import (
     Assessment,
     AssessmentKind,
     Enrolment,
+    GradeLevel,
     Mark,
     MarkDeadline,
     MarkSheet,
     Pupil,
     SchoolClass,
     SubjectCoefficient,
+    Teacher,
     TeachingAssignment,
 )
 from pilotage.schooling.permissions import school_staff
@@ -271,3 +275,205 @@ def deadlines_visible(actor: Any) -> QuerySet[MarkDeadline]:
         .select_related("semester__academic_year", "org_unit")
         .order_by("-semester__start", "org_unit__path")
     )
+
+
+# -- figures for the indicators' fact tables ------------------------------------------------
+# The indicators app keeps per-school fact tables (pilotage/indicators/facts.py). What the
+# school records hold is this app's business, so the queries that read them live here:
+# each returns a SELECT (SQL and parameters) over one year, for every school or a few,
+# whose columns are listed in its docstring; the indicators app inserts its rows.
+# ruff: noqa: S608 - only our models' table and column names are formatted into the SQL;
+# every value goes in as a parameter.
+
+
+def _table(model: type[Any]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _birth_year(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+    return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
+
+
+def _school_filter(column: str, schools: Sequence[int] | None) -> tuple[str, list[Any]]:
+    if schools is None:
+        return "", []
+    marks = ", ".join(["%s"] * len(schools))
+    return f" AND {column} IN ({marks})", list(schools)
+
+
+def grade_ladder() -> list[tuple[int, str, str]]:
+    """Every grade as (id, code, cycle), in the order pupils go through them."""
+    return list(GradeLevel.objects.order_by("order").values_list("pk", "code", "cycle"))
+
+
+def year_has_enrolments(year_id: int | None) -> bool:
+    return year_id is not None and Enrolment.objects.filter(academic_year_id=year_id).exists()
+
+
+def pupils_schools(pupil_ids: Sequence[int], year_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """(school id, year id) of every enrolment of those pupils in those years."""
+    return set(
+        Enrolment.objects.filter(pupil_id__in=pupil_ids, academic_year_id__in=year_ids)
+        .values_list("school_id", "academic_year_id")
+        .distinct()
+    )
+
+
+PUPIL_FIGURES = (
+    "school_id, path, academic_year_id, milieu, sector, cycle, grade_level_id, sex,"
+    " enrolled, age_primaire, age_college, age_lycee, new_entrants, promoted, repeated,"
+    " marks_sum, marks_count, assessed, passed, absent_half_days"
+)
+
+
+def pupil_figures_sql(
+    *,
+    year: AcademicYear,
+    before_id: int | None,
+    after_id: int | None,
+    schools: Sequence[int] | None,
+    ages: dict[str, tuple[int, int]],
+) -> tuple[str, list[Any]]:
+    """Per school × grade × sex of ``year`` (columns: PUPIL_FIGURES).
+
+    Each pupil counts once, at the school and grade of their latest enrolment of the year
+    (by entry date). Ages are reached in the calendar year of the start of the school year;
+    ``ages`` gives each cycle's official (first, last) age. With ``after_id`` (the next
+    year, when it has enrolments), the same pupil's earliest enrolment of the next year
+    says whether they were promoted (a higher grade) or repeated (the same grade);
+    otherwise both are NULL. With ``before_id``, pupils not in the same grade the year
+    before are new entrants; otherwise NULL. Marks and half-days of absence are those
+    recorded in the school's classes of the year. No status field is read."""
+    e, p, g = _table(Enrolment), _table(Pupil), _table(GradeLevel)
+    s, u = _table(School), _table(OrgUnit)
+    sc, sh, a, m = _table(SchoolClass), _table(MarkSheet), _table(Assessment), _table(Mark)
+    ab = _table(Absence)
+    order = connection.ops.quote_name("order")
+    where_class, class_params = _school_filter("c.school_id", schools)
+    where_cur, cur_params = _school_filter("e.school_id", schools)
+
+    params: list[Any] = [year.pk, *cur_params]
+    ctes = [
+        f"cur AS (SELECT e.pupil_id, e.school_id, e.grade_level_id FROM {e} e"
+        f" WHERE e.academic_year_id = %s{where_cur}"
+        f" AND NOT EXISTS (SELECT 1 FROM {e} l WHERE l.pupil_id = e.pupil_id"
+        f" AND l.academic_year_id = e.academic_year_id"
+        f" AND (l.entered_on > e.entered_on OR (l.entered_on = e.entered_on AND l.id > e.id))))"
+    ]
+    joins = []
+    if after_id is not None:
+        ctes.append(
+            f"nxt AS (SELECT n.pupil_id, MIN(gn.{order}) AS ord FROM {e} n"
+            f" JOIN {g} gn ON gn.id = n.grade_level_id"
+            f" WHERE n.academic_year_id = %s AND n.pupil_id IN (SELECT pupil_id FROM cur)"
+            f" GROUP BY n.pupil_id)"
+        )
+        params.append(after_id)
+        joins.append("LEFT JOIN nxt ON nxt.pupil_id = cur.pupil_id")
+        promoted = f"SUM(CASE WHEN nxt.ord > g.{order} THEN 1 ELSE 0 END)"
+        repeated = f"SUM(CASE WHEN nxt.ord = g.{order} THEN 1 ELSE 0 END)"
+    else:
+        promoted = repeated = "NULL"
+    if before_id is not None:
+        ctes.append(
+            f"prv AS (SELECT DISTINCT b.pupil_id, b.grade_level_id FROM {e} b"
+            f" WHERE b.academic_year_id = %s AND b.pupil_id IN (SELECT pupil_id FROM cur))"
+        )
+        params.append(before_id)
+        joins.append(
+            "LEFT JOIN prv ON prv.pupil_id = cur.pupil_id"
+            " AND prv.grade_level_id = cur.grade_level_id"
+        )
+        new_entrants = "SUM(CASE WHEN prv.pupil_id IS NULL THEN 1 ELSE 0 END)"
+    else:
+        new_entrants = "NULL"
+    ctes.append(
+        f"mk AS (SELECT x.pupil_id, SUM(x.value) AS total, COUNT(x.value) AS n FROM {m} x"
+        f" JOIN {a} a ON a.id = x.assessment_id JOIN {sh} sh ON sh.id = a.sheet_id"
+        f" JOIN {sc} c ON c.id = sh.school_class_id"
+        f" WHERE c.academic_year_id = %s{where_class} AND x.value IS NOT NULL"
+        f" GROUP BY x.pupil_id)"
+    )
+    params += [year.pk, *class_params]
+    ctes.append(
+        f"ab AS (SELECT x.pupil_id, COUNT(*) AS n FROM {ab} x"
+        f" JOIN {sc} c ON c.id = x.school_class_id"
+        f" WHERE c.academic_year_id = %s{where_class} GROUP BY x.pupil_id)"
+    )
+    params += [year.pk, *class_params]
+    joins += [
+        "LEFT JOIN mk ON mk.pupil_id = cur.pupil_id",
+        "LEFT JOIN ab ON ab.pupil_id = cur.pupil_id",
+    ]
+    age = f"(%s - {_birth_year('p.birth_date')})"
+    age_columns = []
+    age_params: list[Any] = []
+    for cycle in ("primaire", "college", "lycee"):
+        low, high = ages.get(cycle, (-1, -2))
+        age_columns.append(f"SUM(CASE WHEN {age} BETWEEN %s AND %s THEN 1 ELSE 0 END)")
+        age_params += [year.first_calendar_year, low, high]
+    sql = (
+        f"WITH {', '.join(ctes)}"
+        f" SELECT cur.school_id, u.path, %s, s.milieu, s.sector, g.cycle, cur.grade_level_id,"
+        f" p.sex, COUNT(*), {', '.join(age_columns)}, {new_entrants}, {promoted}, {repeated},"
+        f" COALESCE(SUM(mk.total), 0), COALESCE(SUM(mk.n), 0),"
+        f" SUM(CASE WHEN mk.n > 0 THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN mk.n > 0 AND mk.total >= 10 * mk.n THEN 1 ELSE 0 END),"
+        f" COALESCE(SUM(ab.n), 0)"
+        f" FROM cur JOIN {p} p ON p.id = cur.pupil_id JOIN {g} g ON g.id = cur.grade_level_id"
+        f" JOIN {u} u ON u.id = cur.school_id JOIN {s} s ON s.org_unit_id = cur.school_id"
+        f" {' '.join(joins)}"
+        f" GROUP BY cur.school_id, u.path, s.milieu, s.sector, g.cycle, cur.grade_level_id, p.sex"
+    )
+    return sql, [*params, year.pk, *age_params]
+
+
+CLASS_FIGURES = "school_id, path, academic_year_id, milieu, sector, cycle, grade_level_id, classes"
+
+
+def class_figures_sql(
+    *, year: AcademicYear, schools: Sequence[int] | None
+) -> tuple[str, list[Any]]:
+    """Classes per school × grade of ``year`` (columns: CLASS_FIGURES)."""
+    sc, g, s, u = _table(SchoolClass), _table(GradeLevel), _table(School), _table(OrgUnit)
+    where, params = _school_filter("c.school_id", schools)
+    sql = (
+        f"SELECT c.school_id, u.path, c.academic_year_id, s.milieu, s.sector, g.cycle,"
+        f" c.grade_level_id, COUNT(*) FROM {sc} c JOIN {g} g ON g.id = c.grade_level_id"
+        f" JOIN {u} u ON u.id = c.school_id JOIN {s} s ON s.org_unit_id = c.school_id"
+        f" WHERE c.academic_year_id = %s{where}"
+        f" GROUP BY c.school_id, u.path, c.academic_year_id, s.milieu, s.sector, g.cycle,"
+        f" c.grade_level_id"
+    )
+    return sql, [year.pk, *params]
+
+
+TEACHER_FIGURES = "school_id, path, academic_year_id, milieu, sector, cycle, teachers, qualified"
+
+
+def teacher_figures_sql(
+    *, year: AcademicYear, schools: Sequence[int] | None
+) -> tuple[str, list[Any]]:
+    """Distinct teachers assigned to a class of each cycle, and the qualified ones, per
+    school of ``year`` (columns: TEACHER_FIGURES)."""
+    ta, sc, g, t = (
+        _table(TeachingAssignment),
+        _table(SchoolClass),
+        _table(GradeLevel),
+        _table(Teacher),
+    )
+    s, u = _table(School), _table(OrgUnit)
+    where, params = _school_filter("c.school_id", schools)
+    sql = (
+        f"SELECT c.school_id, u.path, c.academic_year_id, s.milieu, s.sector, g.cycle,"
+        f" COUNT(DISTINCT ta.teacher_id),"
+        f" COUNT(DISTINCT CASE WHEN t.is_qualified THEN ta.teacher_id END)"
+        f" FROM {ta} ta JOIN {sc} c ON c.id = ta.school_class_id"
+        f" JOIN {g} g ON g.id = c.grade_level_id JOIN {t} t ON t.id = ta.teacher_id"
+        f" JOIN {u} u ON u.id = c.school_id JOIN {s} s ON s.org_unit_id = c.school_id"
+        f" WHERE c.academic_year_id = %s{where}"
+        f" GROUP BY c.school_id, u.path, c.academic_year_id, s.milieu, s.sector, g.cycle"
+    )
+    return sql, [year.pk, *params]

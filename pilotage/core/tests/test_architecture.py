@@ -6,7 +6,7 @@ The kernel imports no other app. A foundation app imports the kernel and the fou
 apps before it freely, and those after it only through their ``services`` and
 ``selectors`` (the unit page lists the unit's staff through the accounts' selector). A
 domain imports the kernel and the foundation freely, and another domain only through that
-domain's ``services`` and ``selectors``. Tests and migrations are not checked (a test may
+domain's ``services``, ``selectors`` and ``roles`` (role codes). Tests and migrations are not checked (a test may
 build its data with any app's factories; a migration uses ``apps.get_model``).
 """
 
@@ -21,7 +21,9 @@ PACKAGE = Path(__file__).resolve().parents[2]
 KERNEL = "core"
 FOUNDATION = ["orgunits", "accounts"]  # each may import those before it
 TOOLS = {"demo"}  # builds demo data with every app: above them all
-CROSS_DOMAIN_MODULES = {"services", "selectors"}
+# A domain reaches another through its services and selectors, and may name its role codes
+# (``roles``: the public declarations that capabilities of other apps grant to).
+CROSS_DOMAIN_MODULES = {"services", "selectors", "roles"}
 
 
 def _apps() -> set[str]:

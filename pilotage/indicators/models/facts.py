@@ -26,7 +26,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.orgunits.models import AcademicYear, Cycle, Milieu, OrgUnit, Sector
-from pilotage.schooling.models import GradeLevel, Sex
+
+# The school records' sexes (F, M), as the facts and the population estimates store them.
+SEXES = [("M", _("Garçon")), ("F", _("Fille"))]
 
 
 class CycleSetting(models.Model):
@@ -79,9 +81,9 @@ class FactBase(models.Model):
 
 class PupilFact(FactBase):
     grade_level = models.ForeignKey(
-        GradeLevel, on_delete=models.CASCADE, related_name="+", verbose_name=_("niveau")
+        "schooling.GradeLevel", on_delete=models.CASCADE, related_name="+", verbose_name=_("niveau")
     )
-    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
+    sex = models.CharField(_("sexe"), max_length=1, choices=SEXES)
     # Distinct pupils enrolled in the year, each at the school and grade of their latest
     # enrolment of the year (a pupil transferred in the year counts once, at arrival).
     enrolled = models.PositiveIntegerField(_("inscrits"), default=0)
@@ -120,7 +122,7 @@ class PupilFact(FactBase):
 
 class ClassFact(FactBase):
     grade_level = models.ForeignKey(
-        GradeLevel, on_delete=models.CASCADE, related_name="+", verbose_name=_("niveau")
+        "schooling.GradeLevel", on_delete=models.CASCADE, related_name="+", verbose_name=_("niveau")
     )
     classes = models.PositiveIntegerField(_("classes"), default=0)
 
@@ -186,7 +188,7 @@ class PopulationEstimate(models.Model):
         AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("année scolaire")
     )
     age = models.PositiveSmallIntegerField(_("âge"))
-    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
+    sex = models.CharField(_("sexe"), max_length=1, choices=SEXES)
     population = models.PositiveIntegerField(_("population"))
 
     class Meta:
