@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 
 from pilotage.core.jobs import Reporter
@@ -38,7 +38,7 @@ from pilotage.indicators.models import (
     PupilFact,
     TeacherFact,
 )
-from pilotage.orgunits.models import AcademicYear
+from pilotage.orgunits.models import AcademicYear, OrgUnit
 from pilotage.schooling.selectors import (
     CLASS_FIGURES,
     PUPIL_FIGURES,
@@ -202,3 +202,28 @@ def _enqueue_refresh() -> None:
         refresh_facts.enqueue()
     except Exception:  # the queue being down must not fail a committed write
         logger.exception("Could not queue the indicators' refresh")
+
+
+# -- paths copied from the tree ----------------------------------------------------------
+
+
+def _path_copies() -> list[tuple[type[Model], str]]:
+    """Every table of this app that copies a unit's path, with the unit's column."""
+    from pilotage.indicators.models import DataApproval, DataValue, PopulationEstimate
+
+    return [
+        (PupilFact, "school_id"),
+        (ClassFact, "school_id"),
+        (TeacherFact, "school_id"),
+        (PopulationEstimate, "org_unit_id"),
+        (DataValue, "org_unit_id"),
+        (DataApproval, "org_unit_id"),
+    ]
+
+
+def paths_refresh(*, under: str) -> None:
+    """Copy the current path of each unit onto our rows below ``under`` (the tree keeps
+    siblings in code order, so adding a unit renumbers the ones after it)."""
+    for model, column in _path_copies():
+        current = OrgUnit.objects.filter(pk=OuterRef(column)).values("path")[:1]
+        model._default_manager.filter(path__startswith=under).update(path=Subquery(current))

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from pilotage.core.audit import CREATE, UPDATE, audit_record, diff, snapshot
+from pilotage.core.events import publish
 from pilotage.orgunits.models import (
     AcademicYear,
     Milieu,
@@ -28,6 +29,11 @@ SCHOOL_FIELDS = ("school_code", "has_primaire", "has_college", "has_lycee", "sec
 
 class OrgUnitError(ValueError):
     pass
+
+
+# Topic published when the paths of units below ``under`` (a path, "" for the whole tree)
+# may have changed; apps that copy paths into their own tables refresh them.
+PATHS_CHANGED = "orgunits.paths_changed"
 
 
 @transaction.atomic
@@ -60,6 +66,8 @@ def orgunit_create(
         if parent is None
         else OrgUnit.objects.add_child(parent, fields)
     )
+    # Siblings are kept in code order: a new unit may shift the paths of the units after it.
+    publish(PATHS_CHANGED, under=parent.path if parent is not None else "")
     audit_record(
         actor=actor,
         action=CREATE,

@@ -34,7 +34,7 @@ def unit_for(actor: Any, code: str) -> OrgUnit:
 
 
 def children_of(unit: OrgUnit) -> list[OrgUnit]:
-    return list(unit.get_children().filter(is_active=True).select_related("level"))
+    return list(OrgUnit.objects.get_children(unit).filter(is_active=True).select_related("level"))
 
 
 def academic_years(codes: Sequence[str] | None = None) -> list[AcademicYear]:
