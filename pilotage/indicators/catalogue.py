@@ -73,8 +73,8 @@ class Indicator:
         return self.unit != Unit.COUNT
 
 
-UIS = "UNESCO UIS, Glossary (uis.unesco.org/en/glossary)"
-SDG4 = "SDG 4 metadata, indicator"
+UIS = "UNESCO UIS glossary"
+SDG4 = "SDG 4 thematic indicator"
 
 _P = frozenset({Source.PUPILS})
 _PP = frozenset({Source.PUPILS, Source.POPULATION})
@@ -93,7 +93,7 @@ BUILTIN: tuple[Indicator, ...] = (
         _("Taux brut de scolarisation"),
         Unit.PERCENT,
         "100 × E(cycle, all ages) / P(official ages of the cycle)",
-        f"{UIS}: Gross enrolment ratio; {SDG4} 4.1 (related), 4.2.4",
+        f"{UIS}: Gross enrolment ratio",
         _PP,
         per_cycle=True,
     ),
@@ -160,7 +160,7 @@ BUILTIN: tuple[Indicator, ...] = (
         Unit.PERCENT,
         "Reconstructed cohort: 100 × Π over grades g before the last of p(g) / (1 − r(g)), "
         "p and r the promotion and repetition rates of year t",
-        f"{UIS}: Survival rate by grade (reconstructed cohort method); {SDG4} 4.1.4 (related)",
+        f"{UIS}: Survival rate by grade (reconstructed cohort method)",
         _P,
         per_cycle=True,
         excluded=frozenset({"grade"}),
