@@ -271,3 +271,27 @@ def deadlines_visible(actor: Any) -> QuerySet[MarkDeadline]:
         .select_related("semester__academic_year", "org_unit")
         .order_by("-semester__start", "org_unit__path")
     )
+
+
+def classes_without_marks(unit: OrgUnit, year: AcademicYear) -> QuerySet[SchoolClass]:
+    """The classes of ``unit``'s subtree in ``year`` without a single mark (any subject,
+    semester or assessment): a gap the data-quality page of the indicators shows. The
+    caller has checked that the actor sees ``unit``."""
+    marked = Mark.objects.filter(assessment__sheet__school_class=OuterRef("pk"))
+    return (
+        SchoolClass.objects.filter(school__path__startswith=unit.path, academic_year=year)
+        .exclude(Exists(marked))
+        .select_related("school", "grade_level")
+        .order_by("school__path", "grade_level__order", "name")
+    )
+
+
+def schools_without_enrolments(unit: OrgUnit, year: AcademicYear) -> QuerySet[OrgUnit]:
+    """The active schools of ``unit``'s subtree with no enrolment at all in ``year``; the
+    caller has checked that the actor sees ``unit``."""
+    enrolled = Enrolment.objects.filter(school=OuterRef("pk"), academic_year=year)
+    return (
+        OrgUnit.objects.filter(path__startswith=unit.path, school__isnull=False, is_active=True)
+        .exclude(Exists(enrolled))
+        .order_by("path")
+    )
