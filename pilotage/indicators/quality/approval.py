@@ -21,7 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 
 from pilotage.core.audit import audit_record
@@ -64,12 +65,11 @@ def approved_values_q() -> Q:
     data set holding their element."""
     if not getattr(settings, "PILOTAGE_HIDE_UNAPPROVED_DATA", False):
         return EVERYTHING
-    approved = (
-        DataApproval.objects.filter(
-            period=OuterRef("period"), data_set__elements=OuterRef("data_element")
-        )
-        .annotate(value_path=OuterRef("path"))
-        .filter(value_path__startswith=F("path"))
+    # The approval's path is a prefix of the value's: the value's path cut to its length.
+    approved = DataApproval.objects.filter(
+        period=OuterRef("period"),
+        data_set__elements=OuterRef("data_element"),
+        path=Substr(OuterRef("path"), 1, Length("path")),
     )
     return Q(Exists(approved))
 

@@ -83,7 +83,9 @@ def completeness_for(
     received values, receipts — whatever the number of units."""
     scope = scope_of(actor).q_for(VIEW_INDICATORS)
     children = list(
-        unit.get_children().filter(is_active=True).select_related("level").order_by("path")
+        OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True)
+        .select_related("level")
+        .order_by("path")
     )
     reporting = dict(
         OrgUnit.objects.filter(
