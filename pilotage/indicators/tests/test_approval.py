@@ -244,3 +244,22 @@ def test_outsiders_get_404(client, personas, agg) -> None:  # type: ignore[no-un
     # Inside the scope but not theirs to approve (a school head at their school's region
     # cannot even see it): 404 as well.
     assert client.get(_url(agg, personas.region_b)).status_code == 404
+
+
+def test_a_period_of_another_type_is_refused(personas, agg) -> None:  # type: ignore[no-untyped-def]
+    month = Period.objects.filter(type="month").first()
+    with unchanged(DataApproval), pytest.raises(ValidationError):
+        data_approve(
+            actor=personas.head_a, data_set=agg.data_set, org_unit=personas.school_a, period=month
+        )
+
+
+def test_a_school_head_sees_their_school_only(client, personas, agg) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.head_a)
+    response = client.get(
+        f"{reverse('indicators:quality-approval')}?data_set={agg.data_set.code}"
+        f"&period={agg.period.code}"
+    )
+    body = response.content.decode()
+    assert personas.school_a.code in body and personas.school_b.code not in body
+    assert 'value="approve"' in body

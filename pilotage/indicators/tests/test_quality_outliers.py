@@ -170,3 +170,20 @@ def test_outsiders_get_404(client, personas) -> None:  # type: ignore[no-untyped
     assert client.get(f"{url}?unit={personas.province_a.code}").status_code == 404
     client.force_login(personas.parent_a)
     assert client.get(url).status_code == 404
+
+
+def test_the_page_in_a_fixed_number_of_queries(
+    client, personas, agg, schools, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for school, value in zip(schools, VALUES, strict=True):
+        put(agg, agg.pupils, "f", school, value)
+        put(agg, agg.teachers, "g", school, value)
+    client.force_login(personas.provincial_a)
+    url = f"{reverse('indicators:quality-outliers')}?unit={personas.province_a.code}"
+    url += f"&period={agg.period.code}"
+    client.get(url)
+    # session, user, role assignments, unit, levels below, years, periods, the values
+    # (element, option and unit joined).
+    with django_assert_num_queries(8):
+        body = client.get(url).content.decode()
+    assert body.count(schools[-1].code) == 4  # girls and teachers, name and code each

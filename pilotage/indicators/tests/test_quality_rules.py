@@ -358,3 +358,55 @@ def test_the_run_button(client, personas, agg) -> None:  # type: ignore[no-untyp
     )
     assert response.status_code == 302
     assert ValidationViolation.objects.filter(org_unit=personas.school_a).exists()
+
+
+def test_a_large_scope_runs_as_a_job(client, personas, agg, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.core.jobs import job_execute
+    from pilotage.core.models import Job
+
+    monkeypatch.setattr("pilotage.indicators.quality.rules.LARGE_SCOPE", 3)
+    _teachers_rule()
+    put(agg, agg.teachers, "f", personas.school_a, 30)
+    client.force_login(personas.national_admin)
+    response = client.post(
+        reverse("indicators:quality-validation-run"),
+        {"unit": personas.country.code, "period": agg.period.code},
+    )
+    job = Job.objects.get(kind="indicators.validate")
+    assert response.url == reverse("core:job", args=[job.pk])
+    assert not ValidationViolation.objects.exists()  # not run in the request
+    job_execute(job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.result == {"violations": 1}
+    assert AuditEntry.objects.get(action="indicators.validation_run").actor_id == (
+        personas.national_admin.pk
+    )
+
+
+def test_the_data_entry_link_when_that_page_exists(personas, agg, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.indicators.views import quality as views
+
+    assert views._entry_link(personas.school_a, agg.period) is None
+    monkeypatch.setattr(views, "reverse", lambda name, *a, **kw: "/indicators/entry/")
+    assert views._entry_link(personas.school_a, agg.period) == (
+        f"/indicators/entry/?unit={personas.school_a.code}&period={agg.period.code}"
+    )
+
+
+def test_the_page_shows_by_default_the_latest_period_with_values(client, personas, agg) -> None:  # type: ignore[no-untyped-def]
+    _teachers_rule()
+    put(agg, agg.teachers, "f", personas.school_a, 30)
+    rules_run(org_unit=personas.country, period=agg.period)
+    client.force_login(personas.head_a)
+    body = client.get(reverse("indicators:quality-validation")).content.decode()
+    assert "profs-eleves" in body
+    assert "Contrôler les règles maintenant" in body  # a school head checks their school
+
+
+def test_the_quality_home_page(client, personas) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.head_a)
+    response = client.get(reverse("indicators:quality"))
+    assert response.status_code == 200
+    assert "Qualité des données" in response.content.decode()
+    client.force_login(personas.parent_a)
+    assert client.get(reverse("indicators:quality")).status_code == 404

@@ -23,7 +23,7 @@ from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
 from pilotage.indicators.catalogue import BUILTIN
 from pilotage.indicators.engine import IndicatorError
-from pilotage.indicators.models import DataSet
+from pilotage.indicators.models import DataSet, DataValue
 from pilotage.indicators.permissions import can_run_validation, can_view_indicators
 from pilotage.indicators.quality import approval, completeness, outliers, rules
 from pilotage.indicators.roles import VIEW_INDICATORS
@@ -59,9 +59,25 @@ def _periods(period_type: str | None = None) -> list[Period]:
     return list(qs[:PERIOD_CHOICES])
 
 
-def _period(params: Any, choices: list[Period], name: str = "period") -> Period | None:
+def _period(
+    params: Any, choices: list[Period], unit: OrgUnit | None = None, name: str = "period"
+) -> Period | None:
+    """The period asked for; without one, the latest period holding values under
+    ``unit`` (of the choices' type), else the latest period that has started."""
     code = (params.get(name) or "").strip()
     if not code:
+        if unit is not None and choices:
+            latest = (
+                DataValue.objects.filter(
+                    path__startswith=unit.path, period__type__in={p.type for p in choices}
+                )
+                .order_by("-period__start")
+                .values_list("period_id", flat=True)
+                .first()
+            )
+            found = next((p for p in choices if p.pk == latest), None)
+            if found is not None:
+                return found
         return choices[0] if choices else None
     found = next((p for p in choices if p.code == code), None)
     return found or Period.objects.filter(code=code).first()
@@ -104,7 +120,7 @@ def validation(request: HttpRequest) -> HttpResponse:
     _allowed(request)
     unit = _unit(request, request.GET)
     periods = _periods()
-    period = _period(request.GET, periods)
+    period = _period(request.GET, periods, unit)
     page = None
     if period is not None:
         page = Paginator(
@@ -183,7 +199,7 @@ def outlier_list(request: HttpRequest) -> HttpResponse:
         (y for y in years if y.code == params.get("year")), years[0] if years else None
     )
     periods = _periods()
-    period = _period(params, periods)
+    period = _period(params, periods, unit)
     code = params.get("indicator") or "pupils_per_class"
     found: list[outliers.Outlier] = []
     error = None
@@ -243,7 +259,10 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
     unit = _unit(request, params)
     sets, data_set = _data_set(params)
     periods = _periods(data_set.period_type if data_set else None)
-    chosen = [p for p in periods if p.code in params.getlist("period")] or periods[:1]
+    chosen = [p for p in periods if p.code in params.getlist("period")]
+    if not chosen:
+        latest = _period({}, periods, unit)
+        chosen = [latest] if latest is not None else []
     result = None
     if data_set is not None and chosen:
         result = completeness.completeness_for(
@@ -277,7 +296,7 @@ def _approval_context(
     unit = unit or _unit(request, params)
     sets, data_set = _data_set(params)
     periods = _periods(data_set.period_type if data_set else None)
-    period = _period(params, periods)
+    period = _period(params, periods, unit)
     context: dict[str, Any] = {
         "unit": unit,
         "data_sets": sets,
