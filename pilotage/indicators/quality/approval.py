@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
@@ -132,13 +132,17 @@ def data_approve(
             data_set=data_set, org_unit=org_unit, period=period
         ).exists():
             raise _refuse(_("« %(unit)s » est déjà approuvée.") % {"unit": org_unit.name})
-        approval = DataApproval.objects.create(
-            data_set=data_set,
-            org_unit=org_unit,
-            path=org_unit.path,
-            period=period,
-            approved_by=actor,
-        )
+        try:
+            with transaction.atomic():
+                approval = DataApproval.objects.create(
+                    data_set=data_set,
+                    org_unit=org_unit,
+                    path=org_unit.path,
+                    period=period,
+                    approved_by=actor,
+                )
+        except IntegrityError as exc:  # approved by someone else a moment ago
+            raise _refuse(_("« %(unit)s » est déjà approuvée.") % {"unit": org_unit.name}) from exc
         audit_record(
             actor=actor,
             action=DATA_APPROVE,

@@ -94,7 +94,8 @@ def _check(node: ast.AST, names: Mapping[str, Operand]) -> None:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise ExpressionError(
-                _("Seuls des nombres sont permis, pas %(value)r.") % {"value": node.value}
+                _("Seuls des nombres sont permis, pas %(value)s.")
+                % {"value": repr(node.value)[:40]}
             )
     elif isinstance(node, ast.Name):
         if node.id not in names:
@@ -245,6 +246,18 @@ def _parsed(rules: Iterable[ValidationRule]) -> list[_Parsed]:
     return out
 
 
+_STORED_MAX = Decimal(10) ** 16
+_STORED_STEP = Decimal("0.0001")
+
+
+def _storable(value: Decimal | None) -> Decimal | None:
+    """A side's amount as the violation's column holds it (four decimals, sixteen
+    digits before the point); an amount beyond is shown as unknown rather than refused."""
+    if value is None or not value.is_finite() or abs(value) >= _STORED_MAX:
+        return None
+    return value.quantize(_STORED_STEP)
+
+
 def rules_run(*, org_unit: OrgUnit, period: Period, actor: Any = None) -> list[ValidationViolation]:
     """Check every active rule of the period's type at the units of ``org_unit``'s subtree
     and store what they find, replacing the last run's violations there. The aggregate
@@ -314,8 +327,8 @@ def rules_run(*, org_unit: OrgUnit, period: Period, actor: Any = None) -> list[V
                         org_unit_id=pk,
                         path=path,
                         period=period,
-                        left_value=outcome.left,
-                        right_value=outcome.right,
+                        left_value=_storable(outcome.left),
+                        right_value=_storable(outcome.right),
                     )
                 )
     with transaction.atomic():

@@ -410,3 +410,13 @@ def test_the_quality_home_page(client, personas) -> None:  # type: ignore[no-unt
     assert "Qualité des données" in response.content.decode()
     client.force_login(personas.parent_a)
     assert client.get(reverse("indicators:quality")).status_code == 404
+
+
+def test_stored_amounts_are_cut_to_the_column(personas, agg) -> None:  # type: ignore[no-untyped-def]
+    """1 ÷ 3 is stored with four decimals; an amount past the column shows as unknown."""
+    rule("tiers", "#{profs} / 3", Operator.EQUAL, "#{eleves} * 10000000000000000")
+    put(agg, agg.teachers, "f", personas.school_a, 1)
+    put(agg, agg.pupils, "f", personas.school_a, 5)
+    [found] = rules_run(org_unit=personas.country, period=agg.period)
+    found.refresh_from_db()
+    assert (found.left_value, found.right_value) == (D("0.3333"), None)
