@@ -31,6 +31,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.core.scope import scope_of
+from pilotage.indicators.catalogue import builtin
 from pilotage.indicators.engine import compute
 from pilotage.indicators.models import DataValue
 from pilotage.indicators.roles import VIEW_INDICATORS
@@ -185,7 +186,10 @@ def indicator_outliers(
         for v in values
         if v.value is not None and not v.dims
     ]
-    return sorted(_flag(items, code, method, threshold, low, high), key=lambda o: -abs(o.score))
+    indicator = builtin(code)
+    label = str(indicator.name) if indicator is not None else code
+    found = _flag(items, label, method, threshold, low, high)
+    return sorted(found, key=lambda o: -abs(o.score))
 
 
 def as_float(value: str | None) -> float | None:

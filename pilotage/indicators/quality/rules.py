@@ -32,6 +32,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, When
 from django.utils.translation import gettext as _
 
 from pilotage.core.audit import CREATE, DELETE, UPDATE, audit_record, diff, snapshot
@@ -39,6 +40,7 @@ from pilotage.core.scope import scope_of
 from pilotage.indicators.audit import VALIDATION_RUN
 from pilotage.indicators.models import (
     DataValue,
+    Importance,
     MissingValues,
     Operator,
     ValidationRule,
@@ -367,7 +369,14 @@ def violations_for(actor: Any, *, org_unit: OrgUnit, period: Period) -> Any:
             path__startswith=org_unit.path,
         )
         .select_related("rule", "org_unit", "period")
-        .order_by("rule__importance", "path", "rule__code")
+        .annotate(
+            rank=Case(
+                When(rule__importance=Importance.HIGH, then=0),
+                When(rule__importance=Importance.MEDIUM, then=1),
+                default=2,
+            )
+        )
+        .order_by("rank", "path", "rule__code")
     )
 
 

@@ -147,6 +147,7 @@ def test_indicator_outliers_among_the_schools_of_a_province(personas, agg, schoo
     assert [(o.unit_code, o.value, round(o.score, 2)) for o in found] == [
         (schools[4].code, 100.0, 46.54)
     ]
+    assert found[0].label == "Élèves par classe"
 
 
 def test_the_page(client, personas, agg, schools) -> None:  # type: ignore[no-untyped-def]

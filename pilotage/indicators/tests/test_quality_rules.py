@@ -26,6 +26,7 @@ from pilotage.indicators.quality.rules import (
     validation_rule_create,
     validation_rule_update,
     validation_run,
+    violations_for,
 )
 from pilotage.indicators.tests.quality_factories import make_aggregates, put, rule
 from pilotage.orgunits.models import OrgUnitLevel
@@ -332,6 +333,16 @@ def test_the_page_lists_violations_in_a_fixed_number_of_queries(
     assert body.count("profs-eleves") == 10  # name and code of each of 5 rows
     assert "30" in body
     assert "Saisie" not in body  # no data-entry page on this branch: no link
+
+
+def test_violations_come_most_important_first(personas, agg) -> None:  # type: ignore[no-untyped-def]
+    for code, importance in [("b-low", "low"), ("c-high", "high"), ("a-medium", "medium")]:
+        rule(code, "#{profs}", Operator.LESS, "1", importance=importance)
+    put(agg, agg.teachers, "f", personas.school_a, 30)
+    rules_run(org_unit=personas.country, period=agg.period)
+    listed = violations_for(personas.head_a, org_unit=personas.school_a, period=agg.period)
+    assert [v.rule.code for v in listed] == ["c-high", "a-medium", "b-low"]
+    assert list(violations_for(personas.head_b, org_unit=personas.country, period=agg.period)) == []
 
 
 def test_outsiders_get_404(client, personas, agg) -> None:  # type: ignore[no-untyped-def]
