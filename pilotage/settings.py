@@ -185,6 +185,10 @@ PILOTAGE_IMPORT_XLSX_MAX_UNPACKED_BYTES = int(
     os.environ.get("PILOTAGE_IMPORT_XLSX_MAX_UNPACKED_BYTES", str(1024 * 1024 * 1024))
 )
 PILOTAGE_IMPORT_XLSX_MAX_RATIO = int(os.environ.get("PILOTAGE_IMPORT_XLSX_MAX_RATIO", "100"))
+# Aggregate data (indicators/quality/approval.py): when true, custom indicators and the
+# DHIS2 export read only values approved at their unit or above; by default every value
+# counts as soon as it is entered.
+PILOTAGE_HIDE_UNAPPROVED_DATA = env_bool("PILOTAGE_HIDE_UNAPPROVED_DATA", False)
 
 # Security headers. The CSP allows nothing from outside the site: every script, style
 # and font is served by whitenoise from our own static files.

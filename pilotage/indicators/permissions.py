@@ -46,3 +46,23 @@ def can_approve_data(actor: Any, unit: OrgUnit) -> bool:
 
 def can_manage_catalogue(actor: Any) -> bool:
     return scope_of(actor).allows(MANAGE_CATALOGUE)
+
+
+def can_run_validation(actor: Any, unit: OrgUnit) -> bool:
+    """Runs the validation rules over the unit's subtree (and so replaces its stored
+    violations): whoever enters or approves its data."""
+    scope = scope_of(actor)
+    return scope.covers_for(ENTER_DATA, unit.path) or scope.covers_for(APPROVE_DATA, unit.path)
+
+
+def can_approve_at(actor: Any, unit: OrgUnit) -> bool:
+    """Approves (and un-approves) a data set's data at ``unit``. Officers hold
+    APPROVE_DATA: a provincial officer approves their province and the schools below, a
+    regional officer their region and everything below, the national administration the
+    country. A school head holds only ENTER_DATA, over their own school: they approve that
+    school, the unit where data is entered (a leaf of the tree), and nothing above. The
+    order (bottom-up) is the approval service's business, not a permission."""
+    scope = scope_of(actor)
+    if scope.covers_for(APPROVE_DATA, unit.path):
+        return True
+    return unit.is_leaf() and scope.covers_for(ENTER_DATA, unit.path)

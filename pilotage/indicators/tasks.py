@@ -9,6 +9,7 @@ from django_tasks import task
 
 from pilotage.core.jobs import Progress, job_kind
 from pilotage.indicators.facts import facts_rebuild, facts_refresh
+from pilotage.indicators.quality.rules import rules_job
 from pilotage.orgunits.models import AcademicYear
 
 REBUILD = "indicators.rebuild"
@@ -16,6 +17,7 @@ REBUILD = "indicators.rebuild"
 RESULT_LABELS = {
     "years": _("Années recalculées"),
     "pupil_facts": _("Lignes de faits élèves"),
+    "violations": _("Violations de règles trouvées"),
 }
 
 
@@ -29,3 +31,11 @@ def refresh_facts() -> int:
 def rebuild_job(progress: Progress, year: str | None = None, **_params: Any) -> dict[str, Any]:
     years = AcademicYear.objects.filter(code=year) if year else None
     return facts_rebuild(years=years, progress=progress)
+
+
+@job_kind("indicators.validate", label=_("Contrôle des règles de validation"))
+def validate_job(
+    progress: Progress, unit: str, period: str, actor_id: int | None = None, **_params: Any
+) -> dict[str, Any]:
+    """The validation rules over a large subtree (the quality page starts it)."""
+    return rules_job(progress, unit=unit, period=period, actor_id=actor_id)

@@ -3,3 +3,7 @@
 app_name = "indicators"
 
 urlpatterns: list = []
+
+from pilotage.indicators.views import quality as quality_views  # noqa: E402
+
+urlpatterns += quality_views.urlpatterns

@@ -477,3 +477,27 @@ def teacher_figures_sql(
         f" GROUP BY c.school_id, u.path, c.academic_year_id, s.milieu, s.sector, g.cycle"
     )
     return sql, [year.pk, *params]
+
+
+def classes_without_marks(unit: OrgUnit, year: AcademicYear) -> QuerySet[SchoolClass]:
+    """The classes of ``unit``'s subtree in ``year`` without a single mark (any subject,
+    semester or assessment): a gap the data-quality page of the indicators shows. The
+    caller has checked that the actor sees ``unit``."""
+    marked = Mark.objects.filter(assessment__sheet__school_class=OuterRef("pk"))
+    return (
+        SchoolClass.objects.filter(school__path__startswith=unit.path, academic_year=year)
+        .exclude(Exists(marked))
+        .select_related("school", "grade_level")
+        .order_by("school__path", "grade_level__order", "name")
+    )
+
+
+def schools_without_enrolments(unit: OrgUnit, year: AcademicYear) -> QuerySet[OrgUnit]:
+    """The active schools of ``unit``'s subtree with no enrolment at all in ``year``; the
+    caller has checked that the actor sees ``unit``."""
+    enrolled = Enrolment.objects.filter(school=OuterRef("pk"), academic_year=year)
+    return (
+        OrgUnit.objects.filter(path__startswith=unit.path, school__isnull=False, is_active=True)
+        .exclude(Exists(enrolled))
+        .order_by("path")
+    )

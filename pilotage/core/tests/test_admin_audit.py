@@ -21,6 +21,7 @@ from pilotage.accounts.models import User
 from pilotage.accounts.services import role_assign, token_create
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
+from pilotage.indicators.models import ValidationRule
 from pilotage.orgunits.models import OrgUnitGroup, OrgUnitLevel, School
 from pilotage.orgunits.services import academic_year_create
 from pilotage.orgunits.tests.factories import make_unit
@@ -66,6 +67,9 @@ def world(personas) -> World:  # type: ignore[no-untyped-def]
             "token": token,
             "leaver": leaver,
             "bare_unit": make_unit(personas.commune_a, code="MA-TNG-E900", name_fr="Sans fiche"),
+            "rule": ValidationRule.objects.create(
+                code="r0", name_fr="R0", left="#{a}", operator="==", right="#{b}", period_type="year"
+            ),
         },
     )
 
@@ -171,6 +175,34 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         data=lambda w, _: {"closes_at_0": "2026-02-07", "closes_at_1": "12:00:00"},
     ),
     ("schooling.markdeadline", "delete"): Example(target=lambda w: w.objects["deadline"]),
+    ("indicators.validationrule", "add"): Example(
+        data=lambda w, _: {
+            "code": "r1",
+            "name_fr": "R1",
+            "left": "#{a} + #{b.f}",
+            "operator": "<=",
+            "right": "#{c}",
+            "importance": "high",
+            "missing_values": "skip_if_any",
+            "period_type": "year",
+            "is_active": "on",
+        }
+    ),
+    ("indicators.validationrule", "change"): Example(
+        target=lambda w: w.objects["rule"],
+        data=lambda w, _: {
+            "code": "r0",
+            "name_fr": "R0 renommée",
+            "left": "#{a}",
+            "operator": "==",
+            "right": "#{b}",
+            "importance": "low",
+            "missing_values": "never_skip",
+            "period_type": "year",
+            "is_active": "on",
+        },
+    ),
+    ("indicators.validationrule", "delete"): Example(target=lambda w: w.objects["rule"]),
 }
 
 

@@ -19,6 +19,14 @@ from pilotage.indicators.models.facts import (
     PupilFact,
     TeacherFact,
 )
+from pilotage.indicators.models.quality import (
+    DataSetReport,
+    Importance,
+    MissingValues,
+    Operator,
+    ValidationRule,
+    ValidationViolation,
+)
 
 __all__ = [
     "CategoryCombo",
@@ -34,4 +42,10 @@ __all__ = [
     "PupilFact",
     "TeacherFact",
     "ValueType",
+    "DataSetReport",
+    "Importance",
+    "MissingValues",
+    "Operator",
+    "ValidationRule",
+    "ValidationViolation",
 ]
