@@ -46,3 +46,8 @@ def can_approve_data(actor: Any, unit: OrgUnit) -> bool:
 
 def can_manage_catalogue(actor: Any) -> bool:
     return scope_of(actor).allows(MANAGE_CATALOGUE)
+
+
+def can_enter_data_somewhere(actor: Any) -> bool:
+    """Who sees the entry form and the aggregate import (each unit is then checked)."""
+    return scope_of(actor).allows(ENTER_DATA)

@@ -1,0 +1,18 @@
+"""The indicators app's entries in the main menu (see :mod:`pilotage.core.navigation`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.core.navigation import MenuEntry
+from pilotage.indicators.permissions import can_enter_data_somewhere, can_manage_catalogue
+
+ENTRIES = [
+    MenuEntry(
+        "indicators:data_entry", _("Saisie de données"), order=60, allowed=can_enter_data_somewhere
+    ),
+    MenuEntry(
+        "indicators:custom_list",
+        _("Indicateurs personnalisés"),
+        order=65,
+        allowed=can_manage_catalogue,
+    ),
+]
