@@ -22,6 +22,7 @@ class CustomIndicator(MultilingualName):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("créé par"),
     )

@@ -43,7 +43,7 @@ def _check_formulas(numerator: str, denominator: str) -> None:
 
 
 def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else value
 
 
 @transaction.atomic
