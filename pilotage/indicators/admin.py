@@ -93,13 +93,11 @@ class CategoryComboForm(forms.ModelForm):
 @admin.register(CategoryCombo)
 class CategoryComboAdmin(_CatalogueAdmin):
     form = CategoryComboForm
+    fields = ("code", "name_fr", "name_ar", "name_en", "options")
     list_display = ("code", "name_fr")
     fields_saved = ("name_fr", "name_ar", "name_en", "options")
     create_service = category_combo_save
     update_service = category_combo_save
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["code", "name_fr", "name_ar", "name_en", "options"]
 
 
 @admin.register(DataElement)

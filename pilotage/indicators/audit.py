@@ -20,5 +20,6 @@ audit_change_labels_register(
         "period_type": _("périodicité"),
         "value_type": _("type de valeur"),
         "timely_days": _("délai de saisie (jours)"),
+        "options": _("options"),
     }
 )

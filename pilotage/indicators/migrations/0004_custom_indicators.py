@@ -6,35 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0003_morocco_cycle_ages'),
+        ("indicators", "0003_morocco_cycle_ages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CustomIndicator',
+            name="CustomIndicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='nom (français)')),
-                ('name_ar', models.CharField(blank=True, max_length=200, verbose_name='nom (arabe)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='nom (anglais)')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('numerator', models.CharField(max_length=500, verbose_name='numérateur')),
-                ('denominator', models.CharField(blank=True, max_length=500, verbose_name='dénominateur')),
-                ('factor', models.DecimalField(decimal_places=2, default=1, max_digits=10, verbose_name='facteur')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='unité')),
-                ('higher_is_better', models.BooleanField(default=True, verbose_name='plus haut est mieux')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_fr", models.CharField(max_length=200, verbose_name="nom (français)")),
+                (
+                    "name_ar",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (arabe)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom (anglais)"),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("numerator", models.CharField(max_length=500, verbose_name="numérateur")),
+                (
+                    "denominator",
+                    models.CharField(blank=True, max_length=500, verbose_name="dénominateur"),
+                ),
+                (
+                    "factor",
+                    models.DecimalField(
+                        decimal_places=2, default=1, max_digits=10, verbose_name="facteur"
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="unité")),
+                (
+                    "higher_is_better",
+                    models.BooleanField(default=True, verbose_name="plus haut est mieux"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicateur personnalisé',
-                'verbose_name_plural': 'indicateurs personnalisés',
-                'ordering': ['code'],
+                "verbose_name": "indicateur personnalisé",
+                "verbose_name_plural": "indicateurs personnalisés",
+                "ordering": ["code"],
             },
         ),
     ]

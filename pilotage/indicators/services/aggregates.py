@@ -439,6 +439,7 @@ def category_combo_save(
         if not combo.options.exists():
             raise ValidationError({"options": _("une combinaison a au moins une option")})
         return combo
+    had = list(combo.options.order_by("order", "code").values_list("code", flat=True))
     kept = []
     for order, option in enumerate(options):
         kept.append(option["code"])
@@ -460,6 +461,8 @@ def category_combo_save(
             )
         audit_record(actor=actor, action=DELETE, obj=gone)
         gone.delete()
+    if had and had != kept:
+        audit_record(actor=actor, action=UPDATE, obj=combo, changes={"options": [had, kept]})
     return combo
 
 

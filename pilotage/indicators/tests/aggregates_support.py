@@ -94,6 +94,6 @@ def make_catalogue() -> Catalogue:
     )
 
 
-@pytest.fixture
-def catalogue(personas) -> Catalogue:  # type: ignore[no-untyped-def]
+@pytest.fixture(name="catalogue")
+def catalogue_fixture(personas) -> Catalogue:
     return make_catalogue()

@@ -21,12 +21,14 @@ from pilotage.indicators.services.aggregates import (
     is_locked,
     value_parse,
 )
-from pilotage.indicators.tests.aggregates_support import catalogue  # noqa: F401 - fixture
+from pilotage.indicators.tests.aggregates_support import catalogue_fixture  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
 
-def save(personas, catalogue, values, *, actor=None, unit=None, period=None, versions=None, data_set=None):  # type: ignore[no-untyped-def]
+def save(
+    personas, catalogue, values, *, actor=None, unit=None, period=None, versions=None, data_set=None
+):
     return data_values_save(
         actor=actor or personas.head_a,
         data_set=data_set or catalogue.census,
@@ -37,7 +39,7 @@ def save(personas, catalogue, values, *, actor=None, unit=None, period=None, ver
     )
 
 
-def stored(catalogue, unit) -> dict[tuple[str, str], Decimal]:  # type: ignore[no-untyped-def]
+def stored(catalogue, unit) -> dict[tuple[str, str], Decimal]:
     return {
         (v.data_element.code, v.category_option.code): v.value
         for v in DataValue.objects.filter(org_unit=unit).select_related(
@@ -46,7 +48,7 @@ def stored(catalogue, unit) -> dict[tuple[str, str], Decimal]:  # type: ignore[n
     }
 
 
-def test_a_valid_form_is_saved_with_one_audit_row_per_cell(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_valid_form_is_saved_with_one_audit_row_per_cell(personas, catalogue) -> None:
     result = save(
         personas,
         catalogue,
@@ -79,7 +81,7 @@ def test_a_valid_form_is_saved_with_one_audit_row_per_cell(personas, catalogue) 
     assert entries.get(object_id=str(value.pk)).path == personas.school_a.path
 
 
-def test_an_update_moves_the_version_and_an_empty_cell_deletes(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_an_update_moves_the_version_and_an_empty_cell_deletes(personas, catalogue) -> None:
     save(personas, catalogue, {("classrooms", "total"): "12", ("toilets", "girls"): "3"})
     result = save(
         personas,
@@ -92,14 +94,16 @@ def test_an_update_moves_the_version_and_an_empty_cell_deletes(personas, catalog
     assert result.versions[("classrooms", "total")] == 2
     assert result.versions[("toilets", "girls")] == 0
     changes = list(
-        AuditEntry.objects.filter(object_type="indicators.datavalue", action__in=["update", "delete"])
+        AuditEntry.objects.filter(
+            object_type="indicators.datavalue", action__in=["update", "delete"]
+        )
         .order_by("action")
         .values_list("action", "changes")
     )
     assert changes == [("delete", {"value": ["3", None]}), ("update", {"value": ["12", "14"]})]
 
 
-def test_saving_the_same_values_again_writes_nothing(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_saving_the_same_values_again_writes_nothing(personas, catalogue) -> None:
     save(personas, catalogue, {("classrooms", "total"): "12"})
     with unchanged(DataValue):
         result = save(personas, catalogue, {("classrooms", "total"): "12.0"}, versions={})
@@ -120,21 +124,21 @@ def test_saving_the_same_values_again_writes_nothing(personas, catalogue) -> Non
         (("classrooms", "girls"), "3", "option absente"),
     ],
 )
-def test_a_bad_cell_refuses_the_whole_form(personas, catalogue, key, raw, reason) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_cell_refuses_the_whole_form(personas, catalogue, key, raw, reason) -> None:
     with unchanged(DataValue), pytest.raises(DataValuesRejected) as refused:
         save(personas, catalogue, {("toilets", "girls"): "4", key: raw})
     assert reason in refused.value.errors[key]
     assert ("toilets", "girls") not in refused.value.errors
 
 
-def test_a_unit_outside_the_scope_is_refused(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_outside_the_scope_is_refused(personas, catalogue) -> None:
     with unchanged(DataValue), pytest.raises(PermissionDenied):
         save(personas, catalogue, {("classrooms", "total"): "12"}, actor=personas.head_b)
     with unchanged(DataValue), pytest.raises(PermissionDenied):
         save(personas, catalogue, {("classrooms", "total"): "12"}, actor=personas.teacher_a1)
 
 
-def test_a_unit_at_another_level_is_refused(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_at_another_level_is_refused(personas, catalogue) -> None:
     with unchanged(DataValue), pytest.raises(DataValuesRejected) as refused:
         save(
             personas,
@@ -146,19 +150,19 @@ def test_a_unit_at_another_level_is_refused(personas, catalogue) -> None:  # typ
     assert "niveau" in refused.value.message
 
 
-def test_a_period_of_another_type_is_refused(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_period_of_another_type_is_refused(personas, catalogue) -> None:
     with unchanged(DataValue), pytest.raises(DataValuesRejected) as refused:
         save(personas, catalogue, {("classrooms", "total"): "12"}, period=catalogue.month)
     assert "2025-11" in refused.value.message
 
 
-def _approve(catalogue, unit, period, by):  # type: ignore[no-untyped-def]
+def _approve(catalogue, unit, period, by):
     return DataApproval.objects.create(
         data_set=catalogue.census, org_unit=unit, path=unit.path, period=period, approved_by=by
     )
 
 
-def test_approved_data_is_locked_for_the_unit_and_its_subtree(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_approved_data_is_locked_for_the_unit_and_its_subtree(personas, catalogue) -> None:
     save(personas, catalogue, {("classrooms", "total"): "12"})
     _approve(catalogue, personas.province_a, catalogue.year, personas.provincial_a)
     assert is_locked(catalogue.census, personas.school_a, catalogue.year)
@@ -167,12 +171,23 @@ def test_approved_data_is_locked_for_the_unit_and_its_subtree(personas, catalogu
     assert not is_locked(catalogue.census, personas.region_a, catalogue.year)
     assert not is_locked(catalogue.monthly, personas.school_a, catalogue.year)
     with unchanged(DataValue), pytest.raises(DataLocked):
-        save(personas, catalogue, {("classrooms", "total"): "13"}, versions={("classrooms", "total"): 1})
+        save(
+            personas,
+            catalogue,
+            {("classrooms", "total"): "13"},
+            versions={("classrooms", "total"): 1},
+        )
     # The other province's schools are not locked.
-    save(personas, catalogue, {("classrooms", "total"): "9"}, actor=personas.head_b, unit=personas.school_b)
+    save(
+        personas,
+        catalogue,
+        {("classrooms", "total"): "9"},
+        actor=personas.head_b,
+        unit=personas.school_b,
+    )
 
 
-def test_a_stale_version_is_a_conflict_naming_who_saved(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_version_is_a_conflict_naming_who_saved(personas, catalogue) -> None:
     personas.provincial_a.first_name, personas.provincial_a.last_name = "Samira", "Bennani"
     personas.provincial_a.save()
     save(personas, catalogue, {("classrooms", "total"): "12"}, actor=personas.provincial_a)
@@ -207,7 +222,7 @@ def test_value_parse_reads_typed_values() -> None:
     assert value_parse("percentage", None) is None
 
 
-def test_catalogue_services_need_the_capability_and_audit(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_catalogue_services_need_the_capability_and_audit(personas, catalogue) -> None:
     from pilotage.indicators.models import DataElement, DataSet
 
     with unchanged(DataElement), pytest.raises(PermissionDenied):
@@ -217,7 +232,9 @@ def test_catalogue_services_need_the_capability_and_audit(personas, catalogue) -
     desks = data_element_save(
         actor=personas.national_admin, code="desks", name_fr="Tables", combo=catalogue.total
     )
-    assert AuditEntry.objects.filter(object_type="indicators.dataelement", object_id=str(desks.pk)).exists()
+    assert AuditEntry.objects.filter(
+        object_type="indicators.dataelement", object_id=str(desks.pk)
+    ).exists()
     census = data_set_save(
         actor=personas.national_admin,
         code="census",
@@ -241,17 +258,15 @@ def test_catalogue_services_need_the_capability_and_audit(personas, catalogue) -
         )
 
 
-def test_an_element_with_values_keeps_its_categories(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_an_element_with_values_keeps_its_categories(personas, catalogue) -> None:
     from pilotage.indicators.models import DataElement
 
     save(personas, catalogue, {("classrooms", "total"): "12"})
     with unchanged(DataElement), pytest.raises(ValidationError):
-        data_element_save(
-            actor=None, code="classrooms", name_fr="Salles", combo=catalogue.sex
-        )
+        data_element_save(actor=None, code="classrooms", name_fr="Salles", combo=catalogue.sex)
 
 
-def test_an_option_in_use_is_not_removed(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_an_option_in_use_is_not_removed(personas, catalogue) -> None:
     save(personas, catalogue, {("toilets", "girls"): "3"})
     with unchanged(CategoryOption), pytest.raises(ValidationError):
         category_combo_save(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from pilotage.core.tests.support import unchanged
 from pilotage.indicators.models import DataApproval, DataValue
 from pilotage.indicators.services.aggregates import data_values_save
-from pilotage.indicators.tests.aggregates_support import catalogue  # noqa: F401 - fixture
+from pilotage.indicators.tests.aggregates_support import catalogue_fixture  # noqa: F401 - fixture
 from pilotage.orgunits.tests.factories import make_school
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,9 @@ def grid_url(unit: str = "04101A", period: str = "2025-2026", data_set: str = "c
     return f"{URL}?data_set={data_set}&unit={unit}&period={period}"
 
 
-def test_a_school_head_lands_on_their_school_and_the_latest_period(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_school_head_lands_on_their_school_and_the_latest_period(
+    client, personas, catalogue
+) -> None:
     client.force_login(personas.head_a)
     page = client.get(URL, {"data_set": "census"}).content.decode()
     assert 'name="v:classrooms:total"' in page
@@ -33,7 +35,7 @@ def test_a_school_head_lands_on_their_school_and_the_latest_period(client, perso
     assert "03201B" not in page
 
 
-def test_the_grid_shows_stored_values_with_their_versions(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_the_grid_shows_stored_values_with_their_versions(client, personas, catalogue) -> None:
     data_values_save(
         actor=personas.head_a,
         data_set=catalogue.census,
@@ -63,19 +65,21 @@ def test_the_grid_shows_stored_values_with_their_versions(client, personas, cata
         ("head_a", grid_url(period="2025-11")),
     ],
 )
-def test_outsiders_and_unknown_codes_get_404_and_write_nothing(client, personas, catalogue, who, url) -> None:  # type: ignore[no-untyped-def]
+def test_outsiders_and_unknown_codes_get_404_and_write_nothing(
+    client, personas, catalogue, who, url
+) -> None:
     client.force_login(getattr(personas, who))
     assert client.get(url).status_code == 404
     with unchanged(DataValue):
         assert client.post(url, {"v:classrooms:total": "12"}).status_code == 404
 
 
-def test_anonymous_is_sent_to_the_login(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_is_sent_to_the_login(client, personas, catalogue) -> None:
     response = client.get(grid_url())
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_a_save_with_htmx_answers_the_grid_only(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_save_with_htmx_answers_the_grid_only(client, personas, catalogue) -> None:
     client.force_login(personas.head_a)
     response = client.post(
         grid_url(),
@@ -90,7 +94,9 @@ def test_a_save_with_htmx_answers_the_grid_only(client, personas, catalogue) -> 
     assert DataValue.objects.get(data_element=catalogue.classrooms).value == Decimal(12)
 
 
-def test_a_refused_save_keeps_the_values_and_shows_each_error_by_its_cell(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_save_keeps_the_values_and_shows_each_error_by_its_cell(
+    client, personas, catalogue
+) -> None:
     client.force_login(personas.head_a)
     with unchanged(DataValue):
         response = client.post(
@@ -106,7 +112,7 @@ def test_a_refused_save_keeps_the_values_and_shows_each_error_by_its_cell(client
     assert 'id="err-toilets-girls"' not in page
 
 
-def test_a_conflict_shows_the_current_value_and_saves_nothing(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_conflict_shows_the_current_value_and_saves_nothing(client, personas, catalogue) -> None:
     data_values_save(
         actor=personas.provincial_a,
         data_set=catalogue.census,
@@ -126,7 +132,7 @@ def test_a_conflict_shows_the_current_value_and_saves_nothing(client, personas, 
     assert (officer.get_full_name() or officer.username) in page
 
 
-def test_approved_data_is_shown_read_only(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_approved_data_is_shown_read_only(client, personas, catalogue) -> None:
     DataApproval.objects.create(
         data_set=catalogue.census,
         org_unit=personas.province_a,
@@ -142,7 +148,7 @@ def test_approved_data_is_shown_read_only(client, personas, catalogue) -> None: 
     assert "ne se modifient plus" in page
 
 
-def test_an_officer_picks_among_the_schools_of_their_province(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_an_officer_picks_among_the_schools_of_their_province(client, personas, catalogue) -> None:
     make_school(personas.commune_a, code="04102B")
     client.force_login(personas.provincial_a)
     page = client.get(URL, {"data_set": "census"}).content.decode()
@@ -151,7 +157,9 @@ def test_an_officer_picks_among_the_schools_of_their_province(client, personas, 
     assert 'name="v:classrooms:total"' not in page  # no unit chosen yet
 
 
-def test_the_grid_costs_a_fixed_number_of_queries(client, personas, catalogue, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_grid_costs_a_fixed_number_of_queries(
+    client, personas, catalogue, django_assert_num_queries
+) -> None:
     data_values_save(
         actor=personas.head_a,
         data_set=catalogue.census,

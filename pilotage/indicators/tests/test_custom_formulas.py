@@ -12,7 +12,7 @@ from pilotage.indicators.custom import FormulaError, Ref, parse_formula
 ELEMENTS = {"toilets": {"girls", "boys"}, "classrooms": {"total"}, "pupils-2": {"total"}}
 
 
-def ok(text: str):  # type: ignore[no-untyped-def]
+def ok(text: str):
     formula = parse_formula(text, elements=ELEMENTS)
     assert formula is not None
     return formula

@@ -18,13 +18,13 @@ from pilotage.indicators.custom import custom_values
 from pilotage.indicators.models import CustomIndicator
 from pilotage.indicators.services.aggregates import data_values_save
 from pilotage.indicators.services.custom import custom_indicator_save
-from pilotage.indicators.tests.aggregates_support import catalogue  # noqa: F401 - fixture
+from pilotage.indicators.tests.aggregates_support import catalogue_fixture  # noqa: F401 - fixture
 from pilotage.orgunits.tests.factories import make_school
 
 pytestmark = pytest.mark.django_db
 
 
-def enter(catalogue, unit, values, period=None, data_set=None):  # type: ignore[no-untyped-def]
+def enter(catalogue, unit, values, period=None, data_set=None):
     data_values_save(
         actor=None,
         data_set=data_set or catalogue.census,
@@ -40,7 +40,7 @@ def indicator(**kw: object) -> CustomIndicator:
     return custom_indicator_save(actor=None, code=code, **fields)  # type: ignore[arg-type]
 
 
-def test_the_parent_is_the_ratio_of_sums_not_the_mean_of_ratios(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_the_parent_is_the_ratio_of_sums_not_the_mean_of_ratios(personas, catalogue) -> None:
     """Two schools of one commune at 1/2 and 30/40: the commune is 31/42, not the mean of
     0.5 and 0.75 (the aggregation rule of UIS ratios, Σ numerator / Σ denominator)."""
     second = make_school(personas.commune_a, code="04102B").org_unit
@@ -60,7 +60,7 @@ def test_the_parent_is_the_ratio_of_sums_not_the_mean_of_ratios(personas, catalo
     assert values[2].value != (Decimal("0.5") + Decimal("0.75")) / 2
 
 
-def test_options_factor_and_monthly_values_summed_into_the_year(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_options_factor_and_monthly_values_summed_into_the_year(personas, catalogue) -> None:
     enter(catalogue, personas.school_a, {("toilets", "girls"): "3", ("toilets", "boys"): "1"})
     for month, figure in (("2025-10", "100"), ("2025-11", "120")):
         enter(
@@ -97,14 +97,16 @@ class FakeValue:
     value: float | None = None
 
 
-def test_builtin_parts_come_from_the_engine_summed_over_cycles(personas, catalogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_builtin_parts_come_from_the_engine_summed_over_cycles(
+    personas, catalogue, monkeypatch
+) -> None:
     calls = []
 
-    def compute(code, *, units, years, by=()):  # type: ignore[no-untyped-def]
+    def compute(code, *, units, years, by=()):
         calls.append((code, [u.code for u in units], [y.code for y in years], by))
-        return [
-            FakeValue(u.code, y.code, 100, 80) for u in units for y in years
-        ] + [FakeValue(u.code, y.code, 20, 10) for u in units for y in years]  # a second cycle
+        return [FakeValue(u.code, y.code, 100, 80) for u in units for y in years] + [
+            FakeValue(u.code, y.code, 20, 10) for u in units for y in years
+        ]  # a second cycle
 
     fake = types.ModuleType("pilotage.indicators.engine")
     fake.compute = compute  # type: ignore[attr-defined]
@@ -112,12 +114,20 @@ def test_builtin_parts_come_from_the_engine_summed_over_cycles(personas, catalog
     monkeypatch.setattr("pilotage.indicators.engine", fake, raising=False)
     enter(catalogue, personas.school_a, {("classrooms", "total"): "4"})
     per_classroom = indicator(numerator="ger.numerator", denominator="#{classrooms}")
-    [value] = custom_values(per_classroom, units=[personas.province_a], years_or_periods=["2025-2026"])
+    [value] = custom_values(
+        per_classroom, units=[personas.province_a], years_or_periods=["2025-2026"]
+    )
     assert calls == [("ger", ["MA-TNG"], ["2025-2026"], ())]
-    assert (value.numerator, value.denominator, value.value) == (Decimal(120), Decimal(4), Decimal(30))
+    assert (value.numerator, value.denominator, value.value) == (
+        Decimal(120),
+        Decimal(4),
+        Decimal(30),
+    )
     # A month has no built-in value: no value, and the engine is not asked.
     calls.clear()
-    [monthly] = custom_values(per_classroom, units=[personas.province_a], years_or_periods=["2025-11"])
+    [monthly] = custom_values(
+        per_classroom, units=[personas.province_a], years_or_periods=["2025-11"]
+    )
     assert monthly.value is None and calls == []
     assert custom  # the module under test
 
@@ -144,13 +154,15 @@ def form(**kw: str) -> dict[str, str]:
     }
 
 
-def test_the_national_admin_creates_and_edits_an_indicator(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_the_national_admin_creates_and_edits_an_indicator(client, personas, catalogue) -> None:
     client.force_login(personas.national_admin)
     response = client.post(URL, form())
     assert response.status_code == 302
     created = CustomIndicator.objects.get(code="girls_share")
     assert created.created_by == personas.national_admin and created.factor == 100
-    assert AuditEntry.objects.filter(object_type="indicators.customindicator", action="create").exists()
+    assert AuditEntry.objects.filter(
+        object_type="indicators.customindicator", action="create"
+    ).exists()
     page = client.get(reverse("indicators:custom_list")).content.decode()
     assert "girls_share" in page and "#{toilets.girls}" in page
     edit = reverse("indicators:custom_edit", args=["girls_share"])
@@ -170,7 +182,9 @@ def test_the_national_admin_creates_and_edits_an_indicator(client, personas, cat
         ("denominator", "#{toilets} / 0", "division par zéro"),
     ],
 )
-def test_the_form_shows_the_formula_problem_and_saves_nothing(client, personas, catalogue, field, text, reason) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_shows_the_formula_problem_and_saves_nothing(
+    client, personas, catalogue, field, text, reason
+) -> None:
     client.force_login(personas.national_admin)
     with unchanged(CustomIndicator):
         response = client.post(URL, form(**{field: text.replace("&#x27;", "'")}))
@@ -180,8 +194,10 @@ def test_the_form_shows_the_formula_problem_and_saves_nothing(client, personas, 
     assert text in page  # the typed formula is kept
 
 
-@pytest.mark.parametrize("who", ["provincial_a", "regional_officer", "head_a", "teacher_a1", "agent"])
-def test_others_get_404_and_write_nothing(client, personas, catalogue, who) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "who", ["provincial_a", "regional_officer", "head_a", "teacher_a1", "agent"]
+)
+def test_others_get_404_and_write_nothing(client, personas, catalogue, who) -> None:
     indicator(code="existing")
     client.force_login(getattr(personas, who))
     assert client.get(reverse("indicators:custom_list")).status_code == 404
@@ -191,7 +207,9 @@ def test_others_get_404_and_write_nothing(client, personas, catalogue, who) -> N
         assert client.post(edit, form(numerator="#{classrooms}")).status_code == 404
 
 
-def test_the_list_costs_a_fixed_number_of_queries(client, personas, catalogue, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_costs_a_fixed_number_of_queries(
+    client, personas, catalogue, django_assert_num_queries
+) -> None:
     for n in range(5):
         indicator(code=f"ind{n}")
     client.force_login(personas.national_admin)

@@ -21,7 +21,7 @@ from pilotage.indicators.imports import (
     population_import,
 )
 from pilotage.indicators.models import DataApproval, DataValue, PopulationEstimate
-from pilotage.indicators.tests.aggregates_support import catalogue  # noqa: F401 - fixture
+from pilotage.indicators.tests.aggregates_support import catalogue_fixture  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -53,24 +53,26 @@ GOOD = [
 ]
 
 
-def run(actor, rows, *, xlsx=False):  # type: ignore[no-untyped-def]
+def run(actor, rows, *, xlsx=False):
     stream = (xlsx_file if xlsx else csv_file)(AGGREGATE_COLUMNS, rows)
     return aggregates_import(
         actor=actor, stream=stream, filename="data.xlsx" if xlsx else "data.csv"
     )
 
 
-def reasons(excinfo) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+def reasons(excinfo) -> list[tuple[int, str, str]]:
     return [(p.row, p.column, p.reason) for p in excinfo.value.problems]
 
 
-def test_a_good_file_is_applied_then_reimported_without_change(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_a_good_file_is_applied_then_reimported_without_change(personas, catalogue) -> None:
     counts = run(personas.national_admin, GOOD)
     assert counts == {"created": 6, "updated": 0, "deleted": 0, "unchanged": 0}
     assert DataValue.objects.get(
         data_element=catalogue.attendance, org_unit=personas.school_a
     ).value == Decimal("91.5")
-    assert AuditEntry.objects.filter(object_type="indicators.datavalue", action="import").count() == 6
+    assert (
+        AuditEntry.objects.filter(object_type="indicators.datavalue", action="import").count() == 6
+    )
     with unchanged(DataValue):
         assert run(personas.national_admin, GOOD) == {
             "created": 0,
@@ -80,17 +82,20 @@ def test_a_good_file_is_applied_then_reimported_without_change(personas, catalog
         }
 
 
-def test_an_xlsx_file_with_number_cells_is_read(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_an_xlsx_file_with_number_cells_is_read(personas, catalogue) -> None:
     counts = run(
         personas.head_a,
-        [["2025-2026", "04101A", "classrooms", "total", 12], ["2025-11", "04101A", "meals", "boys", 95.0]],
+        [
+            ["2025-2026", "04101A", "classrooms", "total", 12],
+            ["2025-11", "04101A", "meals", "boys", 95.0],
+        ],
         xlsx=True,
     )
     assert counts["created"] == 2
     assert DataValue.objects.get(data_element=catalogue.meals).value == Decimal(95)
 
 
-def test_an_empty_value_deletes_the_cell(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_value_deletes_the_cell(personas, catalogue) -> None:
     run(personas.head_a, GOOD[:2])
     counts = run(personas.head_a, [["2025-2026", "04101A", "classrooms", "total", ""]])
     assert counts["deleted"] == 1
@@ -102,19 +107,27 @@ BAD = [
     (["2025-2026", "ZZZ", "classrooms", "total", "1"], "org_unit", "unité inconnue"),
     (["2025-2026", "04101A", "desks", "total", "1"], "data_element", "élément de données inconnu"),
     (["2025-2026", "04101A", "toilets", "unknown", "1"], "category_option", "option inconnue"),
-    (["2025-2026", "04101A", "toilets", "total", "1"], "category_option", "option absente des catégories"),
+    (
+        ["2025-2026", "04101A", "toilets", "total", "1"],
+        "category_option",
+        "option absente des catégories",
+    ),
     (["2025-2026", "03201B", "classrooms", "total", "1"], "org_unit", "hors de votre périmètre"),
     (["2025-2026", "MA-TNG-C001", "classrooms", "total", "1"], "org_unit", "mauvais niveau"),
     (["2025-11", "04101A", "classrooms", "total", "1"], "period", "aucun ensemble de périodicité"),
     (["2025-2026", "04101A", "classrooms", "total", "douze"], "value", "n'est pas un nombre"),
     (["2025-2026", "04101A", "classrooms", "total", "-2"], "value", "positif ou nul"),
     (["2025-2026", "04101A", "attendance", "total", "101"], "value", "de 0 à 100"),
-    (["2025-2026", "04101A", "classrooms", "total", "13"], "value", "cellule en double : déjà à la ligne 2"),
+    (
+        ["2025-2026", "04101A", "classrooms", "total", "13"],
+        "value",
+        "cellule en double : déjà à la ligne 2",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("row", "column", "reason"), BAD, ids=[b[2] for b in BAD])
-def test_each_bad_row_refuses_the_whole_file(personas, catalogue, row, column, reason) -> None:  # type: ignore[no-untyped-def]
+def test_each_bad_row_refuses_the_whole_file(personas, catalogue, row, column, reason) -> None:
     rows = [GOOD[0], GOOD[1], row]
     with unchanged(DataValue), pytest.raises(ImportRejected) as refused:
         run(personas.provincial_a, rows)
@@ -126,13 +139,13 @@ def test_each_bad_row_refuses_the_whole_file(personas, catalogue, row, column, r
     assert refused.value.problems[0].value == row[AGGREGATE_COLUMNS.index(column)]
 
 
-def test_every_problem_is_listed_at_once(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_is_listed_at_once(personas, catalogue) -> None:
     with unchanged(DataValue), pytest.raises(ImportRejected) as refused:
         run(personas.head_a, [GOOD[0], *[b[0] for b in BAD[:5]]])
     assert [p.row for p in refused.value.problems] == [3, 4, 5, 6, 7]
 
 
-def test_approved_data_refuses_its_rows(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_approved_data_refuses_its_rows(personas, catalogue) -> None:
     DataApproval.objects.create(
         data_set=catalogue.census,
         org_unit=personas.school_a,
@@ -147,7 +160,9 @@ def test_approved_data_refuses_its_rows(personas, catalogue) -> None:  # type: i
     assert all("approuvées" in r for _n, _c, r in found)
 
 
-def test_the_command_exits_1_on_a_bad_file_and_0_on_a_good_one(personas, catalogue, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_exits_1_on_a_bad_file_and_0_on_a_good_one(
+    personas, catalogue, tmp_path, capsys
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_file(AGGREGATE_COLUMNS, [BAD[0][0]]).getvalue())
     with unchanged(DataValue), pytest.raises(SystemExit) as exit_:
@@ -160,7 +175,7 @@ def test_the_command_exits_1_on_a_bad_file_and_0_on_a_good_one(personas, catalog
     assert DataValue.objects.count() == 6
 
 
-def test_the_page_is_refused_to_those_who_enter_no_data(client, personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_is_refused_to_those_who_enter_no_data(client, personas, catalogue) -> None:
     url = reverse("indicators:import_aggregates")
     client.force_login(personas.teacher_a1)
     assert client.get(url).status_code == 404
@@ -185,21 +200,28 @@ POPULATION = [
 ]
 
 
-def run_population(actor, rows, *, xlsx=False):  # type: ignore[no-untyped-def]
+def run_population(actor, rows, *, xlsx=False):
     stream = (xlsx_file if xlsx else csv_file)(POPULATION_COLUMNS, rows)
     return population_import(actor=actor, stream=stream, filename="p.xlsx" if xlsx else "p.csv")
 
 
-def test_population_is_imported_then_cells_replaced(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_population_is_imported_then_cells_replaced(personas, catalogue) -> None:
     assert run_population(personas.national_admin, POPULATION) == {
         "created": 3,
         "updated": 0,
         "unchanged": 0,
     }
     cell = PopulationEstimate.objects.get(org_unit=personas.province_b)
-    assert (cell.path, cell.age, cell.sex, cell.population) == (personas.province_b.path, 7, "F", 9800)
+    assert (cell.path, cell.age, cell.sex, cell.population) == (
+        personas.province_b.path,
+        7,
+        "F",
+        9800,
+    )
     counts = run_population(
-        None, [["MA-TNG", "2025-2026", 6, "F", 11000], ["MA-TNG", "2025-2026", 6, "M", 10400]], xlsx=True
+        None,
+        [["MA-TNG", "2025-2026", 6, "F", 11000], ["MA-TNG", "2025-2026", 6, "M", 10400]],
+        xlsx=True,
     )
     assert counts == {"created": 0, "updated": 1, "unchanged": 1}
     assert PopulationEstimate.objects.get(org_unit=personas.province_a, sex="F").population == 11000
@@ -218,19 +240,27 @@ BAD_POPULATION = [
     (["MA-TNG", "2025-2026", "6", "X", "10"], "sex", "attendu : M ou F"),
     (["MA-TNG", "2025-2026", "6", "F", "-10"], "population", "positif ou nul"),
     (["MA-TNG", "2025-2026", "6", "F", "beaucoup"], "population", "n'est pas un nombre"),
-    (["MA-TNG", "2025-2026", "6", "F", "10"], "population", "cellule en double : déjà à la ligne 2"),
+    (
+        ["MA-TNG", "2025-2026", "6", "F", "10"],
+        "population",
+        "cellule en double : déjà à la ligne 2",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("row", "column", "reason"), BAD_POPULATION, ids=[b[2] for b in BAD_POPULATION])
-def test_a_bad_population_row_refuses_the_file(personas, catalogue, row, column, reason) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("row", "column", "reason"), BAD_POPULATION, ids=[b[2] for b in BAD_POPULATION]
+)
+def test_a_bad_population_row_refuses_the_file(personas, catalogue, row, column, reason) -> None:
     with unchanged(PopulationEstimate), pytest.raises(ImportRejected) as refused:
         run_population(personas.national_admin, [POPULATION[0], row])
     found = reasons(refused)
     assert len(found) == 1 and found[0][:2] == (3, column) and reason in found[0][2], found
 
 
-def test_population_is_refused_to_all_but_the_catalogue_managers(client, personas, catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_population_is_refused_to_all_but_the_catalogue_managers(
+    client, personas, catalogue, tmp_path
+) -> None:
     with unchanged(PopulationEstimate), pytest.raises(ImportRejected):
         run_population(personas.provincial_a, POPULATION)
     url = reverse("indicators:import_population")
