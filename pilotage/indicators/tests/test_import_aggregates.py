@@ -272,3 +272,30 @@ def test_population_is_refused_to_all_but_the_catalogue_managers(
     good.write_bytes(csv_file(POPULATION_COLUMNS, POPULATION).getvalue())
     call_command("import_population", str(good))
     assert PopulationEstimate.objects.count() == 3
+
+
+def test_an_upload_runs_as_a_job_through_the_kernels_pipeline(
+    client, personas, catalogue, django_capture_on_commit_callbacks, run_jobs
+):
+    client.force_login(personas.head_a)
+    upload = csv_file(AGGREGATE_COLUMNS, [GOOD[0], GOOD[1]])
+    upload.name = "donnees.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("indicators:import_aggregates"), {"file": upload})
+    assert response.status_code == 302
+    run_jobs()
+    job = Job.objects.get()
+    assert job.status == "succeeded", job.result
+    assert job.result["created"] == 2
+    assert DataValue.objects.count() == 2
+    # The same file from a school head of the other province: every row out of reach.
+    client.force_login(personas.head_b)
+    upload = csv_file(AGGREGATE_COLUMNS, [GOOD[0]])
+    upload.name = "donnees.csv"
+    with unchanged(DataValue):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("indicators:import_aggregates"), {"file": upload})
+        run_jobs()
+    rejected = Job.objects.exclude(pk=job.pk).get()
+    assert rejected.status == "failed" and rejected.result["rejected"]
+    assert "hors de votre périmètre" in rejected.result["problems"][0]["reason"]
