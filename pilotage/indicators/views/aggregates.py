@@ -70,12 +70,17 @@ def data_entry(request: HttpRequest) -> HttpResponse:
         if unit is None or not can_enter_data(request.user, unit):
             raise Http404
     periods = recent_periods(data_set)
-    period_code = request.GET.get("period") or (periods[0].code if periods else "")
-    period = None
-    if period_code:
+    latest = periods[0] if periods else None
+    period_code = request.GET.get("period")
+    period = latest
+    if period_code and period_code != getattr(latest, "code", None):
         period = Period.objects.filter(code=period_code, type=data_set.period_type).first()
         if period is None:
-            raise Http404
+            # Another data set's period kept by the chooser: its latest one instead. A
+            # save is never redirected to another period.
+            if request.method == "POST":
+                raise Http404
+            period = latest
     context |= {
         "units": units[:UNIT_CHOICES],
         "units_more": len(units) > UNIT_CHOICES,
