@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from pilotage.core.scope import scope_of
@@ -150,4 +150,23 @@ def entry_grid(data_set: DataSet, org_unit: OrgUnit, period: Period) -> Grid:
         period,
         locked=is_locked(data_set, org_unit, period),
         blocks=list(blocks.values()),
+    )
+
+
+def catalogue_overview() -> list[DataSet]:
+    """Every data set with its elements, their combination and its options (four
+    queries whatever the catalogue's size): the codes the imports and formulas use."""
+    return list(
+        DataSet.objects.select_related("level")
+        .prefetch_related(
+            Prefetch(
+                "elements",
+                queryset=DataElement.objects.select_related("combo")
+                .prefetch_related(
+                    Prefetch("combo__options", queryset=CategoryOption.objects.order_by("order"))
+                )
+                .order_by("code"),
+            )
+        )
+        .order_by("code")
     )

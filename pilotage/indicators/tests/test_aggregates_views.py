@@ -198,3 +198,18 @@ def test_the_grid_costs_a_fixed_number_of_queries(
     )
     with django_assert_num_queries(11):
         assert client.get(grid_url()).status_code == 200
+
+
+def test_the_catalogue_lists_the_codes_in_fixed_queries(
+    client, personas, catalogue, django_assert_num_queries
+) -> None:
+    client.force_login(personas.head_a)
+    client.get(reverse("indicators:data_catalogue"))
+    # session, user, grants, then data sets with their level, elements with their
+    # combination, the combinations' options.
+    with django_assert_num_queries(6):
+        page = client.get(reverse("indicators:data_catalogue")).content.decode()
+    assert "census" in page and "monthly" in page
+    assert ">girls</code>" in page and ">toilets</code>" in page
+    client.force_login(personas.teacher_a1)
+    assert client.get(reverse("indicators:data_catalogue")).status_code == 404

@@ -156,6 +156,9 @@ def form(**kw: str) -> dict[str, str]:
 
 def test_the_national_admin_creates_and_edits_an_indicator(client, personas, catalogue) -> None:
     client.force_login(personas.national_admin)
+    blank = client.get(URL).content.decode()
+    # The codes a formula may use are listed under the form.
+    assert '<code dir="ltr">ger</code>' in blank and '<code dir="ltr">toilets</code>' in blank
     response = client.post(URL, form())
     assert response.status_code == 302
     created = CustomIndicator.objects.get(code="girls_share")

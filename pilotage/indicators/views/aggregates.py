@@ -23,6 +23,7 @@ from pilotage.indicators.permissions import can_enter_data
 from pilotage.indicators.roles import ENTER_DATA
 from pilotage.indicators.selectors.aggregates import (
     UNIT_CHOICES,
+    catalogue_overview,
     entry_grid,
     entry_units,
     recent_periods,
@@ -148,8 +149,19 @@ def _save(
     return {"saved": saved, "reload": True}
 
 
+@login_required
+def data_catalogue(request: HttpRequest) -> HttpResponse:
+    """The data sets, elements and options with their codes (for files and formulas)."""
+    if not scope_of(request.user).allows(ENTER_DATA):
+        raise Http404
+    return render(
+        request, "indicators/aggregates/catalogue.html", {"data_sets": catalogue_overview()}
+    )
+
+
 urlpatterns = [
     path("data/", data_entry, name="data_entry"),
+    path("data/catalogue/", data_catalogue, name="data_catalogue"),
     *import_urls("data/import/", AGGREGATES.name, "import_aggregates"),
     *import_urls("population/import/", POPULATION.name, "import_population"),
 ]

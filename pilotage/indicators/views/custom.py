@@ -10,9 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
+from pilotage.indicators.catalogue import BUILTIN
 from pilotage.indicators.forms.custom import CustomIndicatorForm
 from pilotage.indicators.models import CustomIndicator
 from pilotage.indicators.permissions import can_manage_catalogue
+from pilotage.indicators.selectors.aggregates import catalogue_overview
 from pilotage.indicators.services.custom import FIELDS, custom_indicator_save
 
 
@@ -44,7 +46,16 @@ def custom_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, messages)
         else:
             return redirect("indicators:custom_list")
-    return render(request, "indicators/custom/form.html", {"form": form, "indicator": indicator})
+    return render(
+        request,
+        "indicators/custom/form.html",
+        {
+            "form": form,
+            "indicator": indicator,
+            "data_sets": catalogue_overview(),
+            "builtins": BUILTIN,
+        },
+    )
 
 
 urlpatterns = [
