@@ -299,3 +299,21 @@ def test_an_upload_runs_as_a_job_through_the_kernels_pipeline(
     rejected = Job.objects.exclude(pk=job.pk).get()
     assert rejected.status == "failed" and rejected.result["rejected"]
     assert "hors de votre périmètre" in rejected.result["problems"][0]["reason"]
+
+
+def test_a_dry_run_checks_everything_and_writes_nothing(personas, catalogue) -> None:
+    with unchanged(DataValue, PopulationEstimate):
+        counts = aggregates_import(
+            actor=personas.head_a,
+            stream=csv_file(AGGREGATE_COLUMNS, GOOD[:3]),
+            filename="data.csv",
+            dry_run=True,
+        )
+        assert counts == {"rows": 3}
+        counts = population_import(
+            actor=None,
+            stream=csv_file(POPULATION_COLUMNS, POPULATION),
+            filename="p.csv",
+            dry_run=True,
+        )
+        assert counts == {"rows": 3}
