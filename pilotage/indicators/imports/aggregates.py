@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from pilotage.core.audit import IMPORT
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import ImportRejected, Problem, Problems, cell_text, open_table
-from pilotage.indicators.models import CategoryOption, DataElement, DataSet
+from pilotage.indicators.models import CategoryOption, DataApproval, DataElement, DataSet
 from pilotage.indicators.permissions import can_enter_data
 from pilotage.indicators.services.aggregates import (
     CellWrite,
     data_values_write,
-    is_locked,
     value_parse,
 )
 from pilotage.orgunits.models import OrgUnit, Period
@@ -28,8 +27,10 @@ AGGREGATE_COLUMNS = ["period", "org_unit", "data_element", "category_option", "v
 
 
 class _Catalogue:
-    """Periods, elements with their options and data sets, read once; units looked up
-    once per code; approval locks once per data set × unit × period."""
+    """What the rows are checked against, in a number of queries that does not grow with
+    the file: periods, elements, options and data sets read once; the units at the data
+    sets' levels read once (others, which are refused anyway, one query per code); the
+    approvals once per period met."""
 
     def __init__(self, actor: Any):
         self.actor = actor
@@ -41,11 +42,16 @@ class _Catalogue:
             self.options.setdefault(option.combo_id, {})[option.code] = option
             self.known_options.add(option.code)
         self.data_sets: dict[int, list[DataSet]] = {}
+        levels = set()
         for data_set in DataSet.objects.select_related("level").prefetch_related("elements"):
+            levels.add(data_set.level_id)
             for element in data_set.elements.all():
                 self.data_sets.setdefault(element.pk, []).append(data_set)
-        self._units: dict[str, OrgUnit | None] = {}
-        self._locks: dict[tuple[int, int, int], bool] = {}
+        self._units: dict[str, OrgUnit | None] = {
+            u.code: u for u in OrgUnit.objects.filter(level_id__in=levels).select_related("level")
+        }
+        # period id → {(data set id, approved unit's path)}
+        self._approved: dict[int, set[tuple[int, str]]] = {}
 
     def unit(self, code: str) -> OrgUnit | None:
         if code not in self._units:
@@ -53,10 +59,13 @@ class _Catalogue:
         return self._units[code]
 
     def locked(self, data_set: DataSet, unit: OrgUnit, period: Period) -> bool:
-        key = (data_set.pk, unit.pk, period.pk)
-        if key not in self._locks:
-            self._locks[key] = is_locked(data_set, unit, period)
-        return self._locks[key]
+        """As :func:`is_locked`: approved at the unit or at a unit above it."""
+        if period.pk not in self._approved:
+            self._approved[period.pk] = set(
+                DataApproval.objects.filter(period=period).values_list("data_set_id", "path")
+            )
+        approved = self._approved[period.pk]
+        return any((data_set.pk, path) in approved for path in (*unit.ancestor_paths(), unit.path))
 
 
 def _row(

@@ -40,6 +40,7 @@ Key = tuple[str, str]  # (element code, option code)
 # DataValue.value holds 16 digits, 4 of them decimals.
 MAX_DECIMALS = 4
 MAX_ABS = Decimal(10) ** 12
+UNIT_CHUNK = 2000
 
 
 class DataValuesRejected(Exception):
@@ -148,17 +149,26 @@ class _Plan:
 
 
 def _stored(cells: Sequence[CellWrite], lock: bool) -> dict[tuple[int, int, int, int], DataValue]:
-    """The stored values of the cells (a superset read in one query, then matched)."""
+    """The stored values of the cells (a superset read, then matched)."""
     if not cells:
         return {}
-    rows = DataValue.objects.filter(
-        data_element_id__in={c.element.pk for c in cells},
-        org_unit_id__in={c.org_unit.pk for c in cells},
-        period_id__in={c.period.pk for c in cells},
-    )
-    if lock:
-        rows = rows.select_for_update()
-    return {(v.data_element_id, v.category_option_id, v.org_unit_id, v.period_id): v for v in rows}
+    elements = {c.element.pk for c in cells}
+    periods = {c.period.pk for c in cells}
+    units = sorted({c.org_unit.pk for c in cells})
+    found: dict[tuple[int, int, int, int], DataValue] = {}
+    # Units by chunks: a file of every school of the country stays under the databases'
+    # limits on query parameters.
+    for start in range(0, len(units), UNIT_CHUNK):
+        rows = DataValue.objects.filter(
+            data_element_id__in=elements,
+            org_unit_id__in=units[start : start + UNIT_CHUNK],
+            period_id__in=periods,
+        )
+        if lock:
+            rows = rows.select_for_update()
+        for v in rows:
+            found[(v.data_element_id, v.category_option_id, v.org_unit_id, v.period_id)] = v
+    return found
 
 
 def _cell_key(cell: CellWrite) -> tuple[int, int, int, int]:

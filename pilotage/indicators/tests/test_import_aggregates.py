@@ -317,3 +317,36 @@ def test_a_dry_run_checks_everything_and_writes_nothing(personas, catalogue) -> 
             dry_run=True,
         )
         assert counts == {"rows": 3}
+
+
+def test_the_checks_cost_the_same_queries_for_one_school_or_many(personas, catalogue) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pilotage.orgunits.tests.factories import make_school
+
+    codes = ["04101A", *(make_school(personas.commune_a).org_unit.code for _ in range(4))]
+
+    def rows(units: list[str]) -> list[list[str]]:
+        return [
+            [period, code, element, option, "1"]
+            for code in units
+            for period, element, option in (
+                ("2025-2026", "classrooms", "total"),
+                ("2025-2026", "toilets", "girls"),
+                ("2025-11", "meals", "boys"),
+            )
+        ]
+
+    counts = []
+    # The first run also reads the importer's grants (then kept for the request).
+    for units in (codes[:1], codes[:1], codes):
+        with CaptureQueriesContext(connection) as queries:
+            aggregates_import(
+                actor=personas.national_admin,
+                stream=csv_file(AGGREGATE_COLUMNS, rows(units)),
+                filename="d.csv",
+                dry_run=True,
+            )
+        counts.append(len(queries))
+    assert counts[1] == counts[2]
