@@ -1,7 +1,5 @@
 """The indicators app's pages. Each part of the app keeps its routes in its views module."""
 
-from django.urls import path  # noqa: F401 - for the parts that add their routes here
-
 app_name = "indicators"
 
 urlpatterns: list = []
