@@ -220,3 +220,18 @@ def test_the_list_costs_a_fixed_number_of_queries(
     # session, user, the user's grants, the indicators.
     with django_assert_num_queries(4):
         assert client.get(reverse("indicators:custom_list")).status_code == 200
+
+
+def test_an_indicator_is_deleted_by_the_national_admin_only(client, personas, catalogue) -> None:
+    indicator(code="old")
+    url = reverse("indicators:custom_delete", args=["old"])
+    client.force_login(personas.provincial_a)
+    with unchanged(CustomIndicator):
+        assert client.post(url).status_code == 404
+    client.force_login(personas.national_admin)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    assert not CustomIndicator.objects.filter(code="old").exists()
+    assert AuditEntry.objects.filter(
+        object_type="indicators.customindicator", action="delete"
+    ).exists()

@@ -4,18 +4,25 @@ managers only; everyone else gets a 404."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pilotage.indicators.catalogue import BUILTIN
 from pilotage.indicators.forms.custom import CustomIndicatorForm
 from pilotage.indicators.models import CustomIndicator
 from pilotage.indicators.permissions import can_manage_catalogue
 from pilotage.indicators.selectors.aggregates import catalogue_overview
-from pilotage.indicators.services.custom import FIELDS, custom_indicator_save
+from pilotage.indicators.services.custom import (
+    FIELDS,
+    custom_indicator_delete,
+    custom_indicator_save,
+)
 
 
 @login_required
@@ -58,8 +65,20 @@ def custom_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def custom_delete(request: HttpRequest, code: str) -> HttpResponse:
+    if not can_manage_catalogue(request.user):
+        raise Http404
+    indicator = get_object_or_404(CustomIndicator, code=code)
+    custom_indicator_delete(actor=request.user, indicator=indicator)
+    messages.success(request, _("Indicateur « %(name)s » supprimé.") % {"name": indicator.name})
+    return redirect("indicators:custom_list")
+
+
 urlpatterns = [
     path("custom/", custom_list, name="custom_list"),
     path("custom/new/", custom_edit, name="custom_create"),
     path("custom/<slug:code>/", custom_edit, name="custom_edit"),
+    path("custom/<slug:code>/delete/", custom_delete, name="custom_delete"),
 ]
