@@ -8,7 +8,7 @@ from pilotage.core.imports import import_kind_register
 from pilotage.indicators.imports import AGGREGATES, POPULATION
 
 RESULT_LABELS = {
-    "deleted": _("Valeurs effacées"),
+    "deleted": _("Effacés"),
 }
 
 # The aggregate data and population imports run as jobs through the kernel's pipeline.

@@ -213,3 +213,11 @@ def test_the_catalogue_lists_the_codes_in_fixed_queries(
     assert ">girls</code>" in page and ">toilets</code>" in page
     client.force_login(personas.teacher_a1)
     assert client.get(reverse("indicators:data_catalogue")).status_code == 404
+
+
+def test_a_yes_no_element_is_a_choice(client, personas, catalogue) -> None:
+    client.force_login(personas.head_a)
+    client.post(grid_url(), {"v:electricity:total": "1"})
+    page = client.get(grid_url()).content.decode()
+    assert '<select name="v:electricity:total"' in page
+    assert '<option value="1" selected>Oui</option>' in page
