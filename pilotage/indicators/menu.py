@@ -3,10 +3,23 @@
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.core.navigation import MenuEntry
-from pilotage.indicators.permissions import can_view_indicators
+from pilotage.indicators.permissions import (
+    can_enter_data_somewhere,
+    can_manage_catalogue,
+    can_view_indicators,
+)
 
 ENTRIES = [
     MenuEntry(
         "indicators:quality", _("Qualité des données"), order=48, allowed=can_view_indicators
+    ),
+    MenuEntry(
+        "indicators:data_entry", _("Saisie de données"), order=60, allowed=can_enter_data_somewhere
+    ),
+    MenuEntry(
+        "indicators:custom_list",
+        _("Indicateurs personnalisés"),
+        order=65,
+        allowed=can_manage_catalogue,
     ),
 ]

@@ -66,3 +66,8 @@ def can_approve_at(actor: Any, unit: OrgUnit) -> bool:
     if scope.covers_for(APPROVE_DATA, unit.path):
         return True
     return unit.is_leaf() and scope.covers_for(ENTER_DATA, unit.path)
+
+
+def can_enter_data_somewhere(actor: Any) -> bool:
+    """Who sees the entry form and the aggregate import (each unit is then checked)."""
+    return scope_of(actor).allows(ENTER_DATA)

@@ -7,8 +7,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from pilotage.core.imports import import_kind_register
 from pilotage.core.jobs import Progress, job_kind
 from pilotage.indicators.facts import facts_rebuild, facts_refresh
+from pilotage.indicators.imports import AGGREGATES, POPULATION
 from pilotage.indicators.quality.rules import rules_job
 from pilotage.orgunits.models import AcademicYear
 
@@ -18,7 +20,12 @@ RESULT_LABELS = {
     "years": _("Années recalculées"),
     "pupil_facts": _("Lignes de faits élèves"),
     "violations": _("Violations de règles trouvées"),
+    "deleted": _("Effacés"),
 }
+
+# The aggregate data and population imports run as jobs through the kernel's pipeline.
+for _kind in (AGGREGATES, POPULATION):
+    import_kind_register(_kind)
 
 
 @task()

@@ -1,9 +1,12 @@
 """The indicators app's pages. Each part of the app keeps its routes in its views module."""
 
+from pilotage.indicators.views import aggregates, custom, quality
+
 app_name = "indicators"
 
-urlpatterns: list = []
-
-from pilotage.indicators.views import quality as quality_views  # noqa: E402
-
-urlpatterns += quality_views.urlpatterns
+urlpatterns: list = [
+    *quality.urlpatterns,
+    # Aggregate data entry and its imports; custom indicators.
+    *aggregates.urlpatterns,
+    *custom.urlpatterns,
+]

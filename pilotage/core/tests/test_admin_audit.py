@@ -206,6 +206,86 @@ EXAMPLES: dict[tuple[str, str], Example] = {
 }
 
 
+def _steering_catalogue(w: World) -> dict[str, models.Model]:
+    """Performance steering's catalogue (indicators/admin.py), made through its services."""
+    from pilotage.indicators.services.aggregates import (
+        category_combo_save,
+        data_element_save,
+        data_set_save,
+    )
+
+    if "combo" not in w.objects:
+        combo = category_combo_save(
+            actor=None, code="sex", name_fr="Sexe", options=[{"code": "girls", "name_fr": "Filles"}]
+        )
+        element = data_element_save(actor=None, code="toilets", name_fr="Toilettes", combo=combo)
+        w.objects["combo"], w.objects["element"] = combo, element
+        w.objects["data_set"] = data_set_save(
+            actor=None,
+            code="census",
+            name_fr="Recensement",
+            period_type="academic_year",
+            level=OrgUnitLevel.objects.get(depth=5),
+            elements=[element],
+        )
+    return w.objects
+
+
+def _names(name_fr: str) -> dict[str, str]:
+    return {"name_fr": name_fr, "name_ar": "", "name_en": ""}
+
+
+EXAMPLES.update(
+    {
+        ("indicators.categorycombo", "add"): Example(
+            data=lambda w, _: {"code": "total", **_names("Total"), "options": "total | Total"}
+        ),
+        ("indicators.categorycombo", "change"): Example(
+            target=lambda w: _steering_catalogue(w)["combo"],
+            data=lambda w, _: {**_names("Sexe"), "options": "girls | Filles\nboys | Garçons"},
+        ),
+        ("indicators.dataelement", "add"): Example(
+            data=lambda w, _: {
+                "code": "desks",
+                **_names("Tables"),
+                "value_type": "integer",
+                "combo": _steering_catalogue(w)["combo"].pk,
+                "description": "",
+            }
+        ),
+        ("indicators.dataelement", "change"): Example(
+            target=lambda w: _steering_catalogue(w)["element"],
+            data=lambda w, _: {
+                **_names("Toilettes en état"),
+                "value_type": "integer",
+                "combo": _steering_catalogue(w)["combo"].pk,
+                "description": "",
+            },
+        ),
+        ("indicators.dataset", "add"): Example(
+            data=lambda w, _: {
+                "code": "monthly",
+                **_names("Rapport mensuel"),
+                "period_type": "month",
+                "level": _unit_level(5),
+                "elements": [_steering_catalogue(w)["element"].pk],
+                "timely_days": "10",
+            }
+        ),
+        ("indicators.dataset", "change"): Example(
+            target=lambda w: _steering_catalogue(w)["data_set"],
+            data=lambda w, _: {
+                **_names("Recensement scolaire"),
+                "period_type": "academic_year",
+                "level": _unit_level(5),
+                "elements": [_steering_catalogue(w)["element"].pk],
+                "timely_days": "20",
+            },
+        ),
+    }
+)
+
+
 def _allowed(model_admin: admin.ModelAdmin, action: str, request: Any, obj: Any) -> bool:
     if action == "add":
         return model_admin.has_add_permission(request)

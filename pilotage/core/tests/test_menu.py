@@ -19,6 +19,8 @@ MENUS = {
         "/schooling/deadlines/",
         "/accounts/people/",
         "/audit/",
+        "/indicators/data/",
+        "/indicators/custom/",
         "/accounts/tokens/",
     ],
     "regional_officer": [
@@ -28,6 +30,7 @@ MENUS = {
         "/schooling/deadlines/",
         "/accounts/people/",
         "/audit/",
+        "/indicators/data/",
         "/accounts/tokens/",
     ],
     "provincial_a": [
@@ -37,6 +40,7 @@ MENUS = {
         "/schooling/deadlines/",
         "/accounts/people/",
         "/audit/",
+        "/indicators/data/",
         "/accounts/tokens/",
     ],
     "head_a": [
@@ -46,6 +50,7 @@ MENUS = {
         "/schooling/transfers/",
         "/accounts/people/",
         "/audit/",
+        "/indicators/data/",
         "/accounts/tokens/",
     ],
     "teacher_a1": ["/", "/orgunits/", "/schooling/classes/", "/accounts/tokens/"],

@@ -11,6 +11,7 @@ from pilotage.indicators.models.aggregates import (
     DataValue,
     ValueType,
 )
+from pilotage.indicators.models.custom import CustomIndicator
 from pilotage.indicators.models.facts import (
     ClassFact,
     CycleSetting,
@@ -32,6 +33,7 @@ __all__ = [
     "CategoryCombo",
     "CategoryOption",
     "ClassFact",
+    "CustomIndicator",
     "CycleSetting",
     "DataApproval",
     "DataElement",

@@ -332,7 +332,7 @@ def test_the_page_lists_violations_in_a_fixed_number_of_queries(
     body = response.content.decode()
     assert body.count("profs-eleves") == 10  # name and code of each of 5 rows
     assert "30" in body
-    assert "Saisie" not in body  # no data-entry page on this branch: no link
+    assert body.count("/indicators/data/?unit=") == 5  # each violation links to its form
 
 
 def test_violations_come_most_important_first(personas, agg) -> None:  # type: ignore[no-untyped-def]
@@ -394,13 +394,11 @@ def test_a_large_scope_runs_as_a_job(client, personas, agg, monkeypatch) -> None
     )
 
 
-def test_the_data_entry_link_when_that_page_exists(personas, agg, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_each_violation_links_to_the_data_entry_form_of_its_unit_and_period(personas, agg) -> None:  # type: ignore[no-untyped-def]
     from pilotage.indicators.views import quality as views
 
-    assert views._entry_link(personas.school_a, agg.period) is None
-    monkeypatch.setattr(views, "reverse", lambda name, *a, **kw: "/indicators/entry/")
     assert views._entry_link(personas.school_a, agg.period) == (
-        f"/indicators/entry/?unit={personas.school_a.code}&period={agg.period.code}"
+        f"/indicators/data/?unit={personas.school_a.code}&period={agg.period.code}"
     )
 
 
