@@ -46,3 +46,19 @@ def can_approve_data(actor: Any, unit: OrgUnit) -> bool:
 
 def can_manage_catalogue(actor: Any) -> bool:
     return scope_of(actor).allows(MANAGE_CATALOGUE)
+
+
+# -- targets and action plans -----------------------------------------------------------
+
+
+def can_open_targets(actor: Any) -> bool:
+    """The targets pages: whoever sees indicators sees the targets of their units."""
+    return scope_of(actor).allows(VIEW_INDICATORS)
+
+
+def can_import_targets(actor: Any) -> bool:
+    return scope_of(actor).allows(SET_TARGETS)
+
+
+def can_open_actions(actor: Any) -> bool:
+    return scope_of(actor).allows(MANAGE_ACTIONS)

@@ -29,3 +29,25 @@ def refresh_facts() -> int:
 def rebuild_job(progress: Progress, year: str | None = None, **_params: Any) -> dict[str, Any]:
     years = AcademicYear.objects.filter(code=year) if year else None
     return facts_rebuild(years=years, progress=progress)
+
+
+# -- targets and action plans -------------------------------------------------------------
+from pilotage.core.imports import import_kind_register  # noqa: E402
+from pilotage.indicators.notifications import notify_overdue  # noqa: E402
+from pilotage.indicators.targets_import import TARGETS  # noqa: E402
+
+NOTIFY_OVERDUE = "indicators.notify_overdue"
+import_kind_register(TARGETS)
+RESULT_LABELS.update(
+    {
+        "actions": _("Actions en retard signalées"),
+        "emails": _("Courriels envoyés"),
+        "no_email": _("Personnes sans adresse"),
+        "failed": _("Envois échoués"),
+    }
+)
+
+
+@job_kind(NOTIFY_OVERDUE, label=_("Relance des actions en retard"))
+def notify_overdue_job(progress: Progress, **_params: Any) -> dict[str, Any]:
+    return notify_overdue()

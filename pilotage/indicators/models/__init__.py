@@ -2,6 +2,13 @@
 from), aggregates (data reported as totals), and what later parts add (targets and action
 plans, data quality)."""
 
+from pilotage.indicators.models.actions import (  # noqa: I001
+    Action,
+    ActionEvidence,
+    ActionNote,
+    ActionStatus,
+    Objective,
+)
 from pilotage.indicators.models.aggregates import (
     CategoryCombo,
     CategoryOption,
@@ -19,6 +26,7 @@ from pilotage.indicators.models.facts import (
     PupilFact,
     TeacherFact,
 )
+from pilotage.indicators.models.targets import Direction, Status, Target  # noqa: I001
 
 __all__ = [
     "CategoryCombo",
@@ -34,4 +42,12 @@ __all__ = [
     "PupilFact",
     "TeacherFact",
     "ValueType",
+    "Direction",
+    "Status",
+    "Target",
+    "Action",
+    "ActionEvidence",
+    "ActionNote",
+    "ActionStatus",
+    "Objective",
 ]
