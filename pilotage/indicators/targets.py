@@ -84,7 +84,7 @@ def gap_of(value: Number | None, target: Number) -> float | None:
 
 
 def dims_key(dims: Mapping[str, Any]) -> str:
-    """The canonical text of a disaggregation: ``cycle=primaire;sex=F`` (DIMENSIONS order)."""
+    """The canonical text of a disaggregation: ``sex=F;cycle=primaire`` (DIMENSIONS order)."""
     return ";".join(f"{d}={dims[d]}" for d in DIMENSIONS if d in dims)
 
 

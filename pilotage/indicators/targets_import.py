@@ -120,6 +120,10 @@ def _row(
     target = _decimal(number, "target", values["target"], problems, required=True)
     baseline = _decimal(number, "baseline", values["baseline"], problems, required=False)
     tolerance = _decimal(number, "tolerance", values["tolerance"], problems, required=False)
+    if tolerance is not None and tolerance < 0:
+        problems.add(
+            number, "tolerance", values["tolerance"], _("la tolérance ne peut pas être négative")
+        )
     direction_text = cell_text(values["direction"]).lower()
     direction = DIRECTIONS.get(direction_text)
     if direction is None:
@@ -212,7 +216,7 @@ TARGETS = ImportKind(
         gettext_lazy(
             "indicator : code d'un indicateur du catalogue ; org_unit : code de l'unité ; "
             "period et baseline_period : année scolaire 2025-2026 ; disaggregation : vide pour "
-            "le total, ou dimension=valeur séparées par « ; » (sex=F;cycle=primaire) ; "
+            "le total, ou dimension=valeur séparées par « ; » ou « , » (sex=F;cycle=primaire) ; "
             "tolerance : dans l'unité de l'indicateur, 0 si vide ; direction : higher, lower, "
             "ou vide pour le sens de l'indicateur."
         ),

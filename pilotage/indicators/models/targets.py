@@ -24,7 +24,7 @@ class Status(models.TextChoices):
 
 class Target(models.Model):
     """``disaggregation`` is ``{dimension: value}`` (``{}`` for the total); ``dims_key`` is
-    its canonical text (``"cycle=primaire;sex=F"``), kept so the database enforces one
+    its canonical text (``"sex=F;cycle=primaire"``), kept so the database enforces one
     target per indicator × unit × year × disaggregation."""
 
     indicator = models.CharField(_("indicateur"), max_length=64)

@@ -31,6 +31,7 @@ FIELDS = (
     "tolerance",
     "direction",
 )
+SCALE = Decimal("0.0001")
 EDITABLE = ("baseline", "baseline_year", "target", "tolerance", "direction")
 
 
@@ -84,6 +85,11 @@ def target_check(data: TargetData, grades: set[str] | None = None) -> dict[str, 
     return problems
 
 
+def _q(number: Decimal | None) -> Decimal | None:
+    """At the column's scale, so that 80 and 80.0000 are the same value (no false change)."""
+    return None if number is None else Decimal(number).quantize(SCALE)
+
+
 def _write(*, actor: Any, data: TargetData, version: int | None, action: str | None) -> str:
     """Create or update one target (the caller holds the transaction); returns
     ``created``, ``updated`` or ``unchanged``."""
@@ -103,10 +109,10 @@ def _write(*, actor: Any, data: TargetData, version: int | None, action: str | N
         .first()
     )
     values = {
-        "baseline": data.baseline,
+        "baseline": _q(data.baseline),
         "baseline_year": data.baseline_year,
-        "target": data.target,
-        "tolerance": data.tolerance,
+        "target": _q(data.target),
+        "tolerance": _q(data.tolerance),
         "direction": direction,
     }
     if stored is None:
