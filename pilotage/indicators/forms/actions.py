@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
+from pilotage.core.tabular import parse_decimal
 from pilotage.indicators.forms.targets import indicator_choices
 from pilotage.indicators.models import ActionStatus
 from pilotage.orgunits.models import AcademicYear
@@ -49,16 +52,30 @@ class ActionForm(forms.Form):
     owner: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Responsable"), queryset=User.objects.none()
     )
-    budget = forms.DecimalField(
+    budget = forms.CharField(
         label=_("Budget (MAD)"),
         required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        localize=True,
+        max_length=30,
+        help_text=_("En dirhams, par ex. 12 500,00"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
     )
     start_date = forms.DateField(label=_("Début"), widget=DATE)
     due_date = forms.DateField(label=_("Échéance"), widget=DATE)
+
+    def clean_budget(self) -> Decimal | None:
+        """Typed as people write amounts: spaces between thousands, a decimal comma."""
+        text = self.cleaned_data["budget"].strip()
+        if not text:
+            return None
+        try:
+            amount = parse_decimal(text)
+        except ValueError as exc:
+            raise ValidationError(_("Montant illisible : %(value)s") % {"value": text}) from exc
+        if amount < 0:
+            raise ValidationError(_("Le budget ne peut pas être négatif."))
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError(_("Deux décimales au plus (centimes)."))
+        return amount.quantize(Decimal("0.01"))
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

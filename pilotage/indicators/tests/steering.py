@@ -8,8 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pytest
-
 from pilotage.conftest import Personas
 from pilotage.indicators.models import Action, PupilFact, Target
 from pilotage.indicators.services.actions import action_create
@@ -41,8 +39,8 @@ def make_fact(school, year, grade: str, sex: str, **numbers: int) -> PupilFact: 
     )
 
 
-@pytest.fixture
-def steering(personas: Personas) -> Steering:
+def steering_setup(personas: Personas) -> Steering:
+    """Each test module wraps this in its ``steering`` fixture."""
     structure_load_morocco()
     previous = academic_year_create(actor=None, first_year=2024)
     year = academic_year_create(actor=None, first_year=2025, current=True)
@@ -51,7 +49,9 @@ def steering(personas: Personas) -> Steering:
     return Steering(personas, year, previous)
 
 
-def set_target(s: Steering, *, unit=None, indicator="enrolment", dims=None, target="100", tolerance="0", **kw) -> Target:  # type: ignore[no-untyped-def]
+def set_target(
+    s: Steering, *, unit=None, indicator="enrolment", dims=None, target="100", tolerance="0", **kw
+) -> Target:  # type: ignore[no-untyped-def]
     return target_set(
         actor=s.p.national_admin,
         data=TargetData(

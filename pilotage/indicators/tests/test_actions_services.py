@@ -22,7 +22,13 @@ from pilotage.indicators.services.actions import (
     action_update,
     objective_create,
 )
-from pilotage.indicators.tests.steering import make_action, set_target, steering  # noqa: F401
+from pilotage.indicators.tests.steering import Steering, make_action, set_target, steering_setup
+
+
+@pytest.fixture
+def steering(personas) -> Steering:  # type: ignore[no-untyped-def]
+    return steering_setup(personas)
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 MODELS = (Objective, Action, ActionNote, ActionEvidence)

@@ -15,7 +15,13 @@ from pilotage.core.tabular import ImportRejected
 from pilotage.core.tests.support import unchanged
 from pilotage.indicators.models import Target
 from pilotage.indicators.targets_import import TARGET_COLUMNS, targets_import
-from pilotage.indicators.tests.steering import steering  # noqa: F401
+from pilotage.indicators.tests.steering import Steering, steering_setup
+
+
+@pytest.fixture
+def steering(personas) -> Steering:  # type: ignore[no-untyped-def]
+    return steering_setup(personas)
+
 
 HEADER = ";".join(TARGET_COLUMNS)
 GOOD = [

@@ -16,7 +16,13 @@ from pilotage.indicators.targets import (
     parse_dims,
     status_of,
 )
-from pilotage.indicators.tests.steering import set_target, steering  # noqa: F401
+from pilotage.indicators.tests.steering import Steering, set_target, steering_setup
+
+
+@pytest.fixture
+def steering(personas) -> Steering:  # type: ignore[no-untyped-def]
+    return steering_setup(personas)
+
 
 H, L = "higher", "lower"
 

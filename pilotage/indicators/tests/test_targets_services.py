@@ -17,7 +17,12 @@ from pilotage.indicators.services.targets import (
     target_delete,
     target_set,
 )
-from pilotage.indicators.tests.steering import set_target, steering  # noqa: F401
+from pilotage.indicators.tests.steering import Steering, set_target, steering_setup
+
+
+@pytest.fixture
+def steering(personas) -> Steering:  # type: ignore[no-untyped-def]
+    return steering_setup(personas)
 
 
 def _data(s, **kw) -> TargetData:  # type: ignore[no-untyped-def]

@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from pilotage.core.tests.support import unchanged
 from pilotage.indicators.models import Target
-from pilotage.indicators.tests.steering import set_target, steering  # noqa: F401
+from pilotage.indicators.tests.steering import Steering, set_target, steering_setup
+
+
+@pytest.fixture
+def steering(personas) -> Steering:  # type: ignore[no-untyped-def]
+    return steering_setup(personas)
+
 
 LIST = "/indicators/targets/"
 

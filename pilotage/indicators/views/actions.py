@@ -240,7 +240,7 @@ def _detail(request: HttpRequest, action: Action, **forms: Any) -> HttpResponse:
             "title": action.title,
             "description": action.description,
             "owner": action.owner_id,
-            "budget": action.budget,
+            "budget": "" if action.budget is None else str(action.budget),
             "start_date": action.start_date,
             "due_date": action.due_date,
             "status": action.status,
