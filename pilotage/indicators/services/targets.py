@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from pilotage.core.audit import audit_record, diff, snapshot
 from pilotage.indicators.catalogue import DIMENSIONS
+from pilotage.indicators.engine import Grades
 from pilotage.indicators.models import Target
 from pilotage.indicators.permissions import can_set_targets
 from pilotage.indicators.targets import check_dims, default_direction, dims_key, indicator_of
 from pilotage.orgunits.models import AcademicYear, OrgUnit
-from pilotage.schooling.models import GradeLevel
 
 FIELDS = (
     "indicator",
@@ -58,7 +58,7 @@ class TargetData:
 
 
 def grade_codes() -> set[str]:
-    return set(GradeLevel.objects.values_list("code", flat=True))
+    return set(Grades.load().code.values())
 
 
 def target_check(data: TargetData, grades: set[str] | None = None) -> dict[str, str]:
