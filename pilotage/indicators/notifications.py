@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pilotage.indicators.models import Action
 from pilotage.indicators.selectors.actions import nearest_supervisors
@@ -37,7 +37,11 @@ def _message(
 ) -> EmailMessage:
     with translation.override(_language(user)):
         count = len(owned) + len(supervised)
-        subject = _("Pilotage : %(count)s action(s) en retard") % {"count": count}
+        subject = ngettext(
+            "Pilotage : %(count)s action en retard",
+            "Pilotage : %(count)s actions en retard",
+            count,
+        ) % {"count": count}
         body = render_to_string(
             "indicators/actions/overdue_email.txt",
             {

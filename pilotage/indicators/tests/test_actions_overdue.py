@@ -90,6 +90,7 @@ def test_the_email_reaches_owner_and_supervisor_once_a_day(steering, mailbox) ->
     s.p.provincial_a.save(update_fields=["preferred_language"])
     assert notify_overdue(today=TODAY) == {"actions": 1, "emails": 2, "no_email": 0, "failed": 0}
     by_to = {m["To"]: m for m in mailbox.messages}
+    assert by_to[s.p.head_a.email]["Subject"] == "Pilotage : 1 action en retard"
     assert set(by_to) == {s.p.head_a.email, s.p.provincial_a.email}
     head = by_to[s.p.head_a.email].get_content()
     assert "Soutien en mathématiques" in head and "1 mars 2026" in head
@@ -143,3 +144,26 @@ def test_moving_the_due_date_lets_the_notice_go_again(steering, mailbox) -> None
     action.refresh_from_db()
     assert action.overdue_notified_on is None
     assert notify_overdue(today=TODAY)["actions"] == 1
+
+
+def test_the_card_costs_two_queries(steering, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.core.scope import scope_of
+    from pilotage.indicators.home import _overdue
+
+    s = steering
+    today = timezone.localdate()
+    for n in range(3):
+        make_action(
+            s,
+            title=f"Action {n}",
+            start=today - dt.timedelta(days=30),
+            due=today - dt.timedelta(days=n + 1),
+        )
+    officer = s.p.provincial_a
+    _overdue(officer)  # reads the officer's grants once (cached on the user)
+    with django_assert_num_queries(2):  # the count, the ten most overdue with unit and owner
+        card = _overdue(officer)
+    assert card is not None and card["total"] == 3
+    scope_of(s.p.teacher_a1)  # the grants, read once per request by the menu already
+    with django_assert_num_queries(0):  # a teacher has no action plans: no query
+        assert _overdue(s.p.teacher_a1) is None

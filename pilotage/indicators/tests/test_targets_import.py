@@ -151,3 +151,15 @@ def test_the_command_exits_1_on_a_bad_file(steering, tmp_path, capsys) -> None: 
     path.write_bytes(_file(GOOD).getvalue())
     call_command("import_targets", str(path))
     assert Target.objects.count() == 4
+
+
+def test_columns_are_documented_and_the_template_downloads(client, steering) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from django.conf import settings
+
+    doc = (Path(settings.BASE_DIR) / "docs" / "imports.md").read_text(encoding="utf-8")
+    assert ", ".join(f"`{c}`" for c in TARGET_COLUMNS) in doc
+    client.force_login(steering.p.provincial_a)
+    response = client.get("/indicators/targets/import/template.xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"
