@@ -32,6 +32,15 @@ def _language(user: Any) -> str:
     return language if language in known else "fr"
 
 
+def base_url() -> str:
+    """Where the links in the e-mail point: ``PILOTAGE_BASE_URL``, else the first of
+    ``CSRF_TRUSTED_ORIGINS`` (the site's public address), else paths only."""
+    configured = getattr(settings, "PILOTAGE_BASE_URL", "") or next(
+        iter(getattr(settings, "CSRF_TRUSTED_ORIGINS", []) or []), ""
+    )
+    return str(configured).rstrip("/")
+
+
 def _message(
     user: Any, owned: list[Action], supervised: list[Action], today: dt.date
 ) -> EmailMessage:
@@ -49,7 +58,7 @@ def _message(
                 "owned": owned,
                 "supervised": supervised,
                 "today": today,
-                "base_url": getattr(settings, "PILOTAGE_BASE_URL", ""),
+                "base_url": base_url(),
             },
         )
     return EmailMessage(subject=subject, body=body, to=[user.email])

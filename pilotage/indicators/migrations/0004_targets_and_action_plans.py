@@ -6,156 +6,437 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0003_morocco_cycle_ages'),
-        ('orgunits', '0002_verbose_names'),
+        ("indicators", "0003_morocco_cycle_ages"),
+        ("orgunits", "0002_verbose_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('budget', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='budget (MAD)')),
-                ('currency', models.CharField(default='MAD', editable=False, max_length=3, verbose_name='devise')),
-                ('start_date', models.DateField(verbose_name='début')),
-                ('due_date', models.DateField(verbose_name='échéance')),
-                ('status', models.CharField(choices=[('planned', 'Prévue'), ('in_progress', 'En cours'), ('done', 'Réalisée'), ('cancelled', 'Annulée')], default='planned', max_length=12, verbose_name='statut')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='avancement (%)')),
-                ('gap_value', models.FloatField(blank=True, null=True, verbose_name="valeur à l'ouverture")),
-                ('gap_status', models.CharField(blank=True, max_length=12, verbose_name="statut à l'ouverture")),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('overdue_notified_on', models.DateField(blank=True, null=True, verbose_name='relance envoyée le')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créée par')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='orgunits.orgunit', verbose_name='unité')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_actions', to=settings.AUTH_USER_MODEL, verbose_name='responsable')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="intitulé")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "budget",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="budget (MAD)",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        default="MAD", editable=False, max_length=3, verbose_name="devise"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="début")),
+                ("due_date", models.DateField(verbose_name="échéance")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Prévue"),
+                            ("in_progress", "En cours"),
+                            ("done", "Réalisée"),
+                            ("cancelled", "Annulée"),
+                        ],
+                        default="planned",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="avancement (%)"),
+                ),
+                (
+                    "gap_value",
+                    models.FloatField(blank=True, null=True, verbose_name="valeur à l'ouverture"),
+                ),
+                (
+                    "gap_status",
+                    models.CharField(
+                        blank=True, max_length=12, verbose_name="statut à l'ouverture"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "overdue_notified_on",
+                    models.DateField(blank=True, null=True, verbose_name="relance envoyée le"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créée par",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="orgunits.orgunit",
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_actions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsable",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action',
-                'verbose_name_plural': 'actions',
-                'ordering': ['due_date', 'pk'],
+                "verbose_name": "action",
+                "verbose_name_plural": "actions",
+                "ordering": ["due_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionEvidence',
+            name="ActionEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to='indicators/evidence/%Y/%m/', verbose_name='fichier')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('size', models.PositiveBigIntegerField(verbose_name='taille')),
-                ('content_type', models.CharField(max_length=100, verbose_name='type')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='déposé le')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='indicators.action', verbose_name='action')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='déposé par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300,
+                        upload_to="indicators/evidence/%Y/%m/",
+                        verbose_name="fichier",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("size", models.PositiveBigIntegerField(verbose_name="taille")),
+                ("content_type", models.CharField(max_length=100, verbose_name="type")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="déposé le")),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="indicators.action",
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="déposé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pièce justificative',
-                'verbose_name_plural': 'pièces justificatives',
-                'ordering': ['-uploaded_at', '-pk'],
+                "verbose_name": "pièce justificative",
+                "verbose_name_plural": "pièces justificatives",
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionNote',
+            name="ActionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='le')),
-                ('text', models.TextField(verbose_name='note')),
-                ('progress', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='avancement (%)')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='indicators.action', verbose_name='action')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="le")),
+                ("text", models.TextField(verbose_name="note")),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="avancement (%)"
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="indicators.action",
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'note de suivi',
-                'verbose_name_plural': 'notes de suivi',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "note de suivi",
+                "verbose_name_plural": "notes de suivi",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('indicator', models.CharField(blank=True, max_length=64, verbose_name='indicateur')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('end_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.academicyear', verbose_name="à l'année")),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objectives', to='orgunits.orgunit', verbose_name='unité')),
-                ('start_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.academicyear', verbose_name="de l'année")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="intitulé")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "indicator",
+                    models.CharField(blank=True, max_length=64, verbose_name="indicateur"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "end_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="à l'année",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objectives",
+                        to="orgunits.orgunit",
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "start_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="de l'année",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objectif',
-                'verbose_name_plural': 'objectifs',
-                'ordering': ['-created_at', 'pk'],
+                "verbose_name": "objectif",
+                "verbose_name_plural": "objectifs",
+                "ordering": ["-created_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='objective',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='indicators.objective', verbose_name='objectif'),
+            model_name="action",
+            name="objective",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actions",
+                to="indicators.objective",
+                verbose_name="objectif",
+            ),
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(max_length=64, verbose_name='indicateur')),
-                ('disaggregation', models.JSONField(blank=True, default=dict, verbose_name='ventilation')),
-                ('dims_key', models.CharField(blank=True, max_length=200, verbose_name='clé de ventilation')),
-                ('baseline', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='valeur de référence')),
-                ('target', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='cible')),
-                ('tolerance', models.DecimalField(blank=True, decimal_places=4, default=0, max_digits=14, verbose_name='tolérance')),
-                ('direction', models.CharField(choices=[('higher', 'Plus haut est mieux'), ('lower', 'Plus bas est mieux')], max_length=8, verbose_name='sens')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.academicyear', verbose_name='année scolaire')),
-                ('baseline_year', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.academicyear', verbose_name='année de référence')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicator_targets', to='orgunits.orgunit', verbose_name='unité')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifiée par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("indicator", models.CharField(max_length=64, verbose_name="indicateur")),
+                (
+                    "disaggregation",
+                    models.JSONField(blank=True, default=dict, verbose_name="ventilation"),
+                ),
+                (
+                    "dims_key",
+                    models.CharField(blank=True, max_length=200, verbose_name="clé de ventilation"),
+                ),
+                (
+                    "baseline",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="valeur de référence",
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="cible"),
+                ),
+                (
+                    "tolerance",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        default=0,
+                        max_digits=14,
+                        verbose_name="tolérance",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("higher", "Plus haut est mieux"),
+                            ("lower", "Plus bas est mieux"),
+                        ],
+                        max_length=8,
+                        verbose_name="sens",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "academic_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="année scolaire",
+                    ),
+                ),
+                (
+                    "baseline_year",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.academicyear",
+                        verbose_name="année de référence",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicator_targets",
+                        to="orgunits.orgunit",
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifiée par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cible',
-                'verbose_name_plural': 'cibles',
-                'ordering': ['indicator', 'dims_key'],
+                "verbose_name": "cible",
+                "verbose_name_plural": "cibles",
+                "ordering": ["indicator", "dims_key"],
             },
         ),
         migrations.AddField(
-            model_name='objective',
-            name='target',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='objectives', to='indicators.target', verbose_name='cible'),
+            model_name="objective",
+            name="target",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="objectives",
+                to="indicators.target",
+                verbose_name="cible",
+            ),
         ),
         migrations.AddField(
-            model_name='action',
-            name='gap_target',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='corrective_actions', to='indicators.target', verbose_name='écart traité'),
+            model_name="action",
+            name="gap_target",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="corrective_actions",
+                to="indicators.target",
+                verbose_name="écart traité",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('indicator', 'org_unit', 'academic_year', 'dims_key'), name='target_unique_indicator_unit_year_dims'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "org_unit", "academic_year", "dims_key"),
+                name="target_unique_indicator_unit_year_dims",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('tolerance__gte', 0)), name='target_tolerance_gte_0'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tolerance__gte", 0)), name="target_tolerance_gte_0"
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['status', 'due_date'], name='action_status_due'),
+            model_name="action",
+            index=models.Index(fields=["status", "due_date"], name="action_status_due"),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='action_progress_lte_100'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="action_progress_lte_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', models.F('start_date'))), name='action_due_after_start'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_date__gte", models.F("start_date"))),
+                name="action_due_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__isnull', True), ('budget__gte', 0), _connector='OR'), name='action_budget_gte_0'),
+            model_name="action",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget__isnull", True), ("budget__gte", 0), _connector="OR"),
+                name="action_budget_gte_0",
+            ),
         ),
     ]

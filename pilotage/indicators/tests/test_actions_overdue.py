@@ -83,7 +83,8 @@ def test_the_home_card_lists_them(client, steering) -> None:  # type: ignore[no-
     assert 'id="overdue-actions"' not in client.get("/").content.decode()
 
 
-def test_the_email_reaches_owner_and_supervisor_once_a_day(steering, mailbox) -> None:  # type: ignore[no-untyped-def]
+def test_the_email_reaches_owner_and_supervisor_once_a_day(steering, mailbox, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PILOTAGE_BASE_URL = "https://pilotage.example.ma/"
     s = steering
     action = _late(s, title="Soutien en mathématiques")
     s.p.provincial_a.preferred_language = "en"
@@ -95,7 +96,7 @@ def test_the_email_reaches_owner_and_supervisor_once_a_day(steering, mailbox) ->
     head = by_to[s.p.head_a.email].get_content()
     assert "Soutien en mathématiques" in head and "1 mars 2026" in head
     assert "dont vous êtes responsable" in head
-    assert f"/indicators/actions/{action.pk}/" in head
+    assert f"https://pilotage.example.ma/indicators/actions/{action.pk}/" in head
     officer = by_to[s.p.provincial_a.email].get_content()
     assert "1 March 2026" in officer  # in the officer's language
     assert "unités que vous encadrez" in officer

@@ -134,3 +134,13 @@ def test_the_form_names_a_bad_disaggregation(client, steering) -> None:  # type:
             {"indicator": "ptr", "disaggregation": "sex=F", "target": "30", "version": "0"},
         )
     assert "ne se ventile pas par sex" in page.content.decode()
+
+
+def test_the_list_opens_on_the_readers_highest_unit(client, steering) -> None:  # type: ignore[no-untyped-def]
+    s = steering
+    set_target(s, indicator="enrolment", unit=s.p.country, target="90")
+    client.force_login(s.p.national_admin)
+    page = client.get(LIST).content.decode()
+    assert "<bdi>Maroc</bdi>" in page and "status-on_track" in page  # 100 pupils ≥ 90
+    client.force_login(s.p.provincial_a)
+    assert "Préfecture de Tanger-Assilah" in client.get(LIST).content.decode()
