@@ -203,3 +203,45 @@ def test_a_corrective_action_is_opened_from_a_gap(steering) -> None:  # type: ig
     # the action's unit lies inside the target's
     with unchanged(*MODELS), pytest.raises(ValidationError):
         make_action(s, unit=s.p.school_b, owner=s.p.head_b, gap_target=gap)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_updates_racing_in_parallel_only_one_wins(personas) -> None:  # type: ignore[no-untyped-def]
+    """The owner and the provincial officer save the same version at the same instant: the
+    row lock makes the second wait, then see the first one's version. PostgreSQL only, as
+    the marks' race test (the in-memory SQLite test database does not queue writers)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from pilotage.core.tests.support import require
+
+    require(connection.vendor == "postgresql", "needs PostgreSQL")
+    s = steering_setup(personas)
+    action = make_action(s)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(actor, progress: int) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(timeout=10)
+            action_update(actor=actor, action=action.pk, version=1, progress=progress)
+            outcomes.append("saved")
+        except ActionConflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=save, args=(personas.head_a, 30)),
+        threading.Thread(target=save, args=(personas.provincial_a, 60)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "saved"]
+    action.refresh_from_db()
+    assert action.version == 2
+    assert AuditEntry.objects.filter(action="update", object_type="indicators.action").count() == 1
