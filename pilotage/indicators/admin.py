@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.core.admin import ServiceAdmin
 from pilotage.indicators.models import (
+    Action,
+    ActionEvidence,
+    ActionNote,
     CategoryCombo,
     CategoryOption,
     CustomIndicator,
@@ -26,6 +29,8 @@ from pilotage.indicators.models import (
     DataSet,
     DataSetReport,
     DataValue,
+    Objective,
+    Target,
     ValidationRule,
     ValidationViolation,
 )
@@ -194,3 +199,29 @@ class ValidationViolationAdmin(ServiceAdmin):
 class DataSetReportAdmin(ServiceAdmin):
     list_display = ("data_set", "org_unit", "period", "received_at")
     edit_hint = _("Notés à la première saisie ou au premier import du formulaire.")
+
+
+@admin.register(Target)
+class TargetAdmin(ServiceAdmin):
+    list_display = ("indicator", "org_unit", "academic_year", "dims_key", "target", "tolerance")
+    list_filter = ("indicator", "academic_year")
+    raw_id_fields = ("org_unit",)
+    edit_url = "indicators:targets"
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(ServiceAdmin):
+    list_display = ("title", "org_unit", "start_year", "end_year", "indicator")
+    edit_url = "indicators:objectives"
+
+
+@admin.register(Action)
+class ActionAdmin(ServiceAdmin):
+    list_display = ("title", "org_unit", "owner", "due_date", "status", "progress")
+    list_filter = ("status",)
+    edit_url = "indicators:actions"
+
+
+@admin.register(ActionNote, ActionEvidence)
+class ActionPartAdmin(ServiceAdmin):
+    edit_url = "indicators:actions"

@@ -6,6 +6,8 @@ from pilotage.core.navigation import MenuEntry
 from pilotage.indicators.permissions import (
     can_enter_data_somewhere,
     can_manage_catalogue,
+    can_open_actions,
+    can_open_targets,
     can_view_indicators,
 )
 
@@ -22,4 +24,6 @@ ENTRIES = [
         order=65,
         allowed=can_manage_catalogue,
     ),
+    MenuEntry("indicators:targets", _("Cibles"), order=62, allowed=can_open_targets),
+    MenuEntry("indicators:actions", _("Plans d'action"), order=64, allowed=can_open_actions),
 ]

@@ -71,3 +71,19 @@ def can_approve_at(actor: Any, unit: OrgUnit) -> bool:
 def can_enter_data_somewhere(actor: Any) -> bool:
     """Who sees the entry form and the aggregate import (each unit is then checked)."""
     return scope_of(actor).allows(ENTER_DATA)
+
+
+# -- targets and action plans -----------------------------------------------------------
+
+
+def can_open_targets(actor: Any) -> bool:
+    """The targets pages: whoever sees indicators sees the targets of their units."""
+    return scope_of(actor).allows(VIEW_INDICATORS)
+
+
+def can_import_targets(actor: Any) -> bool:
+    return scope_of(actor).allows(SET_TARGETS)
+
+
+def can_open_actions(actor: Any) -> bool:
+    return scope_of(actor).allows(MANAGE_ACTIONS)

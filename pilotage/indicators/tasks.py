@@ -11,20 +11,27 @@ from pilotage.core.imports import import_kind_register
 from pilotage.core.jobs import Progress, job_kind
 from pilotage.indicators.facts import facts_rebuild, facts_refresh
 from pilotage.indicators.imports import AGGREGATES, POPULATION
+from pilotage.indicators.notifications import notify_overdue
 from pilotage.indicators.quality.rules import rules_job
+from pilotage.indicators.targets_import import TARGETS
 from pilotage.orgunits.models import AcademicYear
 
 REBUILD = "indicators.rebuild"
+NOTIFY_OVERDUE = "indicators.notify_overdue"
 
 RESULT_LABELS = {
     "years": _("Années recalculées"),
     "pupil_facts": _("Lignes de faits élèves"),
     "violations": _("Violations de règles trouvées"),
     "deleted": _("Effacés"),
+    "actions": _("Actions en retard signalées"),
+    "emails": _("Courriels envoyés"),
+    "no_email": _("Personnes sans adresse"),
+    "failed": _("Envois échoués"),
 }
 
-# The aggregate data and population imports run as jobs through the kernel's pipeline.
-for _kind in (AGGREGATES, POPULATION):
+# The aggregate data, population and targets imports run as jobs through the kernel's pipeline.
+for _kind in (AGGREGATES, POPULATION, TARGETS):
     import_kind_register(_kind)
 
 
@@ -46,3 +53,9 @@ def validate_job(
 ) -> dict[str, Any]:
     """The validation rules over a large subtree (the quality page starts it)."""
     return rules_job(progress, unit=unit, period=period, actor_id=actor_id)
+
+
+@job_kind(NOTIFY_OVERDUE, label=_("Relance des actions en retard"))
+def notify_overdue_job(progress: Progress, **_params: Any) -> dict[str, Any]:
+    """E-mails the owners of overdue actions and their supervisors (see notifications.py)."""
+    return notify_overdue()

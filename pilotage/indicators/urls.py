@@ -1,6 +1,6 @@
 """The indicators app's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.indicators.views import aggregates, custom, quality
+from pilotage.indicators.views import actions, aggregates, custom, quality, targets
 
 app_name = "indicators"
 
@@ -9,4 +9,6 @@ urlpatterns: list = [
     # Aggregate data entry and its imports; custom indicators.
     *aggregates.urlpatterns,
     *custom.urlpatterns,
+    *targets.urlpatterns,
+    *actions.urlpatterns,
 ]

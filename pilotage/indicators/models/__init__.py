@@ -2,6 +2,13 @@
 from), aggregates (data reported as totals), and what later parts add (targets and action
 plans, data quality)."""
 
+from pilotage.indicators.models.actions import (  # noqa: I001
+    Action,
+    ActionEvidence,
+    ActionNote,
+    ActionStatus,
+    Objective,
+)
 from pilotage.indicators.models.aggregates import (
     CategoryCombo,
     CategoryOption,
@@ -28,6 +35,7 @@ from pilotage.indicators.models.quality import (
     ValidationRule,
     ValidationViolation,
 )
+from pilotage.indicators.models.targets import Direction, Status, Target
 
 __all__ = [
     "CategoryCombo",
@@ -50,4 +58,12 @@ __all__ = [
     "Operator",
     "ValidationRule",
     "ValidationViolation",
+    "Direction",
+    "Status",
+    "Target",
+    "Action",
+    "ActionEvidence",
+    "ActionNote",
+    "ActionStatus",
+    "Objective",
 ]

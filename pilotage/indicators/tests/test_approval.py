@@ -83,7 +83,7 @@ def test_bottom_up_order(personas, agg) -> None:  # type: ignore[no-untyped-def]
     approve(p.national_admin, agg, p.region_b)
     approve(p.national_admin, agg, p.country)
     assert len(approved(agg)) == 7
-    assert AuditEntry.objects.filter(action="indicators.data_approve").count() == 7
+    assert AuditEntry.objects.filter(action="data_approve").count() == 7
     # Twice: refused.
     with unchanged(DataApproval), pytest.raises(ValidationError):
         approve(p.national_admin, agg, p.country)
@@ -142,7 +142,7 @@ def test_unapproving_cascades_up(personas, agg) -> None:  # type: ignore[no-unty
     # The region withdraws the school's approval: the province and region go too.
     assert unapprove(p.regional_officer, agg, p.school_a) == 3
     assert approved(agg) == set()
-    assert AuditEntry.objects.filter(action="indicators.data_unapprove").count() == 3
+    assert AuditEntry.objects.filter(action="data_unapprove").count() == 3
     assert not approval_locks(agg.data_set, p.school_a, agg.period)
 
 

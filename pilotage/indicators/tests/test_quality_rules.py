@@ -213,7 +213,7 @@ def test_rules_run_finds_and_replaces_violations(personas, agg) -> None:  # type
     ]
     assert ValidationViolation.objects.count() == 1
     assert girls.violations.count() == 0
-    entry = AuditEntry.objects.get(action="indicators.validation_run")
+    entry = AuditEntry.objects.get(action="validation_run")
     assert entry.changes["violations"] == [None, 1]
 
     # Fixed data: the next run over the school's province removes the violation.
@@ -389,9 +389,7 @@ def test_a_large_scope_runs_as_a_job(client, personas, agg, monkeypatch) -> None
     job_execute(job)
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.result == {"violations": 1}
-    assert AuditEntry.objects.get(action="indicators.validation_run").actor_id == (
-        personas.national_admin.pk
-    )
+    assert AuditEntry.objects.get(action="validation_run").actor_id == (personas.national_admin.pk)
 
 
 def test_each_violation_links_to_the_data_entry_form_of_its_unit_and_period(personas, agg) -> None:  # type: ignore[no-untyped-def]
