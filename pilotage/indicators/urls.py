@@ -3,3 +3,7 @@
 app_name = "indicators"
 
 urlpatterns: list = []
+
+from pilotage.indicators.views import exports  # noqa: E402
+
+urlpatterns += exports.urlpatterns  # the DHIS2 download
