@@ -129,7 +129,7 @@ def dhis2_data_value_sets(
     below it for the school year ``period`` (default: the latest), as DHIS2 imports it
     with ``idScheme=CODE``. Periods are DHIS2's (``2024-2025`` → ``2024Sep``);
     ``categoryOptionCombo`` is ``default`` for totals, ``F``/``M`` by sex, prefixed with
-    the cycle for per-cycle indicators (``primaire_F``). Streamed."""
+    the cycle for per-cycle indicators (``F_primaire``). Streamed."""
     try:
         export = dhis2.export_for(request.user, org_unit, period)
     except IndicatorError as exc:

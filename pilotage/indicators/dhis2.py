@@ -16,7 +16,7 @@ org units and category option combos are matched by their code):
   values of its disaggregations joined by ``_`` in the order ``sex, milieu, sector, cycle,
   grade``, and ``default`` for the total. Each indicator is exported as a total and, when
   it has a sex split, by sex: ``default``, ``F``, ``M``; per-cycle indicators (GER, NER…)
-  always carry their cycle: ``primaire``, ``primaire_F``, ``primaire_M``, ``college``…
+  always carry their cycle: ``primaire``, ``F_primaire``, ``M_primaire``, ``college``…
   For an aggregate data value it is the category option's code.
 * ``value`` — a string, as DHIS2 expects: rates are percentages, rounded to 4 decimals,
   without trailing zeros (``93.3333``, ``1250``).

@@ -9,7 +9,7 @@ the read replica when there is one."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -36,18 +36,14 @@ class Command(BaseCommand):
             export = self._export(options)
             started = time.monotonic()
             counted = _Counter(dhis2.data_values(export))
-            size = 0
-            out = open(options["output"], "w", encoding="utf-8") if options["output"] else None  # noqa: SIM115
-            try:
-                for chunk in dhis2.json_chunks(counted):
-                    (out or self.stdout).write(chunk, **({} if out else {"ending": ""}))
-                    size += len(chunk.encode())
-            finally:
-                if out:
-                    out.close()
+            chunks = dhis2.json_chunks(counted)
+            if options["output"]:
+                with open(options["output"], "w", encoding="utf-8") as out:
+                    size = _write(chunks, out.write)
+            else:
+                size = _write(chunks, lambda chunk: self.stdout.write(chunk, ending=""))
         self.stderr.write(
-            f"{counted.n} data values, {size} bytes, {time.monotonic() - started:.1f} s",
-            ending="\n",
+            f"{counted.n} data values, {size} bytes, {time.monotonic() - started:.1f} s"
         )
 
     def _export(self, options: dict[str, Any]) -> dhis2.Export:
@@ -69,6 +65,14 @@ class Command(BaseCommand):
             raise CommandError(f"Org unit {code!r} is not in {options['user']}'s scope") from exc
         except IndicatorError as exc:
             raise CommandError(str(exc)) from exc
+
+
+def _write(chunks: Iterator[str], write: Callable[[str], Any]) -> int:
+    size = 0
+    for chunk in chunks:
+        write(chunk)
+        size += len(chunk.encode())
+    return size
 
 
 class _Counter:
