@@ -283,3 +283,11 @@ def test_values_query_count_does_not_grow_with_units(
     # ages, one GROUP BY of the pupil facts for both children.
     with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_catalogue_query_count(client, personas, django_assert_num_queries) -> None:
+    client.force_login(personas.national_admin)
+    # session, user, role grants: the built-in catalogue is code, not rows.
+    with django_assert_num_queries(3):
+        assert client.get(URL).status_code == 200
