@@ -16,7 +16,7 @@ from pilotage.indicators.catalogue import BUILTIN, DIMENSIONS, builtin
 from pilotage.indicators.engine import IndicatorError
 from pilotage.indicators.permissions import can_view_indicators
 from pilotage.indicators.selectors import ValuesQuery, unit_for, values_for
-from pilotage.indicators.selectors.exports import children_of_all, top_units
+from pilotage.indicators.selectors.exports import children_of_all, school_years, top_units
 
 router = Router(tags=["indicators"])
 
@@ -168,7 +168,7 @@ def indicator_values(
         query = ValuesQuery(
             code,
             units,
-            dhis2.school_years(period),
+            school_years(period),
             tuple(b for b in by.split(",") if b.strip()),
             parity or None,
         )

@@ -37,8 +37,13 @@ from typing import Any
 
 from pilotage.indicators.catalogue import BUILTIN, DIMENSIONS
 from pilotage.indicators.engine import IndicatorError, Value, compute
-from pilotage.indicators.selectors import academic_years, unit_for
-from pilotage.indicators.selectors.exports import aggregate_values, subtree_batches, top_units
+from pilotage.indicators.selectors import unit_for
+from pilotage.indicators.selectors.exports import (
+    aggregate_values,
+    school_years,
+    subtree_batches,
+    top_units,
+)
 from pilotage.orgunits.models import AcademicYear, OrgUnit
 
 # The disaggregations each indicator is exported with (those it allows).
@@ -92,15 +97,6 @@ class Export:
     def filename(self) -> str:
         codes = "+".join(u.code for u in self.tops)
         return f"dhis2-{codes}-{self.year.code}.json"
-
-
-def school_years(period: str | None) -> list[AcademicYear]:
-    """The school year of ``period`` (``2025-2026``), or every year without it."""
-    if period is None or period == "":
-        return academic_years()
-    if not _ACADEMIC_YEAR.fullmatch(period):
-        raise IndicatorError(f"Invalid period {period[:20]!r}: use a school year like 2025-2026")
-    return academic_years([period])
 
 
 def export_for(actor: Any, org_unit: str | None, period: str | None) -> Export:

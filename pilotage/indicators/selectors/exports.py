@@ -1,8 +1,10 @@
-"""Reads of the API and the DHIS2 export: the top of an actor's scope, the units of a
-subtree level by level, and the aggregate data values of a subtree and a school year."""
+"""Reads of the API and the DHIS2 export: the school years asked, the top of an actor's scope,
+the units of a subtree level by level, and the aggregate data values of a subtree and a
+school year."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -12,12 +14,24 @@ from django.http import Http404
 
 from pilotage.core.roles import roles_with
 from pilotage.core.scope import ROOT_PATH, scope_of
+from pilotage.indicators.engine import IndicatorError
 from pilotage.indicators.models import DataValue
 from pilotage.indicators.roles import VIEW_INDICATORS
+from pilotage.indicators.selectors.values import academic_years
 from pilotage.orgunits.models import AcademicYear, OrgUnit
 
+SCHOOL_YEAR = re.compile(r"\d{4}-\d{4}")
 # Units computed together: one GROUP BY per part for this many units of a level.
 BATCH = 1000
+
+
+def school_years(period: str | None) -> list[AcademicYear]:
+    """The school year of ``period`` (``2025-2026``), or every year without it."""
+    if period is None or period == "":
+        return academic_years()
+    if not SCHOOL_YEAR.fullmatch(period):
+        raise IndicatorError(f"Invalid period {period[:20]!r}: use a school year like 2025-2026")
+    return academic_years([period])
 
 
 def top_units(actor: Any) -> list[OrgUnit]:
