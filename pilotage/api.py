@@ -59,6 +59,7 @@ api = PilotageAPI(
 )
 api.add_router("/orgunits", orgunits_router)
 api.add_router("/schooling", schooling_router)
+api.add_router("/indicators", "pilotage.indicators.api.router")
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 

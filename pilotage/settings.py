@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pilotage.core.dbrouter.ReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,6 +111,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica (docs/deployment.md, "Read replica"): dashboards, API reads and exports
+# read from it, everything else from the primary (pilotage/core/dbrouter.py).
+PILOTAGE_READ_REPLICA = None
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    # Tests run against the primary's test database only.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    PILOTAGE_READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["pilotage.core.dbrouter.ReplicaRouter"]
+PILOTAGE_REPLICA_PATHS = ("/indicators/", "/api/v1/")
+PILOTAGE_REPLICA_STICKY_SECONDS = int(os.environ.get("PILOTAGE_REPLICA_STICKY_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {

@@ -1,6 +1,6 @@
 """The indicators app's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.indicators.views import actions, aggregates, custom, quality, targets
+from pilotage.indicators.views import actions, aggregates, custom, exports, quality, targets
 
 app_name = "indicators"
 
@@ -11,4 +11,5 @@ urlpatterns: list = [
     *custom.urlpatterns,
     *targets.urlpatterns,
     *actions.urlpatterns,
+    *exports.urlpatterns,
 ]
