@@ -29,7 +29,7 @@ FIRST_AGE, LAST_AGE = 4, 19
 AT_SCHOOL = {
     (6, 11): {URBAIN: 0.985, RURAL: 0.95},
     (12, 14): {URBAIN: 0.95, RURAL: 0.84},
-    (15, 17): {URBAIN: 0.74, RURAL: 0.54},
+    (15, 17): {URBAIN: 0.76, RURAL: 0.6},
 }
 RURAL_GIRLS_PAST_PRIMARY = 0.9  # rural girls of 12 and more: a tenth less often at school
 # Cohorts younger or older than the ages derived from the pupils, relative to their anchor.

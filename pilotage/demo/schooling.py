@@ -1108,7 +1108,8 @@ class _Seeder:
                     counts["arrivals"] += missing
                     rng.shuffle(kids)
                     gone = [k for k in kids if rng.random() < dropout]
-                    staying = [k for k in kids if k not in gone] if gone else kids
+                    left = {id(k) for k in gone}
+                    staying = [k for k in kids if id(k) not in left] if gone else kids
                     sizes = split_evenly(len(staying), target)
                     start = 0
                     first_class = len(plans)
