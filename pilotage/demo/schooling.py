@@ -1,27 +1,56 @@
-"""School records for the demo: classes, pupils and enrolments, teachers and their
-classes, semester-1 marks and absences, school by school.
+"""School records for the demo, for two consecutive school years: 2024-2025 (the previous
+year, closed) and 2025-2026 (the current one, in its first semester): classes, pupils and
+enrolments, teachers and their classes, marks and absences, school by school.
+
+Two years, the same pupils. The indicators' flow rates (promotion, repetition, dropout,
+transition, survival) join each pupil's enrolments of year t and t+1, so the demo makes
+the current year out of the previous one rather than drawing it afresh:
+
+* 2024-2025: every grade of every school is simply a cohort of new pupils (the planned
+  classes below), with the marks of both semesters and the absences of the year.
+* At the year's end each pupil is promoted (80–92 % in most grades, fewer in rural
+  collèges), repeats the grade (5–12 %, weaker pupils more often) or leaves school (1–6 %,
+  over-age pupils more often). After 6AP and 3AC the promoted go on to the next cycle:
+  about 90 % of a 6AP cohort reach 1AC and 75 % of a 3AC cohort the tronc commun, fewer in
+  the countryside and fewest among rural girls; they move to a school of that cycle in the
+  same commune (else of the province), unless theirs teaches it. 2BAC pupils repeat or
+  leave, most of them with the baccalauréat. Enrolment statuses are what the class
+  council's closing leaves (``promoted``, ``graduated``, ``dropped_out``, a repeater's
+  status unchanged; every enrolment closed on the year's last day), but nothing should
+  read them for the flows: the enrolments of both years tell it.
+* 2025-2026: each school's grades are the pupils sent to it, plus new pupils in 1AP (about
+  as many as the year before) and, where a grade would be too small for a class, a few
+  arrivals from outside the demo. Classes are formed again from those pupils (25–40 a
+  class); the same teachers take the posts (a post beyond last year's hires a newcomer).
+  Then in-year dropouts and transfers, semester-1 marks and absences, as before.
+
+Ages stay consistent: a pupil's birth date is drawn once, so a promoted pupil keeps the
+same gap to the theoretical age of the grade and a repeater gains a year.
 
 Sizes. Each school's natural size follows from its cycles, milieu and sector (a town
 collège has about 330 pupils a year group, a rural primary school about 55), with noise;
 then every school is scaled by one factor so the whole scale lands near ``Scale.pupils``
-(10 000 for ``small``, one town's worth of schools being much bigger than that). Only the
-number of classes changes with the factor: classes stay between about 25 and 40 pupils.
+(10 000 for ``small``, one town's worth of schools being much bigger than that) in each
+year. Only the number of classes changes with the factor: classes stay between about 25
+and 40 pupils.
 
 Streaming. Planning keeps one small record per class (some 200 000 at the national
-scale); pupils, marks and absences exist only for the school being written and the rows
-waiting in :class:`~pilotage.demo.rows.RowWriter`, which writes them with COPY on
-PostgreSQL. A national run therefore needs the memory of one batch, not of the country.
+scale); a province is written in two passes, its previous year then its current year, so
+between them the province's pupils wait as one small record each (id, sex, years over
+age, ability, stream): a few hundred thousand for the largest province, never the
+country. Pupils, marks and absences exist only as the rows waiting in
+:class:`~pilotage.demo.rows.RowWriter`, which writes them in batches (COPY on PostgreSQL).
 
-Realism, roughly: ~51 % boys in primary, slightly more girls in the lycée; 7–28 % of
-pupils one or two years older than their grade (more in rural collèges), half of them
-repeating; one generalist teacher per primary class, subject teachers with a weekly
-service of 24 h (collège) or 21 h (lycée) in secondary; ~90 % of teachers qualified;
-marks around 11.5/20 (sd ≈ 3.5) in quarter points, ~2 % absent; a few half-day absences
-per pupil, ~40 % justified; a handful of dropouts and accepted transfers.
+Realism, roughly: ~51 % boys in primary, slightly more girls in the lycée; over-age pupils
+(one to three years older than their grade) more numerous in later grades and rural
+schools; one generalist teacher per primary class, subject teachers with a weekly service
+of 24 h (collège) or 21 h (lycée) in secondary; ~90 % of teachers qualified; marks around
+11.5/20 (sd ≈ 3.5) in quarter points, ~2 % absent; a few half-day absences per pupil and
+semester, ~40 % justified; a handful of in-year dropouts and accepted transfers.
 
-The demo accounts get a place in it: ``enseignant`` teaches maths and French in a 6AP (or
-5AP) class of the first school of Tanger, whose head is ``directeur``, and ``parent`` is
-the guardian of a pupil of that class.
+The demo accounts get a place in the current year: ``enseignant`` teaches maths and French
+in a 6AP (or 5AP) class of the first school of Tanger, whose head is ``directeur``, and
+``parent`` is the guardian of a pupil of that class (promoted into it from last year).
 """
 
 from __future__ import annotations

@@ -538,6 +538,13 @@ def test_the_national_plan_has_eight_million_pupils_and_300_000_teachers():
     assert len(schools) == 11_000
     assert 7_900_000 <= pupils <= 8_100_000
     assert 250_000 <= teachers <= 350_000
+    # Between its two passes a province's pupils wait in memory, one small record each:
+    # the largest province (Casablanca, ~600 000 pupils) is a few per cent of the
+    # country, not the country.
+    per_province = Counter()
+    for school, classes in plans:
+        per_province[school.province.code] += sum(c.size for c in classes)
+    assert max(per_province.values()) <= 0.08 * pupils
 
 
 @pytest.mark.django_db
