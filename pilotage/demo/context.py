@@ -20,11 +20,13 @@ class Scale:
     provinces: tuple[str, ...] = ()
     region: str = ""
     school_heads: bool = False
-    # About how many pupils the schooling step enrols over the whole scale; 0 keeps each
-    # school's natural size. Classes keep a realistic size: only their number changes.
+    # About how many pupils the schooling step enrols over the whole scale in each of the
+    # two years; 0 keeps each school's natural size. Classes keep a realistic size: only
+    # their number changes.
     pupils: int = 0
     # Which schools get semester marks: "all", "sample" (MARKS_SAMPLE_SHARE of them) or
-    # "none". Marks are about 40 rows a pupil, too many to write for a whole country.
+    # "none", in both years. Marks are about 40 rows a pupil and semester (three semesters:
+    # both of the previous year, the current one's first), too many for a whole country.
     marks: str = "all"
 
 

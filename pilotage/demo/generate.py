@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
-from pilotage.demo import orgunits, people, schooling
+from pilotage.demo import facts, orgunits, people, population, schooling
 from pilotage.demo.context import Context
 from pilotage.orgunits.models import OrgUnit, School
 
@@ -43,9 +43,16 @@ STEPS: list[Step] = [
     Step("school_heads", _("Comptes des chefs d'établissement"), people.create_school_heads),
     Step(
         "schooling",
-        _("Classes, élèves, enseignants, notes et absences"),
+        _("Classes, élèves, enseignants, notes et absences (deux années)"),
         schooling.create_school_records,
     ),
+    Step(
+        "population",
+        _("Population d'âge scolaire par province"),
+        population.create_population_estimates,
+    ),
+    # Last: the indicators' facts are computed from everything above.
+    Step("indicator_facts", _("Faits des indicateurs"), facts.rebuild_indicator_facts),
 ]
 
 

@@ -1,27 +1,56 @@
-"""School records for the demo: classes, pupils and enrolments, teachers and their
-classes, semester-1 marks and absences, school by school.
+"""School records for the demo, for two consecutive school years: 2024-2025 (the previous
+year, closed) and 2025-2026 (the current one, in its first semester): classes, pupils and
+enrolments, teachers and their classes, marks and absences, school by school.
+
+Two years, the same pupils. The indicators' flow rates (promotion, repetition, dropout,
+transition, survival) join each pupil's enrolments of year t and t+1, so the demo makes
+the current year out of the previous one rather than drawing it afresh:
+
+* 2024-2025: every grade of every school is simply a cohort of new pupils (the planned
+  classes below), with the marks of both semesters and the absences of the year.
+* At the year's end each pupil is promoted (80–92 % in most grades, fewer in rural
+  collèges), repeats the grade (5–12 %, weaker pupils more often) or leaves school (1–6 %,
+  over-age pupils more often). After 6AP and 3AC the promoted go on to the next cycle:
+  about 90 % of a 6AP cohort reach 1AC and 75 % of a 3AC cohort the tronc commun, fewer in
+  the countryside and fewest among rural girls; they move to a school of that cycle in the
+  same commune (else of the province), unless theirs teaches it. 2BAC pupils repeat or
+  leave, most of them with the baccalauréat. Enrolment statuses are what the class
+  council's closing leaves (``promoted``, ``graduated``, ``dropped_out``, a repeater's
+  status unchanged; every enrolment closed on the year's last day), but nothing should
+  read them for the flows: the enrolments of both years tell it.
+* 2025-2026: each school's grades are the pupils sent to it, plus new pupils in 1AP (about
+  as many as the year before) and, where a grade would be too small for a class, a few
+  arrivals from outside the demo. Classes are formed again from those pupils (25–40 a
+  class); the same teachers take the posts (a post beyond last year's hires a newcomer).
+  Then in-year dropouts and transfers, semester-1 marks and absences, as before.
+
+Ages stay consistent: a pupil's birth date is drawn once, so a promoted pupil keeps the
+same gap to the theoretical age of the grade and a repeater gains a year.
 
 Sizes. Each school's natural size follows from its cycles, milieu and sector (a town
 collège has about 330 pupils a year group, a rural primary school about 55), with noise;
 then every school is scaled by one factor so the whole scale lands near ``Scale.pupils``
-(10 000 for ``small``, one town's worth of schools being much bigger than that). Only the
-number of classes changes with the factor: classes stay between about 25 and 40 pupils.
+(10 000 for ``small``, one town's worth of schools being much bigger than that) in each
+year. Only the number of classes changes with the factor: classes stay between about 25
+and 40 pupils.
 
 Streaming. Planning keeps one small record per class (some 200 000 at the national
-scale); pupils, marks and absences exist only for the school being written and the rows
-waiting in :class:`~pilotage.demo.rows.RowWriter`, which writes them with COPY on
-PostgreSQL. A national run therefore needs the memory of one batch, not of the country.
+scale); a province is written in two passes, its previous year then its current year, so
+between them the province's pupils wait as one small record each (id, sex, years over
+age, ability, stream): a few hundred thousand for the largest province, never the
+country. Pupils, marks and absences exist only as the rows waiting in
+:class:`~pilotage.demo.rows.RowWriter`, which writes them in batches (COPY on PostgreSQL).
 
-Realism, roughly: ~51 % boys in primary, slightly more girls in the lycée; 7–28 % of
-pupils one or two years older than their grade (more in rural collèges), half of them
-repeating; one generalist teacher per primary class, subject teachers with a weekly
-service of 24 h (collège) or 21 h (lycée) in secondary; ~90 % of teachers qualified;
-marks around 11.5/20 (sd ≈ 3.5) in quarter points, ~2 % absent; a few half-day absences
-per pupil, ~40 % justified; a handful of dropouts and accepted transfers.
+Realism, roughly: ~51 % boys in primary, slightly more girls in the lycée; over-age pupils
+(one to three years older than their grade) more numerous in later grades and rural
+schools; one generalist teacher per primary class, subject teachers with a weekly service
+of 24 h (collège) or 21 h (lycée) in secondary; ~90 % of teachers qualified; marks around
+11.5/20 (sd ≈ 3.5) in quarter points, ~2 % absent; a few half-day absences per pupil and
+semester, ~40 % justified; a handful of in-year dropouts and accepted transfers.
 
-The demo accounts get a place in it: ``enseignant`` teaches maths and French in a 6AP (or
-5AP) class of the first school of Tanger, whose head is ``directeur``, and ``parent`` is
-the guardian of a pupil of that class.
+The demo accounts get a place in the current year: ``enseignant`` teaches maths and French
+in a 6AP (or 5AP) class of the first school of Tanger, whose head is ``directeur``, and
+``parent`` is the guardian of a pupil of that class (promoted into it from last year).
 """
 
 from __future__ import annotations
@@ -49,7 +78,6 @@ from pilotage.demo.names import (
     weighted_choice,
 )
 from pilotage.demo.orgunits import (
-    CURRENT_YEAR,
     RURAL,
     URBAIN,
     C,
@@ -124,20 +152,66 @@ BOYS_SHARE = {
     (C, URBAIN): 0.50, (C, RURAL): 0.54,
     (L, URBAIN): 0.46, (L, RURAL): 0.49,
 }  # fmt: skip
-# Share of pupils older than the theoretical age of their grade (late entry, repetition).
+# Share of pupils older than the theoretical age of their grade (late entry, repetition),
+# on average over the cycle: it grows along the cycle (see ``over_age_share``).
 OVER_AGE = {
-    (P, URBAIN): 0.07, (P, RURAL): 0.13,
-    (C, URBAIN): 0.17, (C, RURAL): 0.28,
-    (L, URBAIN): 0.18, (L, RURAL): 0.24,
+    (P, URBAIN): 0.18, (P, RURAL): 0.28,
+    (C, URBAIN): 0.22, (C, RURAL): 0.32,
+    (L, URBAIN): 0.22, (L, RURAL): 0.28,
 }  # fmt: skip
-TWO_YEARS_OVER = 0.3
+TWO_YEARS_OVER, THREE_YEARS_OVER = 0.3, 0.08  # of over-age pupils
 REPEATING_SHARE = 0.5  # of over-age pupils; in 1AP over-age is mostly late entry
 REPEATING_SHARE_1AP = 0.2
+LATE_ENTRY = 0.5  # new pupils of 1AP: over-age (late entry) at half the cycle's rate
+# In-year dropouts of the current year (they have an enrolment of the year, closed).
 DROPOUT = {
     (P, URBAIN): 0.002, (P, RURAL): 0.006,
     (C, URBAIN): 0.012, (C, RURAL): 0.03,
     (L, URBAIN): 0.012, (L, RURAL): 0.02,
 }  # fmt: skip
+
+# From one year to the next (2024-2025 → 2025-2026), for each pupil of a grade: the chance
+# of repeating it (scaled by the pupil's weakness), of leaving school (more for over-age
+# pupils); the others are promoted. Private schools: half of each.
+REPEAT = {
+    (P, URBAIN): 0.08, (P, RURAL): 0.10,
+    (C, URBAIN): 0.10, (C, RURAL): 0.12,
+    (L, URBAIN): 0.10, (L, RURAL): 0.11,
+}  # fmt: skip
+LEAVE = {
+    (P, URBAIN): 0.012, (P, RURAL): 0.03,
+    (C, URBAIN): 0.035, (C, RURAL): 0.06,
+    (L, URBAIN): 0.03, (L, RURAL): 0.045,
+}  # fmt: skip
+LEAVE_OVER_AGE = 1.6
+# End of a cycle (6AP, 3AC): of the pupils who do not repeat, the share going on to the
+# next cycle (by cycle, milieu, sex), the others leave school. About 90 % of a 6AP
+# cohort reach 1AC and 75 % of a 3AC cohort reach the tronc commun; fewer in the
+# countryside, fewest among rural girls.
+CONTINUE = {
+    (P, URBAIN, "M"): 0.975, (P, URBAIN, "F"): 0.975,
+    (P, RURAL, "M"): 0.93, (P, RURAL, "F"): 0.87,
+    (C, URBAIN, "M"): 0.85, (C, URBAIN, "F"): 0.86,
+    (C, RURAL, "M"): 0.76, (C, RURAL, "F"): 0.66,
+}  # fmt: skip
+# 2BAC: repeat, leave without the baccalauréat; the others graduate and leave the demo.
+BAC_REPEAT, BAC_LEAVE = 0.2, 0.08
+# A pupil changing school at the end of a cycle stays in the commune when it has a school
+# of the next cycle (else any of the province, by size); a private pupil sometimes goes on
+# in a public school.
+SAME_COMMUNE = 0.85
+PRIVATE_TO_PUBLIC = 0.25
+# New pupils in 1AP: the previous year's 1AP (less its repeaters), with this noise.
+INTAKE_SD = 0.06
+NEXT_CYCLE = {P: C, C: L}
+# Streams from one lycée grade to the next (TC sciences: SE or SM; lettres stay lettres).
+NEXT_STREAM = {
+    "SC": (("SE", 0.84), ("SM", 0.16)),
+    "LSH": (("L", 1.0),),
+    "SE": (("PC", 0.52), ("SVT", 0.48)),
+    "SM": (("SM", 1.0),),
+    "L": (("L", 1.0),),
+}
 TRANSFER_IN = 0.006
 TRANSFER_REASONS = [
     "déménagement de la famille",
@@ -178,6 +252,13 @@ COLUMNS = [
     (AssessmentKind.TEST.value, 2, (12, 1), 0.0),
     (AssessmentKind.TEST.value, 3, (1, 12), 0.0),
     (AssessmentKind.ACTIVITY.value, 1, (1, 22), ACTIVITY_BONUS),
+]
+# The same for semester 2 (previous year only: the current year is in its first semester).
+COLUMNS_2 = [
+    (AssessmentKind.TEST.value, 1, (3, 5), 0.0),
+    (AssessmentKind.TEST.value, 2, (4, 16), 0.0),
+    (AssessmentKind.TEST.value, 3, (5, 28), 0.0),
+    (AssessmentKind.ACTIVITY.value, 1, (6, 5), ACTIVITY_BONUS),
 ]
 MARK_TEXT = [mark_text(Decimal(q) / 4) for q in range(81)]  # 0.00, 0.25 … 20.00
 
@@ -242,6 +323,31 @@ LEVELS: dict[str, list[str]] = {
     C: ["1AC", "2AC", "3AC"],
     L: ["TC", "1BAC", "2BAC"],
 }
+
+
+NEXT_LEVEL = {a: b for levels in LEVELS.values() for a, b in itertools.pairwise(levels)}
+
+
+def over_age_share(cycle: str, level: str, school: SchoolInfo) -> float:
+    """Share of over-age pupils in a grade: from 0.4 to 1.6 times the cycle's mean, first
+    grade to last (repetitions pile up); half in private schools."""
+    levels = LEVELS[cycle]
+    rank = levels.index(level) / max(len(levels) - 1, 1)
+    private = 0.5 if school.sector == "prive" else 1.0
+    return OVER_AGE[(cycle, school.milieu)] * (0.4 + 1.2 * rank) * private
+
+
+def next_stream(level: str, stream: str | None, rng: random.Random) -> str | None:
+    """The stream of a pupil promoted to ``level`` from ``stream`` (drawn at the TC)."""
+    if level == "TC":
+        shares = STREAM_SHARES["TC"]
+        return rng.choices(list(shares), weights=list(shares.values()))[0]
+    if stream is None or stream not in NEXT_STREAM:
+        return stream
+    choices = NEXT_STREAM[stream]
+    if len(choices) == 1:
+        return choices[0][0]
+    return rng.choices([c for c, _w in choices], weights=[w for _c, w in choices])[0]
 
 
 def natural_cohorts(school: SchoolInfo, rng: random.Random) -> list[tuple[str, str, float]]:
@@ -408,15 +514,28 @@ def plan_staff(
 
 
 def school_sessions(semester: Semester) -> list[tuple[dt.date, str]]:
-    """Half-days of class in the semester: weekdays from the pupils' first Monday of
-    September, without the 2025-2026 holidays (approximately)."""
-    y = semester.start.year
-    holidays = {dt.date(y, 11, 6), dt.date(y, 11, 18), dt.date(y + 1, 1, 1), dt.date(y + 1, 1, 14)}
-    breaks = [(dt.date(y, 10, 19), dt.date(y, 10, 26)), (dt.date(y, 12, 7), dt.date(y, 12, 14))]
-    day = dt.date(y, 9, 5)
-    day += dt.timedelta(days=(7 - day.weekday()) % 7)
+    """Half-days of class in the semester, without the holidays (approximately).
+
+    Semester 1: weekdays from the pupils' first Monday of September to the semester's end,
+    without the autumn breaks and public holidays. Semester 2: from its start to mid-June
+    (the rest is exams and summer), without the spring breaks and public holidays."""
+    if semester.number == 1:
+        y = semester.start.year
+        holidays = {
+            dt.date(y, 11, 6), dt.date(y, 11, 18), dt.date(y + 1, 1, 1), dt.date(y + 1, 1, 14),
+        }  # fmt: skip
+        breaks = [(dt.date(y, 10, 19), dt.date(y, 10, 26)), (dt.date(y, 12, 7), dt.date(y, 12, 14))]
+        day = dt.date(y, 9, 5)
+        day += dt.timedelta(days=(7 - day.weekday()) % 7)
+        last = semester.end
+    else:
+        y = semester.start.year
+        holidays = {dt.date(y, 5, 1)}
+        breaks = [(dt.date(y, 3, 16), dt.date(y, 3, 23)), (dt.date(y, 5, 3), dt.date(y, 5, 10))]
+        day = semester.start
+        last = min(semester.end, dt.date(y, 6, 15))
     sessions = []
-    while day <= semester.end:
+    while day <= last:
         if day.weekday() < 5 and day not in holidays and not any(a <= day <= b for a, b in breaks):
             sessions += [(day, "am"), (day, "pm")]
         day += dt.timedelta(days=1)
@@ -435,27 +554,45 @@ def poisson(rng: random.Random, lam: float) -> int:
     return k
 
 
+def split_evenly(n: int, target: int) -> list[int]:
+    """Sizes of the classes ``n`` pupils make: about ``target`` each, within
+    MIN_CLASS–MAX_CLASS whenever ``n`` allows it, differing by at most one pupil."""
+    k = max(1, round(n / target))
+    while n / k > MAX_CLASS:
+        k += 1
+    while k > 1 and n / k < MIN_CLASS:
+        k -= 1
+    return [n // k + (1 if i < n % k else 0) for i in range(k)]
+
+
 # --- The step ---------------------------------------------------------------------------------
 
 
 def create_school_records(ctx: Context) -> None:
+    """Both years, province by province: first the previous year of every school of the
+    province (which decides where each pupil goes next), then the current year of each."""
     structure_load_morocco(actor=None)
     schools = schools_in_scale(ctx)
     plans = plan_scale_classes(ctx, schools)
-    ctx.progress.total(sum(c.size for _s, classes in plans for c in classes))
+    ctx.progress.total(2 * sum(c.size for _s, classes in plans for c in classes))
     writer = RowWriter(connection)
     seeder = _Seeder(ctx, writer)
     with bulk_load(connection, [t.model for t in writer.tables]):
-        province = ""
-        for school, classes in plans:
-            if school.province.code != province:
-                province = school.province.code
-                seeder.origins.clear()  # transfers stay within a province
-            seeder.write_school(school, classes)
-            writer.flush_if_full()
+        for _code, group in itertools.groupby(plans, key=lambda p: p[0].province.code):
+            province = list(group)
+            seeder.start_province(province)
+            for school, classes in province:
+                seeder.write_previous(school, classes)
+                writer.flush_if_full()
+            for school, classes in province:
+                seeder.write_current(school, classes)
+                writer.flush_if_full()
         writer.flush()
+    seeder.finish()
     for key, value in seeder.totals.items():
         ctx.counts[key] = ctx.counts.get(key, 0) + value
+    # For the population step: pupils by province, year, age, sex and milieu.
+    ctx.shared["pupils_by_age"] = seeder.by_age
 
 
 @dataclass
@@ -471,18 +608,45 @@ class _Roster:
     pupils: list[tuple[int, float, bool, dt.date | None]] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Kid:
+    """What follows a pupil from one year to the next. ``over``: years older than the
+    theoretical age of the grade (the birth date is fixed, so a repeater gains one)."""
+
+    pupil_id: int
+    sex: str
+    over: int
+    ability: float
+    stream: str | None = None
+    repeating: bool = False  # repeats the grade this year
+    continuing: bool = False  # was at a school of the demo the year before
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """A school that can receive the pupils finishing a cycle elsewhere."""
+
+    unit_id: int
+    commune: str
+    sector: str
+    capacity: int  # pupils of its first grade of the cycle, the previous year
+
+
 class _Seeder:
     def __init__(self, ctx: Context, writer: RowWriter):
         self.ctx = ctx
         self.w = writer
         self.year = AcademicYear.objects.get(is_current=True)
+        self.previous = AcademicYear.objects.get(start__year=self.year.start.year - 1)
         self.semester = Semester.objects.get(academic_year=self.year, number=1)
+        self.previous_semesters = list(Semester.objects.filter(academic_year=self.previous))
         self.levels = {g.code: g for g in GradeLevel.objects.all()}
         self.streams = dict(Stream.objects.values_list("code", "pk"))
         self.subjects = dict(Subject.objects.values_list("code", "pk"))
         self.subjects_of = subjects_by_level()
         self.tz = timezone.get_default_timezone()
         self.sessions = school_sessions(self.semester)
+        self.previous_sessions = {s.pk: school_sessions(s) for s in self.previous_semesters}
         self.transfer_days = [d for d, s in self.sessions if s == "am" and d.month in (10, 11, 12)]
         self.heads = dict(
             RoleAssignment.objects.filter(role=SCHOOL_HEAD).values_list("org_unit_id", "user_id")
@@ -501,6 +665,17 @@ class _Seeder:
         # transferred pupil comes from.
         self.origins: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         self.totals: Counter[str] = Counter()
+        # Province state, between the two passes: the pupils each school receives for the
+        # current year by (grade, stream), its teachers, its counts, its previous 1AP.
+        self.incoming: dict[int, dict[tuple[str, str | None], list[_Kid]]] = {}
+        self.staff_of: dict[int, dict[tuple[str, str | None], list[_Assigned]]] = {}
+        self.counts_of: dict[int, Counter[str]] = {}
+        self.intake_of: dict[int, int] = {}
+        self.places: dict[tuple[str, str], list[_Place]] = {}
+        # Pupils enrolled, by (province code, year id, age, sex, milieu): the population step
+        # derives the school-age population from it.
+        self.by_age: Counter[tuple[str, int, int, str, str]] = Counter()
+        self.ward: int | None = None
 
         school = first_school()
         self.demo_school = school.pk if school else None
@@ -593,6 +768,38 @@ class _Seeder:
             ],
         )
 
+    # --- one province -------------------------------------------------------------------
+
+    def start_province(self, province: list[tuple[SchoolInfo, list[ClassPlan]]]) -> None:
+        """Forget the previous province (transfers and moves stay within one) and list
+        where each cycle's newcomers can go: every school teaching it, by its size."""
+        self.origins.clear()
+        self.incoming.clear()
+        self.staff_of.clear()
+        self.counts_of.clear()
+        self.intake_of.clear()
+        self.places.clear()
+        steplen = OrgUnit.steplen
+        for school, classes in province:
+            for cycle in school.cycles:
+                first = LEVELS[cycle][0]
+                capacity = sum(c.size for c in classes if c.level == first)
+                self.places.setdefault((cycle, school.sector), []).append(
+                    _Place(school.unit_id, school.path[:-steplen], school.sector, capacity)
+                )
+
+    def finish(self) -> None:
+        """After the last flush: a father gives his name to the demo parent's child (the
+        pupil was written a year before becoming the ward)."""
+        parent = self.demo_parent
+        if self.ward is None or parent is None or not self.parent_is_father:
+            return
+        arabic = dict(FAMILY_NAMES).get(parent.last_name)
+        fields: dict[str, str] = {"last_name": parent.last_name}
+        if arabic:
+            fields["last_name_ar"] = arabic
+        Pupil.objects.filter(pk=self.ward).update(**fields)
+
     # --- one school ---------------------------------------------------------------------
 
     def marks_wanted(self, school: SchoolInfo) -> bool:
@@ -604,13 +811,7 @@ class _Seeder:
         draw = self.ctx.rng("schooling", "marks-sample", school.code).random()
         return draw < MARKS_SAMPLE_SHARE
 
-    def write_school(self, school: SchoolInfo, plans: list[ClassPlan]) -> None:
-        # Marks and absences draw from streams of their own, so choosing --marks does not
-        # change anyone's absences.
-        rng = self.ctx.rng("schooling", school.code)
-        marks_rng = self.ctx.rng("schooling", "marks", school.code)
-        absences_rng = self.ctx.rng("schooling", "absences", school.code)
-        counts: Counter[str] = Counter()
+    def _write_classes(self, school: SchoolInfo, plans: list[ClassPlan], year_id: int) -> list[int]:
         class_ids = []
         for plan in plans:
             class_id = self.w.next_id(SchoolClass)
@@ -619,13 +820,214 @@ class _Seeder:
                 (
                     class_id,
                     school.unit_id,
-                    self.year.pk,
+                    year_id,
                     self.levels[plan.level].pk,
                     self.streams[plan.stream] if plan.stream else None,
                     plan.name,
                 )
             )
-        assigned = self._staff(school, plans, rng, counts)
+        return class_ids
+
+    def write_previous(self, school: SchoolInfo, plans: list[ClassPlan]) -> None:
+        """2024-2025: the planned classes filled with new pupils, their marks of both
+        semesters and their absences; then each pupil's outcome, which sends them to a
+        class of the current year (here or at another school) or out of school."""
+        rng = self.ctx.rng("schooling", "previous", school.code)
+        marks_rng = self.ctx.rng("schooling", "previous", "marks", school.code)
+        absences_rng = self.ctx.rng("schooling", "previous", "absences", school.code)
+        flows_rng = self.ctx.rng("schooling", "flows", school.code)
+        counts: Counter[str] = Counter()
+        self.counts_of[school.unit_id] = counts
+        class_ids = self._write_classes(school, plans, self.previous.pk)
+        pool: dict[tuple[str, str | None], list[_Assigned]] = {}
+        self.staff_of[school.unit_id] = pool
+        assigned = self._staff(school, plans, rng, counts, pool)
+        self.intake_of[school.unit_id] = sum(p.size for p in plans if p.level == "1AP")
+        for (index, subject), who in assigned.items():
+            self.teachings.add((who.teacher_id, class_ids[index], self.subjects[subject]))
+        marks = self.marks_wanted(school)
+        for index, (plan, class_id) in enumerate(zip(plans, class_ids, strict=True)):
+            kids = self._cohort(school, plan, rng, counts)
+            roster = _Roster(
+                [(k.pupil_id, k.ability, rng.random() < EPS_EXEMPT, None) for k in kids]
+            )
+            teachers = {
+                s: assigned[(index, s)].user_id for s in self.subjects_of[(plan.level, plan.stream)]
+            }
+            for semester in self.previous_semesters:
+                if marks:
+                    self._marks(plan, class_id, roster, teachers, semester, marks_rng, counts)
+                recorder = teachers[self.subjects_of[(plan.level, plan.stream)][0]]
+                self._absences(
+                    school,
+                    plan,
+                    class_id,
+                    roster,
+                    recorder,
+                    self.previous_sessions[semester.pk],
+                    absences_rng,
+                    counts,
+                )
+            for kid in kids:
+                self._flow(school, plan, class_id, kid, flows_rng, counts)
+        self.ctx.progress.advance(sum(p.size for p in plans), school.code)
+
+    def _cohort(
+        self, school: SchoolInfo, plan: ClassPlan, rng: random.Random, counts: Counter[str]
+    ) -> list[_Kid]:
+        """The pupils of one class of the previous year, all new to the demo."""
+        key = (plan.cycle, school.milieu)
+        level = self.levels[plan.level]
+        boys = BOYS_SHARE[key]
+        over_age = over_age_share(plan.cycle, plan.level, school)
+        born = self.previous.start.year - level.entry_age
+        kids = [
+            self._new_kid(school, plan.cycle, boys, over_age, born, plan.stream, rng)
+            for _k in range(plan.size)
+        ]
+        repeat = REPEATING_SHARE_1AP if plan.level == "1AP" else REPEATING_SHARE
+        for kid in kids:
+            kid.repeating = kid.over > 0 and rng.random() < repeat
+        counts["pupils"] += plan.size
+        return kids
+
+    def _flow(
+        self,
+        school: SchoolInfo,
+        plan: ClassPlan,
+        class_id: int,
+        kid: _Kid,
+        rng: random.Random,
+        counts: Counter[str],
+    ) -> None:
+        """Write the previous year's enrolment with its outcome and send the pupil on:
+        promoted (to the next grade, here or, after 6AP and 3AC, at a school of the next
+        cycle), repeating (same grade, same school), graduated (2BAC) or out of school.
+        Statuses as the class council's closing leaves them; the indicators read the
+        enrolments of both years, not these statuses."""
+        key = (plan.cycle, school.milieu)
+        private = 0.5 if school.sector == "prive" else 1.0
+        # Weaker pupils repeat more: exp(-a/sd) has mean exp(1/2) for a ~ N(0, sd).
+        weakness = math.exp(-kid.ability / PUPIL_SD - 0.5)
+        level = plan.level
+        over = LEAVE_OVER_AGE if kid.over else 1.0
+        if level == "2BAC":
+            repeat, leave = BAC_REPEAT * private * weakness, BAC_LEAVE * over
+        else:
+            repeat, leave = REPEAT[key] * private * weakness, LEAVE[key] * private * over
+        repeat = min(repeat, 0.6)
+        draw = rng.random()
+        status = EnrolmentStatus.PROMOTED.value
+        self.by_age[
+            (
+                school.province.code,
+                self.previous.pk,
+                self.levels[level].entry_age + kid.over,
+                kid.sex,
+                school.milieu,
+            )
+        ] += 1
+        if draw < repeat:
+            status = (
+                EnrolmentStatus.REPEATING.value if kid.repeating else EnrolmentStatus.ENROLLED.value
+            )
+            self._send(school.unit_id, level, kid.stream, kid, repeating=True)
+            counts["repeating_next"] += 1
+        elif level == "2BAC":
+            if draw < repeat + leave:
+                status = EnrolmentStatus.DROPPED_OUT.value
+                counts["left"] += 1
+            else:
+                status = EnrolmentStatus.GRADUATED.value
+                counts["graduated"] += 1
+        elif level in ("6AP", "3AC"):
+            keep = CONTINUE[(plan.cycle, school.milieu, kid.sex)]
+            target = self._destination(school, NEXT_CYCLE[plan.cycle], rng)
+            if target is None or rng.random() >= keep:
+                status = EnrolmentStatus.DROPPED_OUT.value
+                counts["left"] += 1
+            else:
+                first = LEVELS[NEXT_CYCLE[plan.cycle]][0]
+                stream = next_stream(first, None, rng)
+                self._send(target, first, stream, kid, repeating=False)
+                counts["promoted"] += 1
+        elif draw < repeat + leave:
+            status = EnrolmentStatus.DROPPED_OUT.value
+            counts["left"] += 1
+        else:
+            following = NEXT_LEVEL[level]
+            self._send(
+                school.unit_id,
+                following,
+                next_stream(following, kid.stream, rng),
+                kid,
+                repeating=False,
+            )
+            counts["promoted"] += 1
+        self.enrolments.add(
+            (
+                kid.pupil_id,
+                school.unit_id,
+                self.previous.pk,
+                self.levels[level].pk,
+                class_id,
+                status,
+                self.previous.start,
+                self.previous.end,
+            )
+        )
+        counts["enrolments"] += 1
+
+    def _send(
+        self, unit_id: int, level: str, stream: str | None, kid: _Kid, *, repeating: bool
+    ) -> None:
+        nxt = _Kid(
+            kid.pupil_id,
+            kid.sex,
+            kid.over + (1 if repeating else 0),
+            kid.ability,
+            stream,
+            repeating,
+            True,
+        )
+        self.incoming.setdefault(unit_id, {}).setdefault((level, stream), []).append(nxt)
+
+    def _destination(self, school: SchoolInfo, cycle: str, rng: random.Random) -> int | None:
+        """Where a pupil finishing a cycle continues: the same school if it teaches the next
+        cycle, else mostly a school of the same commune and sector, else of the province
+        (a private pupil now and then goes on in a public school), by size."""
+        if cycle in school.cycles:
+            return school.unit_id
+        sector = school.sector
+        if sector == "prive" and rng.random() < PRIVATE_TO_PUBLIC:
+            sector = "public"
+        places = self.places.get((cycle, sector)) or self.places.get((cycle, "public"))
+        if not places:
+            places = self.places.get((cycle, "prive"))
+        if not places:
+            return None
+        commune = school.path[: -OrgUnit.steplen]
+        near = [p for p in places if p.commune == commune]
+        if near and rng.random() < SAME_COMMUNE:
+            places = near
+        weights = [max(p.capacity, 1) for p in places]
+        return rng.choices(places, weights=weights)[0].unit_id
+
+    def write_current(self, school: SchoolInfo, previous_plans: list[ClassPlan]) -> None:
+        """2025-2026: the pupils sent here by the previous year, new pupils in 1AP (and a
+        few arrivals from outside the demo where a grade would be too small), in-year
+        dropouts and transfers, semester-1 marks and absences."""
+        # Marks and absences draw from streams of their own, so choosing --marks does not
+        # change anyone's absences.
+        rng = self.ctx.rng("schooling", school.code)
+        marks_rng = self.ctx.rng("schooling", "marks", school.code)
+        absences_rng = self.ctx.rng("schooling", "absences", school.code)
+        counts = self.counts_of.pop(school.unit_id)
+        groups = self.incoming.pop(school.unit_id, {})
+        plans, members, leavers = self._current_classes(school, groups, rng, counts)
+        class_ids = self._write_classes(school, plans, self.year.pk)
+        pool = self.staff_of.pop(school.unit_id)
+        assigned = self._staff(school, plans, rng, counts, pool)
         staff_user = self.heads.get(school.unit_id) or next(iter(assigned.values())).user_id
 
         ward_class = -1
@@ -634,8 +1036,16 @@ class _Seeder:
 
         rosters = []
         for index, (plan, class_id) in enumerate(zip(plans, class_ids, strict=True)):
-            roster = self._pupils(
-                school, plan, class_id, rng, staff_user, counts, ward=index == ward_class
+            roster = self._enrol(
+                school,
+                plan,
+                class_id,
+                members[index],
+                leavers[index],
+                rng,
+                staff_user,
+                counts,
+                ward=index == ward_class,
             )
             rosters.append(roster)
         # Only now: a transfer comes from another school.
@@ -644,14 +1054,26 @@ class _Seeder:
 
         for (index, subject), who in assigned.items():
             self.teachings.add((who.teacher_id, class_ids[index], self.subjects[subject]))
-        if self.marks_wanted(school):
-            for index, (plan, class_id) in enumerate(zip(plans, class_ids, strict=True)):
-                self._marks(plan, class_id, rosters[index], assigned, index, marks_rng, counts)
+        marks = self.marks_wanted(school)
         for index, (plan, class_id) in enumerate(zip(plans, class_ids, strict=True)):
-            recorder = assigned[(index, self.subjects_of[(plan.level, plan.stream)][0])].user_id
-            self._absences(school, plan, class_id, rosters[index], recorder, absences_rng, counts)
+            subjects = self.subjects_of[(plan.level, plan.stream)]
+            teachers = {s: assigned[(index, s)].user_id for s in subjects}
+            if marks:
+                self._marks(
+                    plan, class_id, rosters[index], teachers, self.semester, marks_rng, counts
+                )
+            self._absences(
+                school,
+                plan,
+                class_id,
+                rosters[index],
+                teachers[subjects[0]],
+                self.sessions,
+                absences_rng,
+                counts,
+            )
 
-        counts["classes"] = len(plans)
+        counts["classes"] = len(plans) + len(previous_plans)
         audit_record(
             actor=None,
             action=SEED,
@@ -661,7 +1083,144 @@ class _Seeder:
             | {"seed": [None, self.ctx.seed]},
         )
         self.totals.update(counts)
-        self.ctx.progress.advance(sum(p.size for p in plans), school.code)
+        self.ctx.progress.advance(sum(p.size for p in previous_plans), school.code)
+
+    def _current_classes(
+        self,
+        school: SchoolInfo,
+        groups: dict[tuple[str, str | None], list[_Kid]],
+        rng: random.Random,
+        counts: Counter[str],
+    ) -> tuple[list[ClassPlan], list[list[_Kid]], list[list[_Kid]]]:
+        """Classes of the current year from the pupils each grade and stream has: the
+        pupils shuffled and shared out evenly; in-year dropouts set aside first (they are
+        on a class's history, not on its roll)."""
+        plans: list[ClassPlan] = []
+        members: list[list[_Kid]] = []
+        leavers: list[list[_Kid]] = []
+        for cycle in (P, C, L):
+            if cycle not in school.cycles:
+                continue
+            key = (cycle, school.milieu)
+            boys = BOYS_SHARE[key]
+            target = PRIVATE_CLASS_SIZE if school.sector == "prive" else CLASS_SIZE[key]
+            dropout = DROPOUT[key]
+            for level in LEVELS[cycle]:
+                born = self.year.start.year - self.levels[level].entry_age
+                over_age = over_age_share(cycle, level, school)
+                streams = list(STREAM_SHARES.get(level, {None: 1.0}))
+                level_groups = {s: list(groups.get((level, s), [])) for s in streams}
+                if level == "1AP":
+                    n = round(
+                        self.intake_of.get(school.unit_id, 0)
+                        * (1 - REPEAT[key])
+                        * rng.lognormvariate(0, INTAKE_SD)
+                    )
+                    level_groups[None] += [
+                        self._new_kid(school, cycle, boys, over_age * LATE_ENTRY, born, None, rng)
+                        for _k in range(n)
+                    ]
+                    counts["pupils"] += n
+                if not any(level_groups.values()):
+                    level_groups[streams[0]] = []
+                for stream, kids in level_groups.items():
+                    if not kids and stream != streams[0]:
+                        continue
+                    # Arrivals from outside the demo (another province, abroad, back to
+                    # school) where a grade would otherwise be too small to be a class.
+                    missing = max(0, MIN_CLASS + 2 - len(kids))
+                    kids += [
+                        self._new_kid(school, cycle, boys, over_age, born, stream, rng)
+                        for _k in range(missing)
+                    ]
+                    counts["pupils"] += missing
+                    counts["arrivals"] += missing
+                    rng.shuffle(kids)
+                    gone = [k for k in kids if rng.random() < dropout]
+                    left = {id(k) for k in gone}
+                    staying = [k for k in kids if id(k) not in left] if gone else kids
+                    sizes = split_evenly(len(staying), target)
+                    start = 0
+                    first_class = len(plans)
+                    for number, size in enumerate(sizes, start=1):
+                        plans.append(ClassPlan(cycle, level, stream, number, size))
+                        members.append(staying[start : start + size])
+                        leavers.append([])
+                        start += size
+                    for kid in gone:
+                        leavers[first_class + int(rng.random() * len(sizes))].append(kid)
+        return plans, members, leavers
+
+    def _enrol(
+        self,
+        school: SchoolInfo,
+        plan: ClassPlan,
+        class_id: int,
+        kids: list[_Kid],
+        gone: list[_Kid],
+        rng: random.Random,
+        staff_user: int,
+        counts: Counter[str],
+        *,
+        ward: bool,
+    ) -> _Roster:
+        level = self.levels[plan.level]
+        start = self.year.start
+        origins = self.origins[plan.level]
+        roster = _Roster()
+        for kid in kids:
+            if ward and self.ward is None and kid.continuing and not kid.repeating:
+                self._make_ward(kid.pupil_id)
+            status = (
+                EnrolmentStatus.REPEATING.value if kid.repeating else EnrolmentStatus.ENROLLED.value
+            )
+            entered = start
+            since = None
+            if origins and rng.random() < TRANSFER_IN:
+                since = entered = rng.choice(self.transfer_days)
+                self._transfer(
+                    kid.pupil_id, plan, rng.choice(origins), school, staff_user, since, rng
+                )
+                status = EnrolmentStatus.TRANSFERRED_IN.value
+                counts["transfers"] += 1
+                counts["enrolments"] += 1
+            self.enrolments.add(
+                (
+                    kid.pupil_id,
+                    school.unit_id,
+                    self.year.pk,
+                    level.pk,
+                    class_id,
+                    status,
+                    entered,
+                    None,
+                )
+            )
+            self._count(school, level.entry_age + kid.over, kid.sex)
+            roster.pupils.append((kid.pupil_id, kid.ability, rng.random() < EPS_EXEMPT, since))
+        counts["enrolments"] += len(kids)
+        # Pupils who left during the semester: still on the class's history, not its roll.
+        for kid in gone:
+            left = rng.choice(self.transfer_days)
+            self.enrolments.add(
+                (
+                    kid.pupil_id,
+                    school.unit_id,
+                    self.year.pk,
+                    level.pk,
+                    class_id,
+                    EnrolmentStatus.DROPPED_OUT.value,
+                    start,
+                    left,
+                )
+            )
+            self._count(school, level.entry_age + kid.over, kid.sex)
+            counts["enrolments"] += 1
+            counts["dropouts"] += 1
+        return roster
+
+    def _count(self, school: SchoolInfo, age: int, sex: str) -> None:
+        self.by_age[(school.province.code, self.year.pk, age, sex, school.milieu)] += 1
 
     def _ppr(self, province: ProvinceInfo) -> str:
         self.ppr_seq[province.code] += 1
@@ -711,12 +1270,24 @@ class _Seeder:
         plans: list[ClassPlan],
         rng: random.Random,
         counts: Counter[str],
+        pool: dict[tuple[str, str | None], list[_Assigned]],
     ) -> dict[tuple[int, str], _Assigned]:
-        """Who teaches each subject of each class (class index, subject code)."""
+        """Who teaches each subject of each class (class index, subject code). The k-th
+        post of a cycle and subject goes to the school's k-th teacher of that cycle and
+        subject (``pool``, the same people from one year to the next); a post beyond
+        those hires a new teacher."""
         assigned: dict[tuple[int, str], _Assigned] = {}
+        taken: Counter[tuple[str, str | None]] = Counter()
         for post in plan_staff(plans, self.subjects_of):
-            teacher = self._teacher(school, post.cycle, post.specialty, rng)
-            counts["teachers"] += 1
+            key = (post.cycle, post.specialty)
+            staff = pool.setdefault(key, [])
+            if taken[key] < len(staff):
+                teacher = staff[taken[key]]
+            else:
+                teacher = self._teacher(school, post.cycle, post.specialty, rng)
+                staff.append(teacher)
+                counts["teachers"] += 1
+            taken[key] += 1
             for index, subject in post.teaches:
                 assigned[(index, subject)] = teacher
         return assigned
@@ -753,87 +1324,24 @@ class _Seeder:
             assigned[(index, subject)] = _Assigned(teacher_id, self.demo_teacher)
         return index
 
-    def _pupils(
-        self,
-        school: SchoolInfo,
-        plan: ClassPlan,
-        class_id: int,
-        rng: random.Random,
-        staff_user: int,
-        counts: Counter[str],
-        *,
-        ward: bool,
-    ) -> _Roster:
-        key = (plan.cycle, school.milieu)
-        level = self.levels[plan.level]
-        private = school.sector == "prive"
-        boys = BOYS_SHARE[key]
-        over_age = OVER_AGE[key] * (0.5 if private else 1)
-        repeat = REPEATING_SHARE_1AP if plan.level == "1AP" else REPEATING_SHARE
-        born = CURRENT_YEAR - level.entry_age
-        start = self.year.start
-        origins = self.origins[plan.level]
-        roster = _Roster()
-        for k in range(plan.size):
-            pupil_id, over = self._pupil(school, plan.cycle, boys, over_age, born, rng)
-            if ward and k == 0:
-                self._make_ward(pupil_id)
-            status = (
-                EnrolmentStatus.REPEATING.value
-                if over and rng.random() < repeat
-                else EnrolmentStatus.ENROLLED.value
-            )
-            entered = start
-            since = None
-            if origins and rng.random() < TRANSFER_IN:
-                since = entered = rng.choice(self.transfer_days)
-                self._transfer(pupil_id, plan, rng.choice(origins), school, staff_user, since, rng)
-                status = EnrolmentStatus.TRANSFERRED_IN.value
-                counts["transfers"] += 1
-            self.enrolments.add(
-                (pupil_id, school.unit_id, self.year.pk, level.pk, class_id, status, entered, None)
-            )
-            ability = rng.gauss(0, PUPIL_SD) - (OVER_AGE_PENALTY if over else 0)
-            roster.pupils.append((pupil_id, ability, rng.random() < EPS_EXEMPT, since))
-        counts["pupils"] += plan.size
-        counts["enrolments"] += plan.size
-        # Pupils who left during the semester: still on the class's history, not its roll.
-        dropout = DROPOUT[key]
-        for _k in range(plan.size):
-            if rng.random() < dropout:
-                pupil_id, _over = self._pupil(school, plan.cycle, boys, over_age * 2, born, rng)
-                left = rng.choice(self.transfer_days)
-                self.enrolments.add(
-                    (
-                        pupil_id,
-                        school.unit_id,
-                        self.year.pk,
-                        level.pk,
-                        class_id,
-                        EnrolmentStatus.DROPPED_OUT.value,
-                        start,
-                        left,
-                    )
-                )
-                counts["pupils"] += 1
-                counts["enrolments"] += 1
-                counts["dropouts"] += 1
-        return roster
-
-    def _pupil(
+    def _new_kid(
         self,
         school: SchoolInfo,
         cycle: str,
         boys: float,
         over_age: float,
         born: int,
+        stream: str | None,
         rng: random.Random,
-    ) -> tuple[int, int]:
+    ) -> _Kid:
+        """A pupil new to the demo: written now, with a birth date ``over`` years before
+        the theoretical one (``born``: the year a pupil of the right age was born)."""
         sex: Sex = "M" if rng.random() < boys else "F"
         name = person_name(rng, sex)
         over = 0
         if rng.random() < over_age:
-            over = 2 if rng.random() < TWO_YEARS_OVER else 1
+            draw = rng.random()
+            over = 3 if draw < THREE_YEARS_OVER else 2 if draw < TWO_YEARS_OVER else 1
         birth = dt.date(born - over, 1, 1) + dt.timedelta(days=rng.randrange(365))
         code = school.province.code
         self.massar_seq[code] += 1
@@ -855,7 +1363,8 @@ class _Seeder:
                 place,
             )
         )
-        return pupil_id, over
+        ability = rng.gauss(0, PUPIL_SD) - (OVER_AGE_PENALTY if over else 0)
+        return _Kid(pupil_id, sex, over, ability, stream)
 
     def _massar_prefix(self, province: ProvinceInfo) -> str:
         """The region's letter and the province's rank: ``J72`` for Tanger-Assilah."""
@@ -866,16 +1375,14 @@ class _Seeder:
         return prefix
 
     def _make_ward(self, pupil_id: int) -> None:
-        """``parent`` becomes this pupil's guardian; a father gives the pupil his name."""
+        """``parent`` becomes this pupil's guardian; a father gives the pupil his name
+        (in :meth:`finish`, the pupil's row being written already)."""
         parent = self.demo_parent
         if parent is None:
             return
         relation = GuardianRelation.FATHER if self.parent_is_father else GuardianRelation.MOTHER
         self.guardians.add((pupil_id, parent.pk, relation.value))
-        if self.parent_is_father:
-            row = self.pupils.rows[-1]
-            arabic = dict(FAMILY_NAMES).get(parent.last_name, row[4])
-            self.pupils.rows[-1] = (*row[:2], parent.last_name, row[3], arabic, *row[5:])
+        self.ward = pupil_id
 
     def _transfer(
         self,
@@ -921,21 +1428,22 @@ class _Seeder:
         plan: ClassPlan,
         class_id: int,
         roster: _Roster,
-        assigned: dict[tuple[int, str], _Assigned],
-        index: int,
+        teachers: dict[str, int],
+        semester: Semester,
         rng: random.Random,
         counts: Counter[str],
     ) -> None:
         gauss, rand = rng.gauss, rng.random
         add = self.marks.add
         mean = MARK_MEAN[plan.cycle]
-        first_year = self.semester.start.year
+        first_year = semester.academic_year.start.year
+        columns_of = COLUMNS if semester.number == 1 else COLUMNS_2
         for subject in self.subjects_of[(plan.level, plan.stream)]:
-            user = assigned[(index, subject)].user_id
+            user = teachers[subject]
             sheet_id = self.w.next_id(MarkSheet)
-            self.sheets.add((sheet_id, class_id, self.subjects[subject], self.semester.pk, 1))
+            self.sheets.add((sheet_id, class_id, self.subjects[subject], semester.pk, 1))
             columns = []
-            for kind, number, (month, day), bonus in COLUMNS:
+            for kind, number, (month, day), bonus in columns_of:
                 assessment_id = self.w.next_id(Assessment)
                 self.assessments.add((assessment_id, sheet_id, kind, number))
                 year = first_year if month >= 9 else first_year + 1
@@ -967,12 +1475,14 @@ class _Seeder:
         class_id: int,
         roster: _Roster,
         recorder: int,
+        sessions: list[tuple[dt.date, str]],
         rng: random.Random,
         counts: Counter[str],
     ) -> None:
         mean = ABSENCES[(plan.cycle, school.milieu)]
-        sessions = self.sessions
         n_sessions = len(sessions)
+        if not n_sessions:
+            return
         rand = rng.random
         add = self.absences.add
         n = 0

@@ -47,9 +47,11 @@ class Command(BaseCommand):
     help = (
         "Remplit la base avec des données de démonstration reproductibles : le Maroc "
         "(régions et provinces réelles), des communes et des établissements inventés, un "
-        "compte par rôle, puis les classes, élèves, enseignants, notes du 1er semestre et "
-        "absences de chaque établissement. Sur PostgreSQL les gros volumes sont écrits par "
-        "COPY, établissement par établissement."
+        "compte par rôle, puis deux années scolaires (2024-2025 et 2025-2026, les mêmes "
+        "élèves passant, redoublant ou quittant l'école de l'une à l'autre) : classes, "
+        "élèves, enseignants, notes et absences de chaque établissement ; enfin la "
+        "population d'âge scolaire de chaque province et les faits des indicateurs. Sur "
+        "PostgreSQL les gros volumes sont écrits par COPY, établissement par établissement."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -68,10 +70,11 @@ class Command(BaseCommand):
             choices=MARKS_CHOICES,
             default=None,
             help=_(
-                "Notes du 1er semestre : all (tous les établissements, ~40 notes par élève), "
+                "Notes (les deux semestres de 2024-2025, le 1er de 2025-2026) : all (tous les "
+                "établissements, ~40 notes par élève et semestre), "
                 "sample (%(share)d établissements sur 100, tirés au sort, plus celui du compte "
                 "« enseignant ») ou none. Par défaut all pour small, sample pour region et "
-                "national (toutes les notes du pays feraient ~320 millions de lignes)."
+                "national (toutes les notes du pays feraient près d'un milliard de lignes)."
             )
             % {"share": round(MARKS_SAMPLE_SHARE * 100)},
         )
