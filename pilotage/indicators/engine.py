@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -534,6 +536,29 @@ def parse_by(indicator: Indicator, by: Iterable[str] | str) -> tuple[str, ...]:
     return tuple(d for d in DIMENSIONS if d in asked)
 
 
+_shared = threading.local()
+
+
+@contextmanager
+def shared_reference() -> Iterator[None]:
+    """Within the block, every ``compute`` reuses one reading of the grade ladder and the
+    cycles' official ages (a dashboard computes dozens of values: two queries each saved).
+    Outside, each call reads them afresh, so a change in the admin shows at once."""
+    outer = getattr(_shared, "reference", None)
+    if outer is None:
+        _shared.reference = (Grades.load(), Ages.load())
+    try:
+        yield
+    finally:
+        if outer is None:
+            _shared.reference = None
+
+
+def _reference() -> tuple[Grades, Ages]:
+    shared = getattr(_shared, "reference", None)
+    return shared if shared is not None else (Grades.load(), Ages.load())
+
+
 def compute(
     code: str,
     *,
@@ -554,14 +579,8 @@ def compute(
         dims.add("sex")
     if indicator.per_cycle:
         dims.add("cycle")
-    req = Request(
-        indicator,
-        units,
-        years,
-        tuple(d for d in DIMENSIONS if d in dims),
-        Grades.load(),
-        Ages.load(),
-    )
+    grades, ages = _reference()
+    req = Request(indicator, units, years, tuple(d for d in DIMENSIONS if d in dims), grades, ages)
     values = _compute(req)
     return _parity(values, parity) if parity else values
 
@@ -571,6 +590,7 @@ __all__ = [
     "Value",
     "IndicatorError",
     "compute",
+    "shared_reference",
     "gpi",
     "gpia",
     "grouped",

@@ -157,21 +157,39 @@ def _mark(pairs: Iterable[tuple[int, int]]) -> bool:
                 [x for school, year in pairs for x in (school, year, now)],
             )
             created = any(row[0] for row in cursor.fetchall())
-        else:
-            # SQLite has one writer at a time: update, then insert what was not there.
-            for school, year in pairs:
+        elif len(pairs) == 1:
+            # SQLite has one writer at a time. One school (a marks sheet, an attendance
+            # call): usually already marked during a burst, so update first.
+            ((school, year),) = pairs
+            cursor.execute(
+                f"UPDATE {table} SET marked_at = %s WHERE school_id = %s AND academic_year_id = %s",
+                [now, school, year],
+            )
+            if cursor.rowcount == 0:
                 cursor.execute(
-                    f"UPDATE {table} SET marked_at = %s"
-                    f" WHERE school_id = %s AND academic_year_id = %s",
-                    [now, school, year],
+                    f"INSERT INTO {table} (school_id, academic_year_id, marked_at)"
+                    f" VALUES (%s, %s, %s)",
+                    [school, year, now],
                 )
-                if cursor.rowcount == 0:
-                    cursor.execute(
-                        f"INSERT INTO {table} (school_id, academic_year_id, marked_at)"
-                        f" VALUES (%s, %s, %s)",
-                        [school, year, now],
-                    )
-                    created = True
+                created = True
+        else:
+            # Several (an import's batch): insert what is new, then touch the others.
+            values = ", ".join(["(%s, %s, %s)"] * len(pairs))
+            cursor.execute(
+                f"INSERT INTO {table} (school_id, academic_year_id, marked_at) VALUES {values}"
+                f" ON CONFLICT (school_id, academic_year_id) DO NOTHING"
+                f" RETURNING school_id, academic_year_id",
+                [x for school, year in pairs for x in (school, year, now)],
+            )
+            inserted = set(cursor.fetchall())
+            created = bool(inserted)
+            rest = [pair for pair in pairs if pair not in inserted]
+            if rest:
+                which = " OR ".join(["(school_id = %s AND academic_year_id = %s)"] * len(rest))
+                cursor.execute(
+                    f"UPDATE {table} SET marked_at = %s WHERE {which}",
+                    [now, *(x for pair in rest for x in pair)],
+                )
     return created
 
 
@@ -187,8 +205,9 @@ def facts_touch(
     pairs = {(school, year_id) for school in school_ids}
     pupils = list(pupil_ids or ())
     if pupils:
-        year = AcademicYear.objects.get(pk=year_id)
-        neighbours = [y.pk for y in _adjacent(year) if y is not None]
+        order = list(AcademicYear.objects.order_by("start").values_list("pk", flat=True))
+        at = order.index(year_id) if year_id in order else -1
+        neighbours = [order[i] for i in (at - 1, at + 1) if at >= 0 and 0 <= i < len(order)]
         if neighbours:
             pairs |= pupils_schools(pupils, neighbours)
     if _mark(pairs):

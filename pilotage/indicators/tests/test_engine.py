@@ -301,3 +301,16 @@ def test_a_unit_added_to_the_tree_keeps_every_value_where_it_belongs(tree, year)
     assert compute("enrolment", units=[empty], years=[year]) == []
     assert compute("enrolment", units=[a1], years=[year])[0].value == 3
     assert compute("enrolment", units=[], years=[year]) == []
+
+
+def test_a_shared_reference_reads_the_grades_and_ages_once(
+    tree, year, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.indicators.engine import shared_reference
+
+    fact(tree["a1"], year, "1AP", "F", enrolled=3)
+    with shared_reference(), django_assert_num_queries(2 + 3):  # grades, ages; 3 GROUP BYs
+        for code in ("enrolment", "pass_rate", "mean_mark"):
+            compute(code, units=[tree["a1"]], years=[year])
+    with django_assert_num_queries(3):  # afresh outside the block
+        compute("enrolment", units=[tree["a1"]], years=[year])

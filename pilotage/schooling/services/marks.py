@@ -5,7 +5,8 @@ every cell with the version it was loaded at. The sheet row is locked (SELECT �
 UPDATE, which also brings the school's path, the deadline and whether the actor teaches
 the class), the version compared, every cell validated against the columns and the
 roster, then only the changed marks are written with one upsert and one audit row listing
-each change old → new. Seven statements whatever the class size (an eighth deletes the
+each change old → new, and the school marked for the indicators' refresh (one upsert; the
+refresh runs in the worker). Eight statements whatever the class size (a ninth deletes the
 marks a save empties): this is the path every teacher takes in the last days before a
 deadline (bench/marks_peak.py).
 """
