@@ -88,7 +88,9 @@ def indicator_breadcrumb(actor: Any, unit: OrgUnit) -> list[OrgUnit]:
 
 def sub_units(unit: OrgUnit) -> list[OrgUnit]:
     return list(
-        unit.get_children().filter(is_active=True).select_related("level").order_by("name_fr")
+        OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True)
+        .select_related("level")
+        .order_by("name_fr")
     )
 
 
