@@ -27,4 +27,4 @@ def _key_figures(user: Any) -> dict[str, Any] | None:
     return {"figures": home_figures(tops[0], year)}
 
 
-CARDS = [HomeCard("indicators/dashboards/_home_figures.html", order=15, context=_key_figures)]
+CARDS = [HomeCard("indicators/dashboards/_home_figures.html", order=33, context=_key_figures)]
