@@ -371,12 +371,16 @@ def test_arabic_pages_are_right_to_left_and_charts_mirrored(client, data) -> Non
     assert spec["rtl"] is True
 
 
-def test_numbers_follow_the_locale(client, data, django_user_model) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(data.p.regional_officer)
-    page = _html(client.get("/indicators/unit/MA-01/?indicator=pupils_per_class&by=sex"))
-    assert "cannot be split" in page  # classes have no sex
+def test_numbers_follow_the_locale(client, data) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(data.p.national_admin)
+    # 7 pupils in 2 classes: 3.5 pupils per class, a decimal comma in French
+    french = _html(client.get("/indicators/"))
+    assert '<bdi dir="ltr">3,5</bdi>' in french
+    client.cookies["django_language"] = "en"
+    assert '<bdi dir="ltr">3.5</bdi>' in _html(client.get("/indicators/"))
+    # no marks: no value, shown as a dash
     page = _html(client.get("/indicators/unit/MA-01/?indicator=mean_mark"))
-    assert "—" in page  # no marks: no value, shown as a dash
+    assert "<dd>—" in page
 
 
 # -- menu and home card ----------------------------------------------------------------

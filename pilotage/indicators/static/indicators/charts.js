@@ -43,7 +43,7 @@
       tooltip: tooltip(spec, fmt),
       legend: legend(spec),
       grid: { top: spec.series.length > 1 ? 32 : 12, bottom: 8, left: 8, right: 8, containLabel: true },
-      xAxis: { type: "category", data: spec.categories, inverse: spec.rtl, boundaryGap: false },
+      xAxis: { type: "category", data: spec.categories, inverse: spec.rtl, boundaryGap: true },
       yAxis: { type: "value", position: spec.rtl ? "right" : "left", axisLabel: { formatter: fmt } },
       series: spec.series.map(function (s) {
         return { type: "line", name: s.name, data: s.data, connectNulls: false, symbolSize: 8 };
