@@ -67,3 +67,22 @@ def test_without_javascript_the_tables_remain(browser, live_server) -> None:  # 
     expect(page.locator("main table").first).to_be_visible()
     expect(page.locator('[data-chart="chart-trend"]')).to_be_hidden()
     context.close()
+
+
+def test_clicking_a_region_drills_down(page: Page, live_server) -> None:  # type: ignore[no-untyped-def]
+    _open(page, live_server, "fr")
+    page.goto(f"{live_server.url}/indicators/unit/MA/map/?level=region&indicator=enrolment")
+    expect(page.locator(".chart-map canvas")).to_be_visible()
+    # Where Tétouan lies (region MA-01) on the drawn map, asked of ECharts itself.
+    x, y = page.evaluate(
+        """() => {
+          const el = document.querySelector('.chart-map');
+          const chart = echarts.getInstanceByDom(el);
+          const [px, py] = chart.convertToPixel({seriesIndex: 0}, [-5.37, 35.57]);
+          const box = el.getBoundingClientRect();
+          return [box.left + px, box.top + py];
+        }"""
+    )
+    page.mouse.click(x, y)
+    page.wait_for_url("**/indicators/unit/MA-01/**")
+    assert page.url.endswith("/indicators/unit/MA-01/?year=2025-2026&indicator=enrolment")
