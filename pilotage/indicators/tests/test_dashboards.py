@@ -25,6 +25,7 @@ from pilotage.indicators.facts import facts_rebuild
 from pilotage.indicators.models import PupilFact
 from pilotage.orgunits.models import AcademicYear
 from pilotage.orgunits.services import academic_year_create
+from pilotage.orgunits.tests.factories import make_school, make_unit
 from pilotage.schooling.roles import SCHOOL_HEAD
 from pilotage.schooling.structure import structure_load_morocco
 from pilotage.schooling.tests.factories import enrol, make_class, make_pupil, make_teacher, teach
@@ -310,6 +311,28 @@ def test_drill_down_query_count(client, data, django_assert_num_queries) -> None
     assert response.status_code == 200
 
 
+def test_drill_down_query_count_does_not_grow_with_the_tree(
+    client, data, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(data.p.national_admin)
+    client.get("/")
+    url = "/indicators/unit/MA/?indicator=pupils_per_class"
+    # 3 request + 1 unit + 1 years + 1 children; engine: ladder, ages, then pupils and
+    # classes, each one GROUP BY for the country and one for all its regions → 6.
+    with django_assert_num_queries(3 + 3 + 6) as before:
+        client.get(url)
+    # three more regions, each with a school that has a class and pupils
+    for n in range(3):
+        region = make_unit(data.p.country, code=f"MA-9{n}")
+        commune = make_unit(make_unit(region, code=f"MA-P9{n}"), code=f"MA-P9{n}-C1")
+        school = make_school(commune, code=f"99{n}00Z").org_unit
+        enrol(make_pupil(), make_class(school, data.year, "1AP", f"1AP-{n}"))
+    facts_rebuild()
+    with django_assert_num_queries(len(before.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["child_rows"]["rows"]) == 5
+
+
 # -- maps ---------------------------------------------------------------------------------
 
 
@@ -348,6 +371,17 @@ def test_units_without_data_are_listed_with_no_value(client, data) -> None:  # t
     units = {u["code"]: u["value"] for u in _json(response, "map-data")["units"]}
     assert units == {"MA-TNG": 100, "MA-FES": None}  # school B has no teacher
     assert "pas de données" in _html(response)
+
+
+def test_map_query_count(client, data, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(data.p.national_admin)
+    client.get("/")
+    # 3 request (session, user, grants) + 1 unit + 1 years + 1 the provinces (the country
+    # has no ancestor: no breadcrumb query) + engine: ladder, ages, one GROUP BY for every
+    # province at once → 3. The targets module adds one query once it holds targets.
+    with django_assert_num_queries(3 + 3 + 3):
+        response = client.get("/indicators/unit/MA/map/?level=province")
+    assert len(_json(response, "map-data")["units"]) == 2
 
 
 def test_no_map_below_the_region(client, data) -> None:  # type: ignore[no-untyped-def]
