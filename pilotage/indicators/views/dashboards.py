@@ -151,8 +151,13 @@ def _val(v: Value | None) -> float:
     return v.value if v is not None and v.value is not None else 0.0
 
 
-def _years_or_error(request: HttpRequest) -> tuple[list[AcademicYear], AcademicYear | None]:
+def _years_or_error(
+    request: HttpRequest, context: dict[str, Any]
+) -> tuple[list[AcademicYear], AcademicYear | None]:
+    """Every year (kept in the context, so the page offers them even after an error) and
+    the one asked for; an unknown year is an ``IndicatorError``."""
     years = academic_years()
+    context["years"] = years
     return years, year_chosen(years, request.GET.get("year") or None)
 
 
@@ -176,7 +181,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "indicators": [i for i in BUILTIN if i.code in KEY_INDICATORS],
     }
     try:
-        years, year = _years_or_error(request)
+        years, year = _years_or_error(request, context)
         focus_code = request.GET.get("indicator") or None
         if focus_code is not None:
             indicator_or_error(focus_code)
@@ -292,7 +297,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "by_raw": by_raw,
     }
     try:
-        years, year = _years_or_error(request)
+        years, year = _years_or_error(request, context)
         indicator = indicator_or_error(indicator_code)
         by = parse_by(indicator, by_raw)
         context.update(
@@ -354,7 +359,7 @@ def unit_map(request: HttpRequest, code: str) -> HttpResponse:
                 _("Pas de carte « %(level)s » pour cette unité (cartes : %(levels)s).")
                 % {"level": level[:40], "levels": ", ".join(levels)}
             )
-        years, year = _years_or_error(request)
+        years, year = _years_or_error(request, context)
         indicator = indicator_or_error(indicator_code)
         context["indicator"] = indicator
         if year is None:
