@@ -42,7 +42,6 @@ from pilotage.indicators.selectors.dashboards import (
     year_chosen,
 )
 from pilotage.orgunits.models import AcademicYear, Cycle, Milieu, OrgUnit, Sector
-from pilotage.schooling.models import Sex
 
 DIMENSION_LABELS = {
     "sex": gettext_lazy("Sexe"),
@@ -52,7 +51,9 @@ DIMENSION_LABELS = {
     "grade": gettext_lazy("Niveau"),
 }
 _CHOICES = {
-    "sex": dict(Sex.choices),
+    # The pupils' sexes as the school records name them (a domain reads another's models
+    # only through its selectors, so the two labels are repeated here).
+    "sex": {"F": gettext_lazy("Fille"), "M": gettext_lazy("Garçon")},
     "milieu": dict(Milieu.choices),
     "sector": dict(Sector.choices),
     "cycle": dict(Cycle.choices),
