@@ -12,6 +12,7 @@ from pilotage.indicators.permissions import (
 )
 
 ENTRIES = [
+    MenuEntry("indicators:dashboard", _("Tableau de bord"), order=10, allowed=can_view_indicators),
     MenuEntry(
         "indicators:quality", _("Qualité des données"), order=48, allowed=can_view_indicators
     ),

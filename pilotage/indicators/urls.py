@@ -1,10 +1,19 @@
 """The indicators app's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.indicators.views import actions, aggregates, custom, exports, quality, targets
+from pilotage.indicators.views import (
+    actions,
+    aggregates,
+    custom,
+    dashboards,
+    exports,
+    quality,
+    targets,
+)
 
 app_name = "indicators"
 
 urlpatterns: list = [
+    *dashboards.urlpatterns,
     *quality.urlpatterns,
     # Aggregate data entry and its imports; custom indicators.
     *aggregates.urlpatterns,
