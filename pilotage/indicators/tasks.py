@@ -29,3 +29,15 @@ def refresh_facts() -> int:
 def rebuild_job(progress: Progress, year: str | None = None, **_params: Any) -> dict[str, Any]:
     years = AcademicYear.objects.filter(code=year) if year else None
     return facts_rebuild(years=years, progress=progress)
+
+
+from pilotage.indicators.reports import REPORT_KIND, report_build  # noqa: E402
+from pilotage.indicators.reports import RESULT_LABELS as _REPORT_LABELS  # noqa: E402
+
+RESULT_LABELS.update(_REPORT_LABELS)
+
+
+@job_kind(REPORT_KIND, label=_("Rapport de performance"))
+def report_job(progress: Progress, **params: Any) -> dict[str, Any]:
+    """A unit's performance report as a PDF (see ``reports.report_build``)."""
+    return report_build(progress, **params)

@@ -3,3 +3,6 @@
 app_name = "indicators"
 
 urlpatterns: list = []
+from pilotage.indicators.views import pivot, reports  # noqa: E402
+
+urlpatterns += pivot.urlpatterns + reports.urlpatterns
