@@ -299,7 +299,7 @@ def report_document(
                     "status": _status(current),
                 }
             )
-            if current is not None and current.value is not None:
+            if current is not None and current.value:  # a chart of zeros says nothing
                 series.append(
                     {
                         "code": indicator.code,
@@ -332,6 +332,7 @@ def report_document(
         "unit_code": unit.code,
         "level": unit.level.name,
         "year": year.code,
+        "date": date_text(timezone.localdate(), language),
         "issued": _("Édité le %(date)s") % {"date": date_text(timezone.localdate(), language)},
         "rows": rows,
         "actions": [_action_row(a, language) for a in actions],

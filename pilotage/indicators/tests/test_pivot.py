@@ -56,8 +56,8 @@ def fact(school: OrgUnit, year: AcademicYear, grade: str, sex: str, n: int, **kw
     )
 
 
-@pytest.fixture
-def facts(personas) -> Facts:  # type: ignore[no-untyped-def]
+def build_facts(personas) -> Facts:  # type: ignore[no-untyped-def]
+    """The facts of the module docstring (test_reports.py uses them too)."""
     structure_load_morocco()
     y1 = academic_year_create(actor=None, first_year=2024)
     y2 = academic_year_create(actor=None, first_year=2025, current=True)
@@ -69,6 +69,11 @@ def facts(personas) -> Facts:  # type: ignore[no-untyped-def]
     fact(b, y2, "1AC", "F", 10, assessed=10, passed=7)
     fact(b, y2, "1AC", "M", 14, assessed=14, passed=5)
     return Facts(y1, y2)
+
+
+@pytest.fixture
+def facts(personas) -> Facts:  # type: ignore[no-untyped-def]
+    return build_facts(personas)
 
 
 def table(html: str) -> list[list[str]]:

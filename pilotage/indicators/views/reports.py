@@ -5,6 +5,7 @@ job."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -14,7 +15,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import translation
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pilotage.core.jobs import job_start
@@ -78,7 +78,7 @@ def report_download(request: HttpRequest, pk: str) -> HttpResponseBase:
     unit = OrgUnit.objects.filter(pk=job.params.get("unit_id")).first()
     year = AcademicYear.objects.filter(pk=job.params.get("year_id")).first()
     name = "-".join(
-        slugify(part)
+        re.sub(r"[^A-Za-z0-9_-]+", "-", part).strip("-")
         for part in (
             unit.code if unit else "",
             year.code if year else "",
