@@ -27,7 +27,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from pilotage.indicators.catalogue import DIMENSIONS, Indicator, Unit
-from pilotage.indicators.engine import Value, indicator_or_error
+from pilotage.indicators.engine import IndicatorError, Value, indicator_or_error
 from pilotage.indicators.selectors import ValuesQuery, values_for
 from pilotage.orgunits.models import AcademicYear, Cycle, Milieu, OrgUnit, Sector
 from pilotage.schooling.models import GradeLevel, Sex
@@ -42,14 +42,24 @@ class PivotError(ValueError):
     """A table that cannot be built; the message says why, for the person who asked."""
 
 
-def sub_units(unit: OrgUnit, depth: int | None = None) -> list[OrgUnit]:
-    """The active units under ``unit`` at ``depth`` (its children by default), by name.
+def sub_units(
+    unit: OrgUnit, depth: int | None = None, *, limit: int | None = None
+) -> list[OrgUnit]:
+    """The active units under ``unit`` at ``depth`` (its children by default), by name;
+    more than :data:`MAX_CELLS` of them is refused before they are all read, unless a
+    ``limit`` says how many to keep (the first ones, by path).
     (``selectors.children_of`` calls a treebeard method that warns of its removal.)"""
-    units = OrgUnit.objects.filter(
-        path__startswith=unit.path,
-        depth=unit.depth + 1 if depth is None else depth,
-        is_active=True,
-    ).select_related("level")
+    units = list(
+        OrgUnit.objects.filter(
+            path__startswith=unit.path,
+            depth=unit.depth + 1 if depth is None else depth,
+            is_active=True,
+        )
+        .select_related("level")
+        .order_by("path")[: (MAX_CELLS + 1) if limit is None else limit]
+    )
+    if limit is None and len(units) > MAX_CELLS:
+        cap_check(len(units) + 1)
     return sorted(units, key=lambda u: u.name)
 
 
@@ -252,7 +262,10 @@ def pivot_build(
     filters = dict(query.filters)
     records: list[tuple[dict[str, str], Cell]] = []
     for indicator in indicators:
-        values = values_for(actor, ValuesQuery(indicator.code, query.units, query.years, by=by))
+        try:
+            values = values_for(actor, ValuesQuery(indicator.code, query.units, query.years, by=by))
+        except IndicatorError as exc:  # checked above; the engine's word is final
+            raise PivotError(str(exc)) from exc
         for v in values:
             if any(v.dims.get(d) != value for d, value in filters.items()):
                 continue

@@ -240,7 +240,7 @@ def test_a_split_the_indicator_does_not_allow_is_explained(client, facts, person
     ("params", "message"),
     [
         ({"rows": "period", "cols": "period"}, "deux axes différents"),
-        ({"year": "1999-2000"}, "1999-2000"),
+        ({"year": "1999-2000"}, "valeur inconnue « 1999-2000 »"),
         ({"ind": "nope"}, "valeur inconnue « nope »"),
         ({"sex": "X"}, "valeur inconnue « X »"),
         ({"units": "level", "level": "pays"}, "un niveau situé sous"),
@@ -351,3 +351,11 @@ def test_page_query_count_is_fixed(client, facts, personas, django_assert_num_qu
     assert ["Béni Mellal-Khénifra", "Effectifs scolarisés", "—", "7"] in table(
         response.content.decode()
     )
+
+
+def test_too_many_sub_units_are_refused_before_they_are_read(
+    client, facts, personas, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(pivot_module, "MAX_CELLS", 1)
+    response = get(client, personas.national_admin, unit="MA", units="level", level="etablissement")
+    assert "plus que les 1 permises" in response.content.decode()

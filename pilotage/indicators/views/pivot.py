@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 from pilotage.core.roles import roles_with
 from pilotage.core.scope import ROOT_PATH, scope_of
 from pilotage.indicators.catalogue import BUILTIN, DIMENSIONS
-from pilotage.indicators.engine import IndicatorError
 from pilotage.indicators.permissions import can_view_indicators
 from pilotage.indicators.pivot import (
     AXES,
@@ -108,12 +107,14 @@ def pivot_query(
     if not choices.unit_code:
         raise Http404
     unit = fallback if fallback is not None else unit_for(actor, choices.unit_code)
-    try:
-        years = academic_years(choices.years or None)
-    except IndicatorError as exc:
-        raise PivotError(str(exc)) from exc
-    if not choices.years:
-        years = years[:1]
+    every = academic_years()
+    if choices.years:
+        years = [y for y in every if y.code in choices.years]
+        missing = set(choices.years) - {y.code for y in years}
+        if missing:
+            raise PivotError(_unknown(axis_label("period"), sorted(missing)[0]))
+    else:
+        years = every[:1]
         choices.years = [y.code for y in years]
     split, filters = [], []
     for dim, value in choices.dims.items():
@@ -176,7 +177,7 @@ def pivot_page(request: HttpRequest) -> HttpResponse:
     tops = []
     top = default_unit(request.user)
     if top is not None:
-        tops = [top, *sub_units(top)]
+        tops = [top, *sub_units(top, limit=200)]
     context.update(
         {
             "indicators": BUILTIN,
