@@ -127,6 +127,9 @@ class Row:
     keys: tuple[str, ...]
     labels: list[str]
     cells: list[Cell | None]
+    # The labels a page shows: those repeating the row above (same unit, same indicator…)
+    # are left blank so the groups read; the files keep every label.
+    shown: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -349,6 +352,14 @@ def _layout(
         )
         for rk in row_keys
     ]
+    previous: tuple[str, ...] = ()
+    for row in rows:
+        same = True
+        row.shown = []
+        for n, label in enumerate(row.labels):
+            same = same and len(previous) > n and previous[n] == row.keys[n]
+            row.shown.append("" if same and n < len(row.labels) - 1 else label)
+        previous = row.keys
     return Pivot(
         query=query,
         row_axes=row_axes,

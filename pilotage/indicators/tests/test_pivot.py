@@ -130,6 +130,7 @@ def test_columns_by_sex_rows_by_indicator_and_nested_units(client, facts, person
     # The units axis has three members: it is nested in the rows, after the indicators.
     assert rows[0] == ["Indicateur", "Unité", "Garçon", "Fille"]
     assert rows[1] == ["Effectifs scolarisés", "Maroc", "34", "40"]
+    assert rows[2] == ["", "Fès-Meknès", "14", "10"]  # the group's label is not repeated
     assert rows[4] == ["Taux de réussite", "Maroc", "58,8 %", "80,0 %"]
     assert len(rows) == 7
 
