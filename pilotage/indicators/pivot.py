@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from pilotage.indicators.catalogue import DIMENSIONS, Indicator, Unit
 from pilotage.indicators.engine import IndicatorError, Value, indicator_or_error
+from pilotage.indicators.models import PupilFact
 from pilotage.indicators.selectors import ValuesQuery, values_for
 from pilotage.orgunits.models import AcademicYear, Cycle, Milieu, OrgUnit, Sector
-from pilotage.schooling.models import GradeLevel, Sex
 
 MAX_CELLS = 20_000
 FIXED_AXES = ("indicator", "unit", "period")
@@ -79,9 +79,13 @@ def axis_label(axis: str) -> str:
 def dimension_members() -> dict[str, list[tuple[str, str]]]:
     """Every value of each disaggregation, in display order, with its label (one query,
     for the grades)."""
-    grades = [(g.code, g.name) for g in GradeLevel.objects.order_by("order")]
+    # The grades and sexes of the school records, read through the facts' own fields (a
+    # domain reaches another's models only through its services and selectors).
+    grade_levels: Any = PupilFact._meta.get_field("grade_level").related_model
+    grades = [(g.code, g.name) for g in grade_levels._default_manager.order_by("order")]
+    sexes = PupilFact._meta.get_field("sex").choices or []
     return {
-        "sex": [(str(v), str(label)) for v, label in Sex.choices],
+        "sex": [(str(v), str(label)) for v, label in sexes],
         "milieu": [(str(v), str(label)) for v, label in Milieu.choices],
         "sector": [(str(v), str(label)) for v, label in Sector.choices],
         "cycle": [(str(v), str(label)) for v, label in Cycle.choices],

@@ -39,13 +39,6 @@ from pilotage.indicators.permissions import can_view_unit
 from pilotage.indicators.pivot import sub_units, value_text
 from pilotage.indicators.selectors import ValuesQuery, values_for
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit
-from pilotage.schooling.reports import (
-    FONT_FAMILIES,
-    ReportError,
-    ReportFontMissing,
-    font_dirs,
-    report_fonts_check,
-)
 
 REPORT_KIND = "indicators.report"
 LANGUAGES = ("fr", "ar")
@@ -97,6 +90,45 @@ def date_text(day: dt.date, language: str) -> str:
 
 
 # --- Typst -------------------------------------------------------------------------------
+# The same fonts and settings as the bulletins (schooling/reports.py); a domain does not
+# import another's reports module, so the few lines that find the fonts are repeated here
+# until the kernel offers them.
+
+FONT_PACKAGE = "fonts-noto-core"
+DEFAULT_FONT_DIRS = ("/usr/share/fonts/truetype/noto",)
+FONT_FAMILIES = ("Noto Sans", "Noto Naskh Arabic")
+
+
+class ReportError(Exception):
+    """The report cannot be produced; the message says why, for the person who asked."""
+
+
+class ReportFontMissing(ReportError):
+    pass
+
+
+def font_dirs() -> tuple[str, ...]:
+    return tuple(str(d) for d in getattr(settings, "REPORT_FONT_DIRS", DEFAULT_FONT_DIRS))
+
+
+def report_fonts_check(dirs: Sequence[str] | None = None) -> None:
+    """Raise :class:`ReportFontMissing` unless every family the report uses is found."""
+    dirs = tuple(dirs) if dirs is not None else font_dirs()
+    found = set(
+        typst.Fonts(
+            include_system_fonts=False, include_embedded_fonts=False, font_paths=list(dirs)
+        ).families()
+    )
+    missing = [family for family in FONT_FAMILIES if family not in found]
+    if missing:
+        raise ReportFontMissing(
+            _(
+                "Police introuvable pour les rapports : %(families)s (cherchée dans "
+                "%(dirs)s). Installez le paquet Debian %(package)s : apt-get install %(package)s."
+            )
+            % {"families": ", ".join(missing), "dirs": ", ".join(dirs), "package": FONT_PACKAGE}
+        )
+
 
 _local = threading.local()
 

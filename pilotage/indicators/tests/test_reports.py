@@ -19,9 +19,14 @@ import pytest
 from pilotage.core.models import Job
 from pilotage.core.tests.support import require, unchanged
 from pilotage.indicators import reports
-from pilotage.indicators.reports import MONTHS_AR_MA, date_text, report_document, report_pdf
+from pilotage.indicators.reports import (
+    MONTHS_AR_MA,
+    ReportFontMissing,
+    date_text,
+    report_document,
+    report_pdf,
+)
 from pilotage.indicators.tests.test_pivot import Facts, build_facts
-from pilotage.schooling.reports import ReportFontMissing
 
 pytestmark = pytest.mark.django_db
 
