@@ -155,6 +155,30 @@ def test_the_form_starts_at_the_actors_unit(client, facts: Facts, personas) -> N
     assert '<option value="2025-2026">' in html
 
 
+def test_the_form_opens_at_a_unit_of_the_pivot_table_if_in_scope(
+    client, facts: Facts, personas
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.provincial_a)
+    html = client.get(URL, {"unit": "MA-TNG-C001"}).content.decode()
+    assert 'name="unit" value="MA-TNG-C001"' in html
+    assert client.get(URL, {"unit": "MA-FES"}).status_code == 404
+    pivot = client.get("/indicators/pivot/", {"unit": "MA-TNG"}).content.decode()
+    assert f'href="{URL}?unit=MA-TNG"' in pivot
+
+
+def test_a_school_report_has_no_sub_unit_bars(facts: Facts, personas) -> None:  # type: ignore[no-untyped-def]
+    pdf = report_pdf(
+        personas.head_a,
+        unit=personas.school_a,
+        year=facts.y2,
+        language="fr",
+        indicators=["enrolment"],
+    )
+    text = pdf_text(pdf, raw=True)
+    assert "École primaire Ibn Battouta" in text and "Effectifs scolarisés 50 50" in text
+    assert "Pas de sous-unité avec une valeur." in text
+
+
 def test_the_job_writes_the_pdf_and_its_creator_downloads_it(
     client, facts: Facts, personas, django_capture_on_commit_callbacks, run_jobs, settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]

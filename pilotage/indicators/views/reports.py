@@ -54,11 +54,12 @@ def report_page(request: HttpRequest) -> HttpResponse:
         if request.htmx:  # type: ignore[attr-defined]
             return render(request, "core/_job_progress.html", {"job": job})
         return redirect("core:job", pk=job.pk)
+    code = request.GET.get("unit")
     return render(
         request,
         "indicators/reports/form.html",
         {
-            "unit": default_unit(request.user),
+            "unit": unit_for(request.user, code) if code else default_unit(request.user),
             "years": academic_years(),
             "language": _language(None),
         },
