@@ -318,10 +318,13 @@ def _layout(
         and (len(shown[a]) > 1 or (a in DIMENSIONS and a in query.split))
     ]
     row_axes = [query.rows, *nested]
+    # Above the table: what the table holds one value of (asked for, or so found).
     filters = [
-        (a, labels[a].get(shown[a][0], shown[a][0]))
+        (a, labels[a].get(filtered[a], filtered[a]))
+        if a in filtered
+        else (a, labels[a].get(shown[a][0], shown[a][0]))
         for a in AXES
-        if a not in in_table and a not in nested and shown[a]
+        if a in filtered or (a not in in_table and a not in nested and shown[a])
     ]
 
     def rank(axis: str, member: str) -> int:

@@ -360,3 +360,11 @@ def test_too_many_sub_units_are_refused_before_they_are_read(
     monkeypatch.setattr(pivot_module, "MAX_CELLS", 1)
     response = get(client, personas.national_admin, unit="MA", units="level", level="etablissement")
     assert "plus que les 1 permises" in response.content.decode()
+
+
+def test_a_filter_without_values_is_still_named(client, facts, personas) -> None:  # type: ignore[no-untyped-def]
+    response = get(client, personas.national_admin, unit="MA", year="2025-2026", milieu="rural")
+    html = response.content.decode()
+    filters = html.split('class="pivot-filters"')[1].split("</dl>")[0]
+    assert "Rural" in filters
+    assert table(html)[1] == ["Maroc", "—"]
