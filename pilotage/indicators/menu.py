@@ -13,6 +13,8 @@ from pilotage.indicators.permissions import (
 
 ENTRIES = [
     MenuEntry("indicators:dashboard", _("Tableau de bord"), order=10, allowed=can_view_indicators),
+    MenuEntry("indicators:pivot", _("Tableau croisé"), order=46, allowed=can_view_indicators),
+    MenuEntry("indicators:reports", _("Rapports"), order=47, allowed=can_view_indicators),
     MenuEntry(
         "indicators:quality", _("Qualité des données"), order=48, allowed=can_view_indicators
     ),

@@ -13,6 +13,8 @@ from pilotage.indicators.facts import facts_rebuild, facts_refresh
 from pilotage.indicators.imports import AGGREGATES, POPULATION
 from pilotage.indicators.notifications import notify_overdue
 from pilotage.indicators.quality.rules import rules_job
+from pilotage.indicators.reports import REPORT_KIND, report_build
+from pilotage.indicators.reports import RESULT_LABELS as REPORT_LABELS
 from pilotage.indicators.targets_import import TARGETS
 from pilotage.orgunits.models import AcademicYear
 
@@ -28,6 +30,7 @@ RESULT_LABELS = {
     "emails": _("Courriels envoyés"),
     "no_email": _("Personnes sans adresse"),
     "failed": _("Envois échoués"),
+    **REPORT_LABELS,
 }
 
 # The aggregate data, population and targets imports run as jobs through the kernel's pipeline.
@@ -59,3 +62,9 @@ def validate_job(
 def notify_overdue_job(progress: Progress, **_params: Any) -> dict[str, Any]:
     """E-mails the owners of overdue actions and their supervisors (see notifications.py)."""
     return notify_overdue()
+
+
+@job_kind(REPORT_KIND, label=_("Rapport de performance"))
+def report_job(progress: Progress, **params: Any) -> dict[str, Any]:
+    """A unit's performance report as a PDF (see ``reports.report_build``)."""
+    return report_build(progress, **params)

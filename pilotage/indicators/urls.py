@@ -6,7 +6,9 @@ from pilotage.indicators.views import (
     custom,
     dashboards,
     exports,
+    pivot,
     quality,
+    reports,
     targets,
 )
 
@@ -21,4 +23,6 @@ urlpatterns: list = [
     *targets.urlpatterns,
     *actions.urlpatterns,
     *exports.urlpatterns,
+    *pivot.urlpatterns,
+    *reports.urlpatterns,
 ]
