@@ -27,7 +27,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from pilotage.indicators.catalogue import DIMENSIONS, Indicator, Unit
-from pilotage.indicators.engine import IndicatorError, Value, indicator_or_error
+from pilotage.indicators.engine import IndicatorError, Value, indicator_or_error, shared_reference
 from pilotage.indicators.models import PupilFact
 from pilotage.indicators.selectors import ValuesQuery, values_for
 from pilotage.orgunits.models import AcademicYear, Cycle, Milieu, OrgUnit, Sector
@@ -257,6 +257,7 @@ def _check(query: PivotQuery) -> tuple[list[Indicator], tuple[str, ...]]:
     return indicators, split
 
 
+@shared_reference()
 def pivot_build(
     actor: Any, query: PivotQuery, members: dict[str, list[tuple[str, str]]] | None = None
 ) -> Pivot:

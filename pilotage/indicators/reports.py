@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from pilotage.core.jobs import Progress
 from pilotage.indicators.catalogue import BUILTIN, Indicator
-from pilotage.indicators.engine import Value, indicator_or_error
+from pilotage.indicators.engine import Value, indicator_or_error, shared_reference
 from pilotage.indicators.permissions import can_view_unit
 from pilotage.indicators.pivot import sub_units, value_text
 from pilotage.indicators.selectors import ValuesQuery, values_for
@@ -431,6 +431,7 @@ def report_files_purge(*, now: float | None = None) -> int:
     return removed
 
 
+@shared_reference()
 def report_build(
     progress: Progress,
     *,

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Sum
-
 from pilotage.core.roles import roles_with
 from pilotage.core.scope import ROOT_PATH, scope_of
 from pilotage.indicators.catalogue import Indicator
@@ -299,15 +297,15 @@ def home_figures(unit: OrgUnit, year: AcademicYear) -> Figures:
     and qualified teachers (the engine would also read the grade ladder and the ages for
     each)."""
     pupils = grouped(
-        PupilFact, units=[unit], years=[year], fields=["sex"], sums={"n": Sum("enrolled")}
+        PupilFact, units=[unit], years=[year], fields=["sex"], sums={"n": "SUM(enrolled)"}
     )
-    classes = grouped(ClassFact, units=[unit], years=[year], fields=[], sums={"n": Sum("classes")})
+    classes = grouped(ClassFact, units=[unit], years=[year], fields=[], sums={"n": "SUM(classes)"})
     teachers = grouped(
         TeacherFact,
         units=[unit],
         years=[year],
         fields=[],
-        sums={"n": Sum("teachers"), "q": Sum("qualified")},
+        sums={"n": "SUM(teachers)", "q": "SUM(qualified)"},
     )
     n = int(sum(s["n"] for s in pupils.values()))
     girls = int(sum(s["n"] for k, s in pupils.items() if k[2] == "F"))

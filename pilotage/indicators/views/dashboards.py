@@ -22,7 +22,7 @@ from django.utils.translation import get_language, get_language_bidi, gettext_la
 from django.utils.translation import gettext as _
 
 from pilotage.indicators.catalogue import BUILTIN, DIMENSIONS, Indicator, Unit
-from pilotage.indicators.engine import IndicatorError, Value, parse_by
+from pilotage.indicators.engine import IndicatorError, Value, parse_by, shared_reference
 from pilotage.indicators.selectors import unit_for
 from pilotage.indicators.selectors.dashboards import (
     KEY_INDICATORS,
@@ -169,6 +169,7 @@ def _by_param(request: HttpRequest) -> str:
 # -- the landing dashboard -------------------------------------------------------------
 
 
+@shared_reference()
 def dashboard(request: HttpRequest) -> HttpResponse:
     tops = dashboard_tops(request.user)
     if not tops:
@@ -286,6 +287,7 @@ def _split_rows(split: Any) -> dict[str, Any]:
 # -- the drill-down ------------------------------------------------------------------------
 
 
+@shared_reference()
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     unit = unit_for(request.user, code)
     indicator_code = request.GET.get("indicator") or "enrolment"
@@ -339,6 +341,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 # -- maps --------------------------------------------------------------------------------
 
 
+@shared_reference()
 def unit_map(request: HttpRequest, code: str) -> HttpResponse:
     unit = unit_for(request.user, code)
     levels = map_levels(unit)
