@@ -8,57 +8,49 @@ from django.test import RequestFactory
 from pilotage.core.context_processors import navigation
 from pilotage.core.navigation import menu_entries
 
-# The menu of each persona, in order: the same as before the menu came from the apps, and
-# the audit log for the officers and school heads who now read their own scope's.
+# The menu of each persona, in order: the same as before the menu came from the apps, the
+# audit log for the officers and school heads who now read their own scope's, and the
+# indicators (one entry: their pages have their own tabs) for those who steer.
 MENUS = {
     "national_admin": [
         "/",
         "/orgunits/",
         "/schooling/classes/",
+        "/indicators/",
         "/schooling/transfers/",
         "/schooling/deadlines/",
-        "/indicators/pivot/",
-        "/indicators/reports/",
         "/accounts/people/",
         "/audit/",
-        "/indicators/data/",
-        "/indicators/custom/",
         "/accounts/tokens/",
     ],
     "regional_officer": [
         "/",
         "/orgunits/",
         "/schooling/classes/",
+        "/indicators/",
         "/schooling/deadlines/",
-        "/indicators/pivot/",
-        "/indicators/reports/",
         "/accounts/people/",
         "/audit/",
-        "/indicators/data/",
         "/accounts/tokens/",
     ],
     "provincial_a": [
         "/",
         "/orgunits/",
         "/schooling/classes/",
+        "/indicators/",
         "/schooling/deadlines/",
-        "/indicators/pivot/",
-        "/indicators/reports/",
         "/accounts/people/",
         "/audit/",
-        "/indicators/data/",
         "/accounts/tokens/",
     ],
     "head_a": [
         "/",
         "/orgunits/",
         "/schooling/classes/",
+        "/indicators/",
         "/schooling/transfers/",
-        "/indicators/pivot/",
-        "/indicators/reports/",
         "/accounts/people/",
         "/audit/",
-        "/indicators/data/",
         "/accounts/tokens/",
     ],
     "teacher_a1": ["/", "/orgunits/", "/schooling/classes/", "/accounts/tokens/"],
