@@ -68,7 +68,12 @@ def world(personas) -> World:  # type: ignore[no-untyped-def]
             "leaver": leaver,
             "bare_unit": make_unit(personas.commune_a, code="MA-TNG-E900", name_fr="Sans fiche"),
             "rule": ValidationRule.objects.create(
-                code="r0", name_fr="R0", left="#{a}", operator="==", right="#{b}", period_type="year"
+                code="r0",
+                name_fr="R0",
+                left="#{a}",
+                operator="==",
+                right="#{b}",
+                period_type="year",
             ),
         },
     )

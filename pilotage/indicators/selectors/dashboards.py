@@ -255,8 +255,12 @@ def split_for(
 
 
 def map_levels(unit: OrgUnit) -> list[str]:
-    """The maps a unit has: regions and provinces for the country, provinces for a region."""
-    return [name for name, (depth, _file) in MAP_LEVELS.items() if depth > unit.depth]
+    """The maps a unit has: regions and provinces for the country, provinces for a region,
+    its own outline for a province (no geometry below the provinces)."""
+    below = [name for name, (depth, _file) in MAP_LEVELS.items() if depth > unit.depth]
+    if below:
+        return below
+    return [name for name, (depth, _file) in MAP_LEVELS.items() if depth == unit.depth]
 
 
 def map_units(unit: OrgUnit, level: str) -> list[OrgUnit]:

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -223,13 +224,24 @@ def action_create(
         gap_status=gap_status,
         created_by=actor,
     )
+    _check_dates(action)
     action.full_clean()
-    if action.due_date < action.start_date:
-        raise ValidationError({"due_date": _("L'échéance précède le début.")})
     action.save()
     changes = {k: [None, v] for k, v in snapshot(action, ACTION_FIELDS).items()}
     audit_record(actor=actor, action="create", obj=action, changes=changes)
     return action
+
+
+def _check_dates(action: Action) -> None:
+    """Before ``full_clean``, whose check of the same database constraint would only name
+    the constraint."""
+    if action.due_date and action.start_date and action.due_date < action.start_date:
+        raise ValidationError(
+            {
+                "due_date": _("L'échéance (%(due)s) précède le début (%(start)s).")
+                % {"due": date_format(action.due_date), "start": date_format(action.start_date)}
+            }
+        )
 
 
 def _locked(action: Action | int) -> Action:
@@ -254,9 +266,8 @@ def action_update(*, actor: Any, action: Action | int, version: int, **changes: 
         _check_owner(changes["owner"], stored.org_unit)
     if stored.status == ActionStatus.DONE:
         stored.progress = 100
+    _check_dates(stored)
     stored.full_clean()
-    if stored.due_date < stored.start_date:
-        raise ValidationError({"due_date": _("L'échéance précède le début.")})
     delta = diff(before, snapshot(stored, EDITABLE))
     if not delta:
         return stored

@@ -13,5 +13,7 @@ register = template.Library()
 
 @register.inclusion_tag("indicators/_nav.html", takes_context=True)
 def indicators_nav(context: dict[str, Any]) -> dict[str, Any]:
-    request = context["request"]
+    request = context.get("request")
+    if request is None:  # a template rendered outside a request (a test, an e-mail)
+        return {"tabs": []}
     return {"tabs": sections_for(request.user, request.path)}

@@ -99,7 +99,7 @@ def test_the_email_reaches_owner_and_supervisor_once_a_day(steering, mailbox, se
     assert f"https://pilotage.example.ma/indicators/actions/{action.pk}/" in head
     officer = by_to[s.p.provincial_a.email].get_content()
     assert "1 March 2026" in officer  # in the officer's language
-    assert "unités que vous encadrez" in officer
+    assert "units you oversee" in officer
     action.refresh_from_db()
     assert action.overdue_notified_on == TODAY
     assert AuditEntry.objects.filter(action="overdue_notice").count() == 1

@@ -245,3 +245,17 @@ def test_two_updates_racing_in_parallel_only_one_wins(personas) -> None:  # type
     action.refresh_from_db()
     assert action.version == 2
     assert AuditEntry.objects.filter(action="update", object_type="indicators.action").count() == 1
+
+
+def test_a_due_date_before_the_start_is_refused_naming_the_field_and_both_dates(steering) -> None:  # type: ignore[no-untyped-def]
+    s = steering
+    with unchanged(*MODELS), pytest.raises(ValidationError) as caught:
+        make_action(s, start=dt.date(2025, 10, 1), due=dt.date(2025, 9, 1))
+    (message,) = caught.value.message_dict["due_date"]
+    assert "1 septembre 2025" in message and "1 octobre 2025" in message
+    action = make_action(s)
+    with unchanged(*MODELS), pytest.raises(ValidationError) as caught:
+        action_update(
+            actor=s.p.head_a, action=action, version=action.version, due_date=dt.date(2000, 1, 1)
+        )
+    assert "due_date" in caught.value.message_dict

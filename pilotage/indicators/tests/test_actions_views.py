@@ -195,9 +195,10 @@ def test_outsiders_get_404_everywhere(client, steering, who) -> None:  # type: i
 
 
 def test_the_menu_names_both_pages(client, steering) -> None:  # type: ignore[no-untyped-def]
+    """Both are tabs of the indicators' pages (the main menu has one entry, to them)."""
     client.force_login(steering.p.head_a)
-    page = client.get("/").content.decode()
-    assert "Cibles" in page and "Plans d&#x27;action" in page
+    page = client.get("/indicators/").content.decode()
+    assert 'href="/indicators/targets/"' in page and 'href="/indicators/actions/"' in page
     client.force_login(steering.p.teacher_a1)
     page = client.get("/").content.decode()
-    assert "/indicators/targets/" not in page and "/indicators/actions/" not in page
+    assert "/indicators/" not in page

@@ -203,13 +203,13 @@ def test_dashboard_query_count(client, data, django_assert_num_queries) -> None:
     client.get("/")  # session and scope settle
     # 3 request (session, user, the actor's grants; the menu reuses the cached scope)
     # + 1 tops + 1 years + 1 children (the country has no ancestor: no breadcrumb query)
-    # + engine, one call per key indicator (10): each reads the grade ladder and the cycle
-    #   ages (2) and answers each part with one GROUP BY per depth (unit, children: 2):
-    #   enrolment 1 part, ger 2, ner 2, repetition 1, dropout 1, ptr 2, pupils per class 2,
-    #   qualified 1, absence 1, pass 1 → 20 + 2 × 14 = 48
-    # + the sex split of the focused indicator: 2 + 1 = 3.
-    # The targets module adds one query per engine call (11) once it holds targets.
-    with django_assert_num_queries(3 + 3 + 48 + 3):
+    # + the grade ladder and the cycle ages, read once for the page (2)
+    # + engine, one call per key indicator (10), each part one GROUP BY per depth (unit,
+    #   children: 2): enrolment 1 part, ger 2, ner 2, repetition 1, dropout 1, ptr 2,
+    #   pupils per class 2, qualified 1, absence 1, pass 1 → 2 × 14 = 28, and each call's
+    #   targets (10)
+    # + the sex split of the focused indicator: one GROUP BY (its parity has no targets).
+    with django_assert_num_queries(3 + 3 + 2 + 28 + 10 + 1):
         response = client.get("/indicators/")
     assert response.status_code == 200
 
@@ -302,11 +302,11 @@ def test_drill_down_query_count(client, data, django_assert_num_queries) -> None
     client.get("/")
     # 3 request (session, user, grants) + 1 unit + 1 its ancestors (breadcrumb) + 1 years
     # + 1 children
-    # + engine for the unit and its children, every year: ladder, ages, then enrolment's
-    #   one part for the unit and for the children (2) → 4
-    # + the split by sex: ladder, ages, one GROUP BY → 3.
-    # The targets module adds one query per engine call (2) once it holds targets.
-    with django_assert_num_queries(3 + 4 + 4 + 3):
+    # + ladder and ages, once for the page (2)
+    # + engine for the unit and its children, every year: enrolment's one part for the
+    #   unit and for the children (2), its targets (1)
+    # + the split by sex: one GROUP BY, its targets (2).
+    with django_assert_num_queries(3 + 4 + 2 + 3 + 2):
         response = client.get("/indicators/unit/MA-01/?indicator=enrolment&by=sex")
     assert response.status_code == 200
 
@@ -318,8 +318,9 @@ def test_drill_down_query_count_does_not_grow_with_the_tree(
     client.get("/")
     url = "/indicators/unit/MA/?indicator=pupils_per_class"
     # 3 request + 1 unit + 1 years + 1 children; engine: ladder, ages, then pupils and
-    # classes, each one GROUP BY for the country and one for all its regions → 6.
-    with django_assert_num_queries(3 + 3 + 6) as before:
+    # classes, each one GROUP BY for the country and one for all its regions, and the
+    # targets → 7.
+    with django_assert_num_queries(3 + 3 + 7) as before:
         client.get(url)
     # three more regions, each with a school that has a class and pupils
     for n in range(3):
@@ -378,15 +379,20 @@ def test_map_query_count(client, data, django_assert_num_queries) -> None:  # ty
     client.get("/")
     # 3 request (session, user, grants) + 1 unit + 1 years + 1 the provinces (the country
     # has no ancestor: no breadcrumb query) + engine: ladder, ages, one GROUP BY for every
-    # province at once → 3. The targets module adds one query once it holds targets.
-    with django_assert_num_queries(3 + 3 + 3):
+    # province at once, the targets → 4.
+    with django_assert_num_queries(3 + 3 + 4):
         response = client.get("/indicators/unit/MA/map/?level=province")
     assert len(_json(response, "map-data")["units"]) == 2
 
 
-def test_no_map_below_the_region(client, data) -> None:  # type: ignore[no-untyped-def]
+def test_a_province_has_its_own_outline_and_nothing_has_a_map_below(client, data) -> None:  # type: ignore[no-untyped-def]
+    """The geometries stop at the provinces: a provincial officer's map is their province
+    (coloured by its own value); a commune or a school has none."""
     client.force_login(data.p.provincial_a)
-    assert client.get("/indicators/unit/MA-TNG/map/").status_code == 404
+    response = client.get("/indicators/unit/MA-TNG/map/")
+    assert response.status_code == 200
+    assert [u["code"] for u in _json(response, "map-data")["units"]] == ["MA-TNG"]
+    assert client.get(f"/indicators/unit/{data.p.commune_a.code}/map/").status_code == 404
 
 
 # -- languages ------------------------------------------------------------------------------
@@ -451,3 +457,15 @@ def test_home_card_is_shown_to_viewers_only(client, data) -> None:  # type: igno
     client.force_login(data.p.provincial_a)
     page = _html(client.get("/"))
     assert "Ouvrir le tableau de bord" in page
+
+
+def test_a_unit_page_leads_to_its_targets_and_to_setting_one(client, data) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(data.p.provincial_a)
+    body = _html(client.get(f"/indicators/unit/{data.p.school_a.code}/?year={data.year.code}"))
+    query = f"?unit={data.p.school_a.code}&amp;year={data.year.code}"
+    assert f'href="/indicators/targets/{query}"' in body
+    assert f'href="/indicators/targets/new/{query}"' in body
+    client.force_login(data.p.head_a)  # sees the school's targets, does not set them
+    body = _html(client.get(f"/indicators/unit/{data.p.school_a.code}/?year={data.year.code}"))
+    assert f'href="/indicators/targets/{query}"' in body
+    assert "/indicators/targets/new/" not in body

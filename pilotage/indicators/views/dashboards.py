@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from pilotage.indicators.catalogue import BUILTIN, DIMENSIONS, Indicator, Unit
 from pilotage.indicators.engine import IndicatorError, Value, parse_by, shared_reference
+from pilotage.indicators.permissions import can_set_targets
 from pilotage.indicators.selectors import unit_for
 from pilotage.indicators.selectors.dashboards import (
     KEY_INDICATORS,
@@ -334,6 +335,8 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         crumb_query=keep,
         map_levels=[(lv, MAP_LABELS[lv]) for lv in map_levels(unit)],
         map_query=_query(year=year.code, indicator=indicator.code),
+        targets_query=_query(unit=unit.code, year=year.code),
+        may_set_targets=can_set_targets(request.user, unit),
     )
     return render(request, "indicators/dashboard_unit.html", context)
 
