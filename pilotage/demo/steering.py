@@ -417,7 +417,10 @@ def create_action_plans(
         else:
             indicator = rng.choice(sorted(OBJECTIVE_TITLES))
             title = f"{OBJECTIVE_TITLES[indicator]} — {unit.name_fr}"
-        objective_target = targets.get((unit.code, indicator, ""))
+        # The unit's target of that indicator: the total, or the primary cycle's.
+        objective_target = targets.get((unit.code, indicator, "")) or targets.get(
+            (unit.code, indicator, "cycle=primaire")
+        )
         objective = objective_create(
             actor=admin,
             title=title,
@@ -448,7 +451,7 @@ def create_action_plans(
         if (
             unit.depth < 3
             or unit.code in GIRLS_PROVINCES
-            or rng.random() < (CORRECTIVE_PROVINCE_SHARE)
+            or rng.random() < CORRECTIVE_PROVINCE_SHARE
         ):
             gaps = sorted(
                 (key for key, status in drawn.items() if key[0] == unit.code),

@@ -143,7 +143,8 @@ class TestSteeringDemo:
         assert sorted(o.org_unit.code for o in objectives) == sorted(LEVELS)
         for objective in objectives:
             assert objective.actions.count() >= 2
-            assert objective.indicator
+            assert objective.target is not None
+            assert objective.target.indicator == objective.indicator
         overdue = Action.objects.filter(overdue_q(today))
         assert overdue.exists()
         assert Action.objects.exclude(overdue_q(today)).exists()
