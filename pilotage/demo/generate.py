@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
-from pilotage.demo import facts, orgunits, people, population, schooling
+from pilotage.demo import facts, orgunits, people, population, schooling, steering
 from pilotage.demo.context import Context
 from pilotage.orgunits.models import OrgUnit, School
 
@@ -53,6 +53,12 @@ STEPS: list[Step] = [
     ),
     # Last: the indicators' facts are computed from everything above.
     Step("indicator_facts", _("Faits des indicateurs"), facts.rebuild_indicator_facts),
+    # After the facts: targets are set against the values the engine computes from them.
+    Step(
+        "steering",
+        _("Cibles, plans d'action et données agrégées"),
+        steering.create_steering,
+    ),
 ]
 
 
