@@ -133,8 +133,17 @@ class Samples:
 
 
 class Client(threading.Thread):
-    def __init__(self, index: int, port: int, world: World, stop: threading.Event, floor: bool):
+    def __init__(
+        self,
+        index: int,
+        port: int,
+        world: World,
+        stop: threading.Event,
+        floor: bool,
+        think: float = 0.0,
+    ):
         super().__init__(daemon=True)
+        self.think = think
         self.rng = random.Random(index)
         self.port, self.world, self.stop, self.floor = port, world, stop, floor
         self.samples = Samples()
@@ -175,11 +184,16 @@ class Client(threading.Thread):
                 self.samples.errors.append(repr(exc))
                 self.conn.close()
                 time.sleep(0.05)
+            if self.think:
+                # A person reads the page before the next click: exponential, mean `think`.
+                self.stop.wait(self.rng.expovariate(1 / self.think))
 
 
-def run_clients(port: int, world: World, clients: int, seconds: float, floor: bool) -> Samples:
+def run_clients(
+    port: int, world: World, clients: int, seconds: float, floor: bool, think: float = 0.0
+) -> Samples:
     stop = threading.Event()
-    threads = [Client(i, port, world, stop, floor) for i in range(clients)]
+    threads = [Client(i, port, world, stop, floor, think) for i in range(clients)]
     for t in threads:
         t.start()
     time.sleep(seconds)
@@ -201,9 +215,9 @@ def ms(samples: list[float]) -> dict[str, float]:
         return {"n": 0, "p50": float("nan"), "p95": float("nan"), "p99": float("nan")}
     return {
         "n": len(values),
-        "p50": 1000 * common.percentile(values, 0.50),
-        "p95": 1000 * common.percentile(values, 0.95),
-        "p99": 1000 * common.percentile(values, 0.99),
+        "p50": 1000 * common.percentile(values, 50),
+        "p95": 1000 * common.percentile(values, 95),
+        "p99": 1000 * common.percentile(values, 99),
     }
 
 
@@ -344,6 +358,12 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200)
     parser.add_argument("--saves", type=int, default=400)
     parser.add_argument("--poll", default="0.2", help="the worker's --interval (s)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean seconds a client waits between two requests in the users' runs (0: closed loop)",
+    )
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     info = common.machine()
@@ -352,6 +372,17 @@ def main() -> None:
         world = build(args.scale)
         print(f"built {args.scale} in {world.built_s:.0f} s: {len(world.units)} units", flush=True)
         env = common.production_env(url)
+        # The session made here is signed with this process's key: the server must share it.
+        from django.conf import settings
+
+        env["SECRET_KEY"] = settings.SECRET_KEY
+        # The pages name their static files through the production manifest.
+        subprocess.run(
+            [str(common.VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=common.ROOT,
+            env=env,
+            check=True,
+        )
         worker_log = open("/tmp/bench-indicators-worker.log", "wb")  # noqa: S108, SIM115
         worker = subprocess.Popen(
             [
@@ -372,11 +403,16 @@ def main() -> None:
                 floor = run_clients(server.port, world, args.clients, min(20, args.duration), True)
                 print(f"floor: {ms(floor.floor)}", flush=True)
                 load = run_clients(server.port, world, args.clients, args.duration, False)
-                print(f"load: page {ms(load.page)}, api {ms(load.api)}", flush=True)
+                print(f"saturation: page {ms(load.page)}, api {ms(load.api)}", flush=True)
+                users = run_clients(
+                    server.port, world, args.clients, args.duration, False, args.think
+                )
+                print(f"users: page {ms(users.page)}, api {ms(users.api)}", flush=True)
                 # Freshness while the same load goes on.
                 stopper = threading.Event()
                 load_threads = [
-                    Client(i, server.port, world, stopper, False) for i in range(args.clients)
+                    Client(i, server.port, world, stopper, False, args.think)
+                    for i in range(args.clients)
                 ]
                 for t in load_threads:
                     t.start()
@@ -395,10 +431,12 @@ def main() -> None:
             worker.wait(timeout=30)
             worker_log.close()
     fresh = sorted(delays)
-    fresh_p50 = common.percentile(fresh, 0.50) if fresh else float("nan")
-    fresh_p95 = common.percentile(fresh, 0.95) if fresh else float("nan")
+    fresh_p50 = common.percentile(fresh, 50) if fresh else float("nan")
+    fresh_p95 = common.percentile(fresh, 95) if fresh else float("nan")
     fresh_max = max(fresh) if fresh else float("nan")
     page, api, flo = ms(load.page), ms(load.api), ms(floor.floor)
+    upage, uapi = ms(users.page), ms(users.api)
+    rate = (upage["n"] + uapi["n"]) / args.duration
     command = f"`.venv/bin/python bench/indicators_serving.py {shlex.join(sys.argv[1:])}`"
     info["load average at the end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [
@@ -413,7 +451,8 @@ def main() -> None:
         f" polling every {args.poll} s; {args.clients} client threads in this process;"
         f" {len(world.units)} units (country to communes) drawn at random.",
         "",
-        f"**Load** ({args.duration:g} s, closed loop, half pages, half API):",
+        f"**Saturation** ({args.duration:g} s, closed loop: each client sends its next request"
+        " as soon as the last is answered; half pages, half API):",
         "",
         "| request | n | p50 ms | p95 ms | p99 ms | goal p95 |",
         "|---|---:|---:|---:|---:|---:|",
@@ -427,7 +466,20 @@ def main() -> None:
         f"Ratios of p95 to the floor's: page {page['p95'] / flo['p95']:.1f}×, API"
         f" {api['p95'] / flo['p95']:.1f}×. Errors: {len(load.errors)}"
         + (f" (first: {load.errors[0]})" if load.errors else "")
-        + ".",
+        + ". In a closed loop every client waits for the others' requests: the latency is"
+        " the queue of the saturated server (clients / throughput), whatever one request costs.",
+        "",
+        f"**Users** ({args.clients} clients, each waiting {args.think:g} s on average between"
+        f" two requests, as a person reading a page does; {rate:.0f} requests/s offered):",
+        "",
+        "| request | n | p50 ms | p95 ms | p99 ms | goal p95 |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| `GET /indicators/unit/<code>/` | {upage['n']} | {upage['p50']:.1f}"
+        f" | {upage['p95']:.1f} | {upage['p99']:.1f} | ≤ {GOALS['page_p95_ms']:g} |",
+        f"| `GET /api/v1/indicators/<code>/values` | {uapi['n']} | {uapi['p50']:.1f}"
+        f" | {uapi['p95']:.1f} | {uapi['p99']:.1f} | ≤ {GOALS['api_p95_ms']:g} |",
+        "",
+        f"Errors: {len(users.errors)}.",
         "",
         f"**Freshness** ({len(fresh)} writes, half enrolments, half marks sheets, while the"
         f" same load runs): commit → changed value in the API, p50"
