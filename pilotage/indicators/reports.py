@@ -35,9 +35,11 @@ from django.utils.translation import gettext_lazy
 from pilotage.core.jobs import Progress
 from pilotage.indicators.catalogue import BUILTIN, Indicator
 from pilotage.indicators.engine import Value, indicator_or_error, shared_reference
+from pilotage.indicators.models.actions import LATE_LABEL, ActionStatus
 from pilotage.indicators.permissions import can_view_unit
 from pilotage.indicators.pivot import sub_units, value_text
 from pilotage.indicators.selectors import ValuesQuery, values_for
+from pilotage.indicators.selectors.actions import actions_of_year
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit
 
 REPORT_KIND = "indicators.report"
@@ -49,6 +51,7 @@ TEMPLATE = (
 TREND_YEARS = 5  # years of the trend chart, the report's year last
 CHARTS = 3  # key indicators charted when none are named
 MAX_BARS = 25  # sub-units on a bar chart (the highest values)
+MAX_ACTIONS = 200  # actions listed, the first due; a last line counts the others
 
 RESULT_LABELS = {
     "indicators": gettext_lazy("Indicateurs"),
@@ -231,6 +234,15 @@ def _key(dims: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 
 
 def _action_row(action: Mapping[str, Any], language: str) -> dict[str, str]:
+    if "more" in action:  # the line that counts the actions left out
+        return {
+            "title": _("… et %(n)s autres actions (voir les plans d'action)")
+            % {"n": action["more"]},
+            "owner": "",
+            "due": "",
+            "status": "",
+            "progress": "",
+        }
     due = action.get("due")
     progress = action.get("progress")
     return {
@@ -405,10 +417,27 @@ def report_pdf(
     return pdf
 
 
-def report_actions(unit: OrgUnit, year: AcademicYear) -> list[Mapping[str, Any]]:
-    """The action plans the report lists: none until the action plans are built (the
-    integrator points this at their selector)."""
-    return []
+def report_actions(unit: OrgUnit, year: AcademicYear, *, actor: Any) -> list[Mapping[str, Any]]:
+    """The action plans the report lists: the actions of the unit's subtree that run
+    during the year (``selectors.actions.actions_of_year``, as ``actor`` may see them),
+    the ``MAX_ACTIONS`` due first and ``{"more": n}`` for the others. Labels stay lazy,
+    so the report's language translates them. Two queries (the rows, then the count when
+    the list is cut)."""
+    qs = actions_of_year(actor, unit, year)
+    rows = list(qs[: MAX_ACTIONS + 1])
+    actions: list[Mapping[str, Any]] = [
+        {
+            "title": a.title,
+            "owner": a.owner.get_full_name() or a.owner.get_username(),
+            "due": a.due_date,
+            "status": LATE_LABEL if a.is_overdue() else ActionStatus(a.status).label,
+            "progress": a.progress,
+        }
+        for a in rows[:MAX_ACTIONS]
+    ]
+    if len(rows) > MAX_ACTIONS:
+        actions.append({"more": qs.count() - MAX_ACTIONS})
+    return actions
 
 
 def report_files_purge(*, now: float | None = None) -> int:
@@ -449,7 +478,7 @@ def report_build(
     year = AcademicYear.objects.filter(pk=year_id).first()
     if unit is None or year is None or actor is None or not can_view_unit(actor, unit):
         raise ReportError(_("Unité ou année introuvable."))
-    actions = report_actions(unit, year)
+    actions = report_actions(unit, year, actor=actor)
     pdf = report_pdf(
         actor,
         unit=unit,

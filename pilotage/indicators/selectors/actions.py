@@ -30,7 +30,7 @@ from pilotage.core.scope import NOTHING, scope_of
 from pilotage.indicators.models import Action, ActionEvidence, Objective
 from pilotage.indicators.models.actions import overdue_q
 from pilotage.indicators.roles import MANAGE_ACTIONS
-from pilotage.orgunits.models import OrgUnit
+from pilotage.orgunits.models import AcademicYear, OrgUnit
 
 
 def objectives_visible(actor: Any) -> QuerySet[Objective]:
@@ -64,6 +64,20 @@ def action_for(actor: Any, pk: int) -> Action:
     if action is None:
         raise Http404
     return action
+
+
+def actions_of_year(actor: Any, unit: OrgUnit, year: AcademicYear) -> QuerySet[Action]:
+    """The actions of ``unit``'s subtree that run during ``year`` (their start-to-due span
+    meets the year's), as ``actor`` may see them, by due date. One query."""
+    return (
+        actions_visible(actor)
+        .filter(
+            org_unit__path__startswith=unit.path,
+            start_date__lte=year.end,
+            due_date__gte=year.start,
+        )
+        .order_by("due_date", "org_unit__path", "pk")
+    )
 
 
 def evidence_for(actor: Any, pk: int) -> ActionEvidence:
