@@ -123,12 +123,15 @@ def _supervised_q(actor: Any) -> Q:
 
 
 def overdue_for(
-    actor: Any, *, today: dt.date | None = None, limit: int = 10
+    actor: Any, *, today: dt.date | None = None, limit: int = 10, unit: OrgUnit | None = None
 ) -> tuple[int, list[Action]]:
-    """The overdue actions ``actor`` owns or supervises: their number and the ``limit``
-    most overdue. Two queries."""
+    """The overdue actions ``actor`` owns or supervises — with ``unit``, only those of its
+    subtree (a dashboard's unit): their number and the ``limit`` most overdue. Two
+    queries."""
     today = today or timezone.localdate()
     qs = Action.objects.filter(overdue_q(today)).filter(Q(owner=actor) | _supervised_q(actor))
+    if unit is not None:
+        qs = qs.filter(org_unit__path__startswith=unit.path)
     total = qs.count()
     rows = list(qs.select_related("org_unit", "owner").order_by("due_date", "pk")[:limit])
     return total, rows
