@@ -280,14 +280,15 @@ def test_values_query_count_does_not_grow_with_units(
     client.force_login(personas.national_admin)
     url = f"{URL}enrolment/values?org_unit=MA&children=true&period=2025-2026"
     # session, user, role grants, the unit, its children, the year, grade levels, cycle
-    # ages, one GROUP BY of the pupil facts for both children.
-    with django_assert_num_queries(9):
+    # ages, one GROUP BY of the pupil facts for both children, their targets.
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
 
 
 @pytest.mark.django_db
 def test_catalogue_query_count(client, personas, django_assert_num_queries) -> None:
     client.force_login(personas.national_admin)
-    # session, user, role grants: the built-in catalogue is code, not rows.
-    with django_assert_num_queries(3):
+    # session, user, role grants (the built-in catalogue is code, not rows), then the
+    # custom indicators.
+    with django_assert_num_queries(4):
         assert client.get(URL).status_code == 200
