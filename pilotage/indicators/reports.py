@@ -2,8 +2,8 @@
 the indicators against their targets (and the gap), the action plans, and two charts per
 key indicator — the sub-units' values as bars and the unit's trend over the last years.
 
-It reuses the bulletins' toolchain (``pilotage/schooling/reports.py``): Typst lays the pages
-out, shapes Arabic and mirrors the page right-to-left; the fonts are Debian's Noto. As
+It uses the bulletins' toolchain, the kernel's ``core/pdf.py``: Typst lays the pages out,
+shapes Arabic and mirrors the page right-to-left; the fonts are Debian's Noto. As
 there, every word and number is prepared here in the report's language and the template
 (``templates/indicators/reports/performance.typ``) only places them; the charts are drawn
 by Typst itself from the ratios computed here (a bar's length is value / largest value).
@@ -17,21 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pilotage.core import pdf as core_pdf
 from pilotage.core.jobs import Progress
 from pilotage.indicators.catalogue import BUILTIN, Indicator
 from pilotage.indicators.engine import Value, indicator_or_error, shared_reference
@@ -93,13 +91,10 @@ def date_text(day: dt.date, language: str) -> str:
 
 
 # --- Typst -------------------------------------------------------------------------------
-# The same fonts and settings as the bulletins (schooling/reports.py); a domain does not
-# import another's reports module, so the few lines that find the fonts are repeated here
-# until the kernel offers them.
+# The fonts and the compiler are the kernel's (core/pdf.py), shared with the bulletins.
 
-FONT_PACKAGE = "fonts-noto-core"
-DEFAULT_FONT_DIRS = ("/usr/share/fonts/truetype/noto",)
-FONT_FAMILIES = ("Noto Sans", "Noto Naskh Arabic")
+FONT_PACKAGE = core_pdf.FONT_PACKAGE
+FONT_FAMILIES = core_pdf.FONT_FAMILIES
 
 
 class ReportError(Exception):
@@ -110,19 +105,10 @@ class ReportFontMissing(ReportError):
     pass
 
 
-def font_dirs() -> tuple[str, ...]:
-    return tuple(str(d) for d in getattr(settings, "REPORT_FONT_DIRS", DEFAULT_FONT_DIRS))
-
-
 def report_fonts_check(dirs: Sequence[str] | None = None) -> None:
     """Raise :class:`ReportFontMissing` unless every family the report uses is found."""
-    dirs = tuple(dirs) if dirs is not None else font_dirs()
-    found = set(
-        typst.Fonts(
-            include_system_fonts=False, include_embedded_fonts=False, font_paths=list(dirs)
-        ).families()
-    )
-    missing = [family for family in FONT_FAMILIES if family not in found]
+    dirs = tuple(dirs) if dirs is not None else core_pdf.font_dirs()
+    missing = core_pdf.missing_fonts(dirs)
     if missing:
         raise ReportFontMissing(
             _(
@@ -133,19 +119,6 @@ def report_fonts_check(dirs: Sequence[str] | None = None) -> None:
         )
 
 
-_local = threading.local()
-
-
-def _compiler() -> typst.Compiler:
-    """One compiler per thread and font folders, as for the bulletins."""
-    dirs = font_dirs()
-    compilers: dict[tuple[str, ...], typst.Compiler] = _local.__dict__.setdefault("compilers", {})
-    if dirs not in compilers:
-        report_fonts_check(dirs)
-        compilers[dirs] = typst.Compiler(font_paths=list(dirs), ignore_system_fonts=True)
-    return compilers[dirs]
-
-
 @functools.cache
 def _template() -> bytes:
     return TEMPLATE.read_bytes()
@@ -153,19 +126,11 @@ def _template() -> bytes:
 
 def _render(document: dict[str, Any]) -> bytes:
     try:
-        pdf, warnings = _compiler().compile_with_warnings(
-            input=_template(),
-            sys_inputs={"data": json.dumps(document, ensure_ascii=False)},
-            pdf_tags=True,
-        )
-    except typst.TypstError as exc:
+        return core_pdf.typst_pdf(_template(), document, tagged=True, check=report_fonts_check)
+    except core_pdf.PdfFontMissing as exc:
+        raise ReportFontMissing(str(exc)) from exc
+    except core_pdf.PdfError as exc:
         raise ReportError(str(exc)) from exc
-    font_warnings = [str(w) for w in warnings if "font" in str(w)]
-    if font_warnings:
-        raise ReportFontMissing("; ".join(font_warnings))
-    if not isinstance(pdf, bytes):
-        raise ReportError(f"Typst returned {type(pdf).__name__}, not a PDF")
-    return pdf
 
 
 # --- what the report says ----------------------------------------------------------------
