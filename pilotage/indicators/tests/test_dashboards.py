@@ -367,8 +367,9 @@ def test_drill_down_query_count_does_not_grow_with_the_tree(
     client.get("/")
     url = "/indicators/unit/MA/?indicator=pupils_per_class"
     # 3 request + 1 unit + 1 years + 1 children; engine: ladder, ages, then pupils and
-    # classes, each one GROUP BY for the country and one for all its regions → 6.
-    with django_assert_num_queries(3 + 3 + 6) as before:
+    # classes, each one GROUP BY for the country and one for all its regions → 6; the
+    # values' targets → 1.
+    with django_assert_num_queries(3 + 3 + 6 + 1) as before:
         client.get(url)
     # three more regions, each with a school that has a class and pupils
     for n in range(3):
@@ -427,8 +428,8 @@ def test_map_query_count(client, data, django_assert_num_queries) -> None:  # ty
     client.get("/")
     # 3 request (session, user, grants) + 1 unit + 1 years + 1 the provinces (the country
     # has no ancestor: no breadcrumb query) + engine: ladder, ages, one GROUP BY for every
-    # province at once → 3. The targets module adds one query once it holds targets.
-    with django_assert_num_queries(3 + 3 + 3):
+    # province at once → 3; the values' targets → 1.
+    with django_assert_num_queries(3 + 3 + 3 + 1):
         response = client.get("/indicators/unit/MA/map/?level=province")
     assert len(_json(response, "map-data")["units"]) == 2
 
