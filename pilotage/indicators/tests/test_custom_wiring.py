@@ -162,3 +162,14 @@ def test_a_target_for_a_custom_indicator_takes_its_direction_and_gets_a_status(
     client.force_login(personas.national_admin)
     form = client.get("/indicators/targets/new/", {"unit": "MA-TNG-C001"}).content.decode()
     assert 'value="toilets_per_room"' in form
+
+
+def test_a_custom_indicator_may_not_take_a_builtin_code(personas, catalogue) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    from pilotage.core.tests.support import unchanged
+    from pilotage.indicators.models import CustomIndicator
+
+    with unchanged(CustomIndicator), pytest.raises(ValidationError) as refused:
+        custom_indicator_save(actor=None, code="ger", name_fr="GER bis", numerator="#{classrooms}")
+    assert "code" in refused.value.message_dict
