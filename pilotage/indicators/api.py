@@ -16,6 +16,7 @@ from pilotage.indicators.catalogue import BUILTIN, DIMENSIONS, builtin
 from pilotage.indicators.engine import IndicatorError
 from pilotage.indicators.permissions import can_view_indicators
 from pilotage.indicators.selectors import ValuesQuery, unit_for, values_for
+from pilotage.indicators.selectors.custom import custom_entries, custom_values_for, is_custom
 from pilotage.indicators.selectors.exports import children_of_all, school_years, top_units
 
 router = Router(tags=["indicators"])
@@ -175,3 +176,11 @@ def indicator_values(
         return {"results": compute(request.user, query)}
     except IndicatorError as exc:
         return Status(400, {"detail": str(exc)})
+
+
+# -- custom indicators, through the extension points above ---------------------------------
+
+CATALOGUE.append(custom_entries)
+VALUES.append(
+    (is_custom, lambda actor, query: [v.as_dict() for v in custom_values_for(actor, query)])
+)

@@ -13,7 +13,12 @@ Python, only walked here, so ``__import__('os')`` is a refused call, not a risk.
 
 A value is Σ numerator / Σ denominator × factor over the subtree of each unit: the data
 values are summed first (by path prefix), then the formula is applied to the sums — never
-an average of the units' ratios.
+an average of the units' ratios. With ``PILOTAGE_HIDE_UNAPPROVED_DATA``, only approved
+data values count (``quality.approval.approved_values_q``).
+
+A custom indicator has no disaggregation. Wherever a built-in indicator is read by its
+code — the API, the DHIS2 export, targets and their gaps — :func:`indicator_values` reads
+either kind.
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from importlib import import_module
+from typing import Any
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from pilotage.indicators.catalogue import builtin
+from pilotage.indicators.catalogue import DIMENSIONS, Indicator, Unit, builtin
 from pilotage.indicators.models import CategoryOption, CustomIndicator, DataElement, DataValue
+from pilotage.indicators.quality.approval import approved_values_q
 from pilotage.orgunits.models import AcademicYear, OrgUnit, Period, PeriodType
 
 MAX_LENGTH = 500
@@ -269,6 +276,7 @@ def _element_sums(
         return {}
     rows = (
         DataValue.objects.filter(
+            approved_values_q(),
             path__startswith=unit.path,
             data_element__code__in=codes,
             period__start__gte=min(p.start for p in periods),
@@ -361,3 +369,85 @@ def formula_problems(text: str, *, required: bool = True) -> str | None:
     except FormulaError as exc:
         return str(exc)
     return None
+
+
+# --- Custom indicators where built-in ones are -------------------------------------------------
+
+
+def custom_indicator(code: str) -> CustomIndicator | None:
+    """The custom indicator of that code; a built-in code is never a custom one."""
+    if builtin(code) is not None:
+        return None
+    return CustomIndicator.objects.filter(code=code).first()
+
+
+def as_indicator(custom: CustomIndicator) -> Indicator:
+    """The custom indicator as the catalogue describes indicators: no disaggregation, its
+    direction, a percentage when its factor is 100 or its unit "%"."""
+    if custom.unit.strip() == "%" or Decimal(custom.factor) == 100:
+        unit = Unit.PERCENT
+    else:
+        unit = Unit.RATIO if custom.denominator.strip() else Unit.COUNT
+    formula = custom.numerator + (f" / ({custom.denominator})" if custom.denominator else "")
+    return Indicator(
+        code=custom.code,
+        name=custom.name,
+        unit=unit,
+        formula=formula,
+        source="",
+        sources=frozenset(),
+        higher_is_better=custom.higher_is_better,
+        excluded=frozenset(DIMENSIONS),
+    )
+
+
+def indicator_of(code: str) -> Indicator | None:
+    """A built-in indicator, else a custom one described as an :class:`Indicator`."""
+    found = builtin(code)
+    if found is not None:
+        return found
+    custom = custom_indicator(code)
+    return as_indicator(custom) if custom is not None else None
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def custom_engine_values(
+    custom: CustomIndicator, *, units: Sequence[OrgUnit], years: Sequence[AcademicYear]
+) -> list[Any]:
+    """:func:`custom_values` as the engine's ``Value`` rows (no dims), so that targets,
+    the API and the exports treat them as any indicator's."""
+    engine = import_module("pilotage.indicators.engine")
+    return [
+        engine.Value(
+            unit=v.unit,
+            period=v.period,
+            dims={},
+            numerator=_number(v.numerator),
+            denominator=_number(v.denominator),
+            value=None if v.value is None else float(v.value),
+        )
+        for v in custom_values(custom, units=units, years_or_periods=years)
+    ]
+
+
+def indicator_values(
+    code: str, *, units: Sequence[OrgUnit], years: Sequence[AcademicYear], by: Sequence[str] = ()
+) -> list[Any]:
+    """The values of a built-in (the engine) or custom indicator. A custom indicator has
+    no disaggregation: asking for one is an ``IndicatorError``, as is an unknown code."""
+    engine = import_module("pilotage.indicators.engine")
+    if builtin(code) is not None:
+        return list(engine.compute(code, units=list(units), years=list(years), by=tuple(by)))
+    custom = custom_indicator(code)
+    if custom is None:
+        raise engine.IndicatorError(f"Unknown indicator {code!r}")
+    if by:
+        raise engine.IndicatorError(
+            f"Custom indicator {code!r} has no disaggregation (asked: {', '.join(by)})"
+        )
+    return custom_engine_values(custom, units=units, years=years)

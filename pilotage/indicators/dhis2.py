@@ -8,8 +8,9 @@ org units and category option combos are matched by their code):
 * ``orgUnit`` — the org unit's code (``MA``, ``MA-01``, the school's code…). The export
   holds the unit asked for and every active unit below it: DHIS2 cannot add up rates, so
   each level gets its own value, computed from its subtree's facts.
-* ``dataElement`` — the indicator's code for the built-in indicators (``ger``, ``ptr``…),
-  the data element's code for aggregate data values.
+* ``dataElement`` — the indicator's code for the built-in indicators (``ger``, ``ptr``…)
+  and the custom ones (totals only, ``default`` combo), the data element's code for
+  aggregate data values (only approved ones with ``PILOTAGE_HIDE_UNAPPROVED_DATA``).
 * ``period`` — :func:`dhis2_period`: a school year is DHIS2's September financial year
   (``2024-2025`` → ``2024Sep``), months, quarters and calendar years keep their ISO form.
 * ``categoryOptionCombo`` — :func:`category_option_combo`: for an indicator value, the
@@ -36,7 +37,9 @@ from decimal import Decimal
 from typing import Any
 
 from pilotage.indicators.catalogue import BUILTIN, DIMENSIONS
+from pilotage.indicators.custom import custom_values
 from pilotage.indicators.engine import IndicatorError, Value, compute
+from pilotage.indicators.models import CustomIndicator
 from pilotage.indicators.selectors import unit_for
 from pilotage.indicators.selectors.exports import (
     aggregate_values,
@@ -128,10 +131,31 @@ def _indicator_values(units: Sequence[OrgUnit], year: AcademicYear) -> Iterator[
                 }
 
 
+def _custom_values(
+    customs: Sequence[CustomIndicator], units: Sequence[OrgUnit], year: AcademicYear
+) -> Iterator[DataValueOut]:
+    """The custom indicators' values, each a data element of its own code (totals only:
+    a custom indicator has no disaggregation)."""
+    period = dhis2_period(year.code)
+    for custom in customs:
+        for v in custom_values(custom, units=units, years_or_periods=[year]):
+            if v.value is None:
+                continue
+            yield {
+                "dataElement": custom.code,
+                "period": period,
+                "orgUnit": v.unit,
+                "categoryOptionCombo": DEFAULT_COMBO,
+                "value": value_text(round(v.value, 4)),
+            }
+
+
 def data_values(export: Export) -> Iterator[DataValueOut]:
+    customs = list(CustomIndicator.objects.order_by("code"))
     for top in export.tops:
         for batch in subtree_batches(top):
             yield from _indicator_values(batch, export.year)
+            yield from _custom_values(customs, batch, export.year)
         for element, period, unit, option, value in aggregate_values(top, export.year):
             yield {
                 "dataElement": element,

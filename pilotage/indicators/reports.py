@@ -2,8 +2,8 @@
 the indicators against their targets (and the gap), the action plans, and two charts per
 key indicator — the sub-units' values as bars and the unit's trend over the last years.
 
-It reuses the bulletins' toolchain (``pilotage/schooling/reports.py``): Typst lays the pages
-out, shapes Arabic and mirrors the page right-to-left; the fonts are Debian's Noto. As
+It uses the bulletins' toolchain, the kernel's ``core/pdf.py``: Typst lays the pages out,
+shapes Arabic and mirrors the page right-to-left; the fonts are Debian's Noto. As
 there, every word and number is prepared here in the report's language and the template
 (``templates/indicators/reports/performance.typ``) only places them; the charts are drawn
 by Typst itself from the ratios computed here (a bar's length is value / largest value).
@@ -17,27 +17,27 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import typst
 from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pilotage.core import pdf as core_pdf
 from pilotage.core.jobs import Progress
 from pilotage.indicators.catalogue import BUILTIN, Indicator
 from pilotage.indicators.engine import Value, indicator_or_error, shared_reference
+from pilotage.indicators.models.actions import LATE_LABEL, ActionStatus
 from pilotage.indicators.permissions import can_view_unit
 from pilotage.indicators.pivot import sub_units, value_text
 from pilotage.indicators.selectors import ValuesQuery, values_for
+from pilotage.indicators.selectors.actions import actions_of_year
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit
 
 REPORT_KIND = "indicators.report"
@@ -49,6 +49,7 @@ TEMPLATE = (
 TREND_YEARS = 5  # years of the trend chart, the report's year last
 CHARTS = 3  # key indicators charted when none are named
 MAX_BARS = 25  # sub-units on a bar chart (the highest values)
+MAX_ACTIONS = 200  # actions listed, the first due; a last line counts the others
 
 RESULT_LABELS = {
     "indicators": gettext_lazy("Indicateurs"),
@@ -90,13 +91,10 @@ def date_text(day: dt.date, language: str) -> str:
 
 
 # --- Typst -------------------------------------------------------------------------------
-# The same fonts and settings as the bulletins (schooling/reports.py); a domain does not
-# import another's reports module, so the few lines that find the fonts are repeated here
-# until the kernel offers them.
+# The fonts and the compiler are the kernel's (core/pdf.py), shared with the bulletins.
 
-FONT_PACKAGE = "fonts-noto-core"
-DEFAULT_FONT_DIRS = ("/usr/share/fonts/truetype/noto",)
-FONT_FAMILIES = ("Noto Sans", "Noto Naskh Arabic")
+FONT_PACKAGE = core_pdf.FONT_PACKAGE
+FONT_FAMILIES = core_pdf.FONT_FAMILIES
 
 
 class ReportError(Exception):
@@ -107,19 +105,10 @@ class ReportFontMissing(ReportError):
     pass
 
 
-def font_dirs() -> tuple[str, ...]:
-    return tuple(str(d) for d in getattr(settings, "REPORT_FONT_DIRS", DEFAULT_FONT_DIRS))
-
-
 def report_fonts_check(dirs: Sequence[str] | None = None) -> None:
     """Raise :class:`ReportFontMissing` unless every family the report uses is found."""
-    dirs = tuple(dirs) if dirs is not None else font_dirs()
-    found = set(
-        typst.Fonts(
-            include_system_fonts=False, include_embedded_fonts=False, font_paths=list(dirs)
-        ).families()
-    )
-    missing = [family for family in FONT_FAMILIES if family not in found]
+    dirs = tuple(dirs) if dirs is not None else core_pdf.font_dirs()
+    missing = core_pdf.missing_fonts(dirs)
     if missing:
         raise ReportFontMissing(
             _(
@@ -130,19 +119,6 @@ def report_fonts_check(dirs: Sequence[str] | None = None) -> None:
         )
 
 
-_local = threading.local()
-
-
-def _compiler() -> typst.Compiler:
-    """One compiler per thread and font folders, as for the bulletins."""
-    dirs = font_dirs()
-    compilers: dict[tuple[str, ...], typst.Compiler] = _local.__dict__.setdefault("compilers", {})
-    if dirs not in compilers:
-        report_fonts_check(dirs)
-        compilers[dirs] = typst.Compiler(font_paths=list(dirs), ignore_system_fonts=True)
-    return compilers[dirs]
-
-
 @functools.cache
 def _template() -> bytes:
     return TEMPLATE.read_bytes()
@@ -150,19 +126,11 @@ def _template() -> bytes:
 
 def _render(document: dict[str, Any]) -> bytes:
     try:
-        pdf, warnings = _compiler().compile_with_warnings(
-            input=_template(),
-            sys_inputs={"data": json.dumps(document, ensure_ascii=False)},
-            pdf_tags=True,
-        )
-    except typst.TypstError as exc:
+        return core_pdf.typst_pdf(_template(), document, tagged=True, check=report_fonts_check)
+    except core_pdf.PdfFontMissing as exc:
+        raise ReportFontMissing(str(exc)) from exc
+    except core_pdf.PdfError as exc:
         raise ReportError(str(exc)) from exc
-    font_warnings = [str(w) for w in warnings if "font" in str(w)]
-    if font_warnings:
-        raise ReportFontMissing("; ".join(font_warnings))
-    if not isinstance(pdf, bytes):
-        raise ReportError(f"Typst returned {type(pdf).__name__}, not a PDF")
-    return pdf
 
 
 # --- what the report says ----------------------------------------------------------------
@@ -231,6 +199,15 @@ def _key(dims: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 
 
 def _action_row(action: Mapping[str, Any], language: str) -> dict[str, str]:
+    if "more" in action:  # the line that counts the actions left out
+        return {
+            "title": _("… et %(n)s autres actions (voir les plans d'action)")
+            % {"n": action["more"]},
+            "owner": "",
+            "due": "",
+            "status": "",
+            "progress": "",
+        }
     due = action.get("due")
     progress = action.get("progress")
     return {
@@ -405,10 +382,27 @@ def report_pdf(
     return pdf
 
 
-def report_actions(unit: OrgUnit, year: AcademicYear) -> list[Mapping[str, Any]]:
-    """The action plans the report lists: none until the action plans are built (the
-    integrator points this at their selector)."""
-    return []
+def report_actions(unit: OrgUnit, year: AcademicYear, *, actor: Any) -> list[Mapping[str, Any]]:
+    """The action plans the report lists: the actions of the unit's subtree that run
+    during the year (``selectors.actions.actions_of_year``, as ``actor`` may see them),
+    the ``MAX_ACTIONS`` due first and ``{"more": n}`` for the others. Labels stay lazy,
+    so the report's language translates them. Two queries (the rows, then the count when
+    the list is cut)."""
+    qs = actions_of_year(actor, unit, year)
+    rows = list(qs[: MAX_ACTIONS + 1])
+    actions: list[Mapping[str, Any]] = [
+        {
+            "title": a.title,
+            "owner": a.owner.get_full_name() or a.owner.get_username(),
+            "due": a.due_date,
+            "status": LATE_LABEL if a.is_overdue() else ActionStatus(a.status).label,
+            "progress": a.progress,
+        }
+        for a in rows[:MAX_ACTIONS]
+    ]
+    if len(rows) > MAX_ACTIONS:
+        actions.append({"more": qs.count() - MAX_ACTIONS})
+    return actions
 
 
 def report_files_purge(*, now: float | None = None) -> int:
@@ -449,7 +443,7 @@ def report_build(
     year = AcademicYear.objects.filter(pk=year_id).first()
     if unit is None or year is None or actor is None or not can_view_unit(actor, unit):
         raise ReportError(_("Unité ou année introuvable."))
-    actions = report_actions(unit, year)
+    actions = report_actions(unit, year, actor=actor)
     pdf = report_pdf(
         actor,
         unit=unit,

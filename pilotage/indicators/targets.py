@@ -39,7 +39,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from pilotage.indicators.catalogue import DIMENSIONS, Indicator, builtin
+from pilotage.indicators import custom
+from pilotage.indicators.catalogue import DIMENSIONS, Indicator
 from pilotage.indicators.engine import Value
 from pilotage.indicators.models import Direction, Status, Target
 from pilotage.orgunits.models import Cycle, Milieu, Sector
@@ -48,9 +49,9 @@ Number = int | float | Decimal
 
 
 def indicator_of(code: str) -> Indicator | None:
-    """The indicator a target may name: a built-in one today (custom indicators will be
-    looked up here too)."""
-    return builtin(code)
+    """The indicator a target may name: a built-in one or a custom one (without
+    disaggregation, its direction its ``higher_is_better``)."""
+    return custom.indicator_of(code)
 
 
 def default_direction(indicator: Indicator) -> str:

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import re
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -36,6 +34,7 @@ from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from pilotage.core import pdf as core_pdf
 from pilotage.core.jobs import Progress
 from pilotage.orgunits.models import OrgUnit, Semester
 from pilotage.orgunits.selectors import orgunit_ancestors
@@ -47,10 +46,10 @@ JOB_KIND = "schooling.report_cards"
 LANGUAGES = ("fr", "ar")
 REPORT_DIR = "report-cards"
 
-# Debian's fonts-noto-core puts both families here; settings.REPORT_FONT_DIRS overrides.
-FONT_PACKAGE = "fonts-noto-core"
-DEFAULT_FONT_DIRS = ("/usr/share/fonts/truetype/noto",)
-FONT_FAMILIES = ("Noto Sans", "Noto Naskh Arabic")
+# The fonts (Debian's fonts-noto-core; settings.REPORT_FONT_DIRS overrides) and the
+# compiler are the kernel's (core/pdf.py), shared with the performance reports.
+FONT_PACKAGE = core_pdf.FONT_PACKAGE
+FONT_FAMILIES = core_pdf.FONT_FAMILIES
 
 # Levels of the org-unit tree named in the header, top first (Morocco: AREF, then DP).
 HEADER_LEVELS = ("aref", "direction-provinciale")
@@ -72,19 +71,10 @@ class ReportEmpty(ReportError):
 # --- Typst ---------------------------------------------------------------------------------
 
 
-def font_dirs() -> tuple[str, ...]:
-    return tuple(str(d) for d in getattr(settings, "REPORT_FONT_DIRS", DEFAULT_FONT_DIRS))
-
-
 def report_fonts_check(dirs: Sequence[str] | None = None) -> None:
     """Raise :class:`ReportFontMissing` unless every family the bulletin uses is found."""
-    dirs = tuple(dirs) if dirs is not None else font_dirs()
-    found = set(
-        typst.Fonts(
-            include_system_fonts=False, include_embedded_fonts=False, font_paths=list(dirs)
-        ).families()
-    )
-    missing = [family for family in FONT_FAMILIES if family not in found]
+    dirs = tuple(dirs) if dirs is not None else core_pdf.font_dirs()
+    missing = core_pdf.missing_fonts(dirs)
     if missing:
         raise ReportFontMissing(
             _(
@@ -95,19 +85,12 @@ def report_fonts_check(dirs: Sequence[str] | None = None) -> None:
         )
 
 
-_local = threading.local()
 _PAGE_TREE = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
 
 
 def _compiler() -> typst.Compiler:
-    """One compiler per thread (a compiler refuses concurrent use) and per font folders;
-    it keeps the fonts it has loaded, so only the first bulletin of a thread pays for them."""
-    dirs = font_dirs()
-    compilers: dict[tuple[str, ...], typst.Compiler] = _local.__dict__.setdefault("compilers", {})
-    if dirs not in compilers:
-        report_fonts_check(dirs)
-        compilers[dirs] = typst.Compiler(font_paths=list(dirs), ignore_system_fonts=True)
-    return compilers[dirs]
+    """The thread's compiler for the configured fonts (``core.pdf.compiler``)."""
+    return core_pdf.compiler(report_fonts_check)
 
 
 @functools.cache
@@ -119,19 +102,11 @@ def _render(document: dict[str, Any], *, tagged: bool) -> bytes:
     """Compile ``document`` with the bulletin template. ``tagged`` adds the structure tree
     screen readers follow (8× the size, so batches meant for printing go without)."""
     try:
-        pdf, warnings = _compiler().compile_with_warnings(
-            input=_template(),
-            sys_inputs={"data": json.dumps(document, ensure_ascii=False)},
-            pdf_tags=tagged,
-        )
-    except typst.TypstError as exc:
+        return core_pdf.typst_pdf(_template(), document, tagged=tagged, check=report_fonts_check)
+    except core_pdf.PdfFontMissing as exc:
+        raise ReportFontMissing(str(exc)) from exc
+    except core_pdf.PdfError as exc:
         raise ReportError(str(exc)) from exc
-    font_warnings = [str(w) for w in warnings if "font" in str(w)]
-    if font_warnings:
-        raise ReportFontMissing("; ".join(font_warnings))
-    if not isinstance(pdf, bytes):  # one PDF is asked for; anything else is a bug
-        raise ReportError(f"Typst returned {type(pdf).__name__}, not a PDF")
-    return pdf
 
 
 def _page_count(pdf: bytes) -> int:

@@ -9,13 +9,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.indicators.catalogue import BUILTIN
-from pilotage.indicators.models import Direction
+from pilotage.indicators.models import CustomIndicator, Direction
 from pilotage.indicators.targets import parse_dims
 from pilotage.orgunits.models import AcademicYear
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    return [(i.code, f"{i.name} ({i.code})") for i in BUILTIN]
+    """The built-in indicators, then the custom ones (one query)."""
+    return [(i.code, f"{i.name} ({i.code})") for i in BUILTIN] + [
+        (c.code, f"{c.name} ({c.code})") for c in CustomIndicator.objects.order_by("code")
+    ]
 
 
 class TargetForm(forms.Form):

@@ -2,7 +2,8 @@
 category option, value). The whole file is checked first — codes, the element's
 categories, the importer's reach, the unit's level, approved data, the value's type,
 duplicate cells — and written only when no row has a problem. An empty value deletes the
-cell, as in the entry form."""
+cell, as in the entry form. Like the form, the import records the forms it brings their
+first value to as received and checks the validation rules again once it commits."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from pilotage.core.audit import IMPORT
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import ImportRejected, Problem, Problems, cell_text, open_table
-from pilotage.indicators.models import CategoryOption, DataApproval, DataElement, DataSet
+from pilotage.indicators.models import CategoryOption, DataElement, DataSet
 from pilotage.indicators.permissions import can_enter_data
+from pilotage.indicators.quality.approval import ApprovalLocks
 from pilotage.indicators.services.aggregates import (
     CellWrite,
     data_values_write,
@@ -50,8 +52,7 @@ class _Catalogue:
         self._units: dict[str, OrgUnit | None] = {
             u.code: u for u in OrgUnit.objects.filter(level_id__in=levels).select_related("level")
         }
-        # period id → {(data set id, approved unit's path)}
-        self._approved: dict[int, set[tuple[int, str]]] = {}
+        self._locks = ApprovalLocks()
 
     def unit(self, code: str) -> OrgUnit | None:
         if code not in self._units:
@@ -59,13 +60,16 @@ class _Catalogue:
         return self._units[code]
 
     def locked(self, data_set: DataSet, unit: OrgUnit, period: Period) -> bool:
-        """As :func:`is_locked`: approved at the unit or at a unit above it."""
-        if period.pk not in self._approved:
-            self._approved[period.pk] = set(
-                DataApproval.objects.filter(period=period).values_list("data_set_id", "path")
-            )
-        approved = self._approved[period.pk]
-        return any((data_set.pk, path) in approved for path in (*unit.ancestor_paths(), unit.path))
+        return self._locks(data_set, unit, period)
+
+    def forms(self, cell: CellWrite) -> list[DataSet]:
+        """The data sets whose form holds the cell: those of its element entered at its
+        unit's level for its period's type (the ones :func:`_check_form` found)."""
+        return [
+            s
+            for s in self.data_sets.get(cell.element.pk, [])
+            if s.period_type == cell.period.type and s.level_id == cell.org_unit.level_id
+        ]
 
 
 def _row(
@@ -206,7 +210,7 @@ def aggregates_import(
         return {"rows": len(cells)}
     try:
         with transaction.atomic():
-            counts = data_values_write(actor=actor, cells=cells, action=IMPORT)
+            counts = data_values_write(actor=actor, cells=cells, action=IMPORT, forms=look.forms)
     except IntegrityError as exc:
         raise ImportRejected(
             [

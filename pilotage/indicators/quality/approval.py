@@ -49,14 +49,34 @@ def _level_below(chain: list[OrgUnitLevel], level_id: int) -> OrgUnitLevel | Non
     return chain[at - 1] if at > 0 else None
 
 
+def _locking_paths(org_unit: OrgUnit) -> list[str]:
+    """The units whose approval locks ``org_unit``'s data: itself and every ancestor."""
+    return [org_unit.path, *org_unit.ancestor_paths()]
+
+
 def approval_locks(data_set: DataSet, org_unit: OrgUnit, period: Period) -> bool:
     """Whether the data set's data of ``org_unit`` for ``period`` is approved there or
-    above, and so may not change. One query."""
+    above, and so may not change: the one lock rule, which the entry form, its save and
+    the import (through :class:`ApprovalLocks`) apply. One query."""
     return DataApproval.objects.filter(
-        data_set=data_set,
-        period=period,
-        path__in=[org_unit.path, *org_unit.ancestor_paths()],
+        data_set=data_set, period=period, path__in=_locking_paths(org_unit)
     ).exists()
+
+
+class ApprovalLocks:
+    """:func:`approval_locks` for the many cells of an import: the approvals of a period
+    are read once, the first time the period is met."""
+
+    def __init__(self) -> None:
+        self._approved: dict[int, set[tuple[int, str]]] = {}
+
+    def __call__(self, data_set: DataSet, org_unit: OrgUnit, period: Period) -> bool:
+        if period.pk not in self._approved:
+            self._approved[period.pk] = set(
+                DataApproval.objects.filter(period=period).values_list("data_set_id", "path")
+            )
+        approved = self._approved[period.pk]
+        return any((data_set.pk, path) in approved for path in _locking_paths(org_unit))
 
 
 def approved_values_q() -> Q:

@@ -14,7 +14,7 @@ without any enrolment this year (read through ``pilotage.schooling.selectors``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,21 @@ def report_received(
         defaults={"path": org_unit.path, "received_at": at or timezone.now()},
     )
     return report
+
+
+def reports_received(
+    forms: Iterable[tuple[DataSet, OrgUnit, Period]], at: dt.datetime | None = None
+) -> None:
+    """:func:`report_received` for many forms at once (an import): the forms not yet
+    received are recorded, the others left as they are. One statement per 1000 forms."""
+    at = at or timezone.now()
+    rows = {
+        (data_set.pk, unit.pk, period.pk): DataSetReport(
+            data_set=data_set, org_unit=unit, path=unit.path, period=period, received_at=at
+        )
+        for data_set, unit, period in forms
+    }
+    DataSetReport.objects.bulk_create(list(rows.values()), batch_size=1000, ignore_conflicts=True)
 
 
 def is_timely(data_set: DataSet, period: Period, received_at: dt.datetime) -> bool:

@@ -23,6 +23,7 @@ A side that divides by zero cannot be computed: the rule is not checked there.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -347,6 +348,42 @@ def rules_run(*, org_unit: OrgUnit, period: Period, actor: Any = None) -> list[V
             changes={"period": [None, period.code], "violations": [None, len(found)]},
         )
     return found
+
+
+def _common_units(paths: set[str]) -> list[OrgUnit]:
+    """The deepest unit whose subtree holds every path (one per root when the paths span
+    several trees). One query."""
+    step = OrgUnit.steplen
+    prefix = os.path.commonprefix(sorted(paths))
+    prefix = prefix[: len(prefix) // step * step]
+    wanted = [prefix] if prefix else sorted({p[:step] for p in paths})
+    return list(OrgUnit.objects.filter(path__in=wanted).order_by("path"))
+
+
+def rules_after_write(*, actor: Any, touched: Iterable[tuple[OrgUnit, Period]]) -> None:
+    """Check the rules again once the caller's transaction commits, over what a write
+    touched (the data-entry save, the aggregate import): once per period, at the deepest
+    unit holding every unit written for that period — a form's own unit, or a whole file's
+    common ancestor. Nothing runs for a period type without an active rule (no audit row
+    for nothing). A failing run is logged and leaves the committed write alone."""
+    by_period: dict[int, tuple[Period, set[str]]] = {}
+    for unit, period in touched:
+        by_period.setdefault(period.pk, (period, set()))[1].add(unit.path)
+    if not by_period:
+        return
+
+    def run() -> None:
+        types = set(
+            ValidationRule.objects.filter(
+                is_active=True, period_type__in={p.type for p, _paths in by_period.values()}
+            ).values_list("period_type", flat=True)
+        )
+        for period, paths in by_period.values():
+            if period.type in types:
+                for unit in _common_units(paths):
+                    rules_run(org_unit=unit, period=period, actor=actor)
+
+    transaction.on_commit(run, robust=True)
 
 
 def validation_run(*, actor: Any, org_unit: OrgUnit, period: Period) -> list[ValidationViolation]:

@@ -30,7 +30,7 @@ from pilotage.core.scope import NOTHING, scope_of
 from pilotage.indicators.models import Action, ActionEvidence, Objective
 from pilotage.indicators.models.actions import overdue_q
 from pilotage.indicators.roles import MANAGE_ACTIONS
-from pilotage.orgunits.models import OrgUnit
+from pilotage.orgunits.models import AcademicYear, OrgUnit
 
 
 def objectives_visible(actor: Any) -> QuerySet[Objective]:
@@ -64,6 +64,20 @@ def action_for(actor: Any, pk: int) -> Action:
     if action is None:
         raise Http404
     return action
+
+
+def actions_of_year(actor: Any, unit: OrgUnit, year: AcademicYear) -> QuerySet[Action]:
+    """The actions of ``unit``'s subtree that run during ``year`` (their start-to-due span
+    meets the year's), as ``actor`` may see them, by due date. One query."""
+    return (
+        actions_visible(actor)
+        .filter(
+            org_unit__path__startswith=unit.path,
+            start_date__lte=year.end,
+            due_date__gte=year.start,
+        )
+        .order_by("due_date", "org_unit__path", "pk")
+    )
 
 
 def evidence_for(actor: Any, pk: int) -> ActionEvidence:
@@ -109,12 +123,15 @@ def _supervised_q(actor: Any) -> Q:
 
 
 def overdue_for(
-    actor: Any, *, today: dt.date | None = None, limit: int = 10
+    actor: Any, *, today: dt.date | None = None, limit: int = 10, unit: OrgUnit | None = None
 ) -> tuple[int, list[Action]]:
-    """The overdue actions ``actor`` owns or supervises: their number and the ``limit``
-    most overdue. Two queries."""
+    """The overdue actions ``actor`` owns or supervises — with ``unit``, only those of its
+    subtree (a dashboard's unit): their number and the ``limit`` most overdue. Two
+    queries."""
     today = today or timezone.localdate()
     qs = Action.objects.filter(overdue_q(today)).filter(Q(owner=actor) | _supervised_q(actor))
+    if unit is not None:
+        qs = qs.filter(org_unit__path__startswith=unit.path)
     total = qs.count()
     rows = list(qs.select_related("org_unit", "owner").order_by("due_date", "pk")[:limit])
     return total, rows

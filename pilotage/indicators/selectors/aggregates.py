@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from pilotage.core.scope import scope_of
 from pilotage.indicators.models import CategoryOption, DataElement, DataSet, DataValue
+from pilotage.indicators.quality.approval import approval_locks
 from pilotage.indicators.roles import ENTER_DATA
-from pilotage.indicators.services.aggregates import Key, is_locked, value_text
+from pilotage.indicators.services.aggregates import Key, value_text
 from pilotage.orgunits.models import OrgUnit, Period
 
 # The unit picker lists at most this many units; beyond, the code is typed.
@@ -148,7 +149,7 @@ def entry_grid(data_set: DataSet, org_unit: OrgUnit, period: Period) -> Grid:
         data_set,
         org_unit,
         period,
-        locked=is_locked(data_set, org_unit, period),
+        locked=approval_locks(data_set, org_unit, period),
         blocks=list(blocks.values()),
     )
 

@@ -16,6 +16,7 @@ from pilotage.core.roles import roles_with
 from pilotage.core.scope import ROOT_PATH, scope_of
 from pilotage.indicators.engine import IndicatorError
 from pilotage.indicators.models import DataValue
+from pilotage.indicators.quality.approval import approved_values_q
 from pilotage.indicators.roles import VIEW_INDICATORS
 from pilotage.indicators.selectors.values import academic_years
 from pilotage.orgunits.models import AcademicYear, OrgUnit
@@ -78,10 +79,14 @@ def aggregate_values(
     top: OrgUnit, year: AcademicYear
 ) -> Iterator[tuple[str, str, str, str, Decimal]]:
     """(data element code, period code, org-unit code, category option code, value) of
-    every aggregate data value of ``top``'s subtree whose period lies within ``year``."""
+    every aggregate data value of ``top``'s subtree whose period lies within ``year`` (only
+    the approved ones with ``PILOTAGE_HIDE_UNAPPROVED_DATA``)."""
     rows = (
         DataValue.objects.filter(
-            path__startswith=top.path, period__start__gte=year.start, period__end__lte=year.end
+            approved_values_q(),
+            path__startswith=top.path,
+            period__start__gte=year.start,
+            period__end__lte=year.end,
         )
         .order_by("pk")
         .values_list(

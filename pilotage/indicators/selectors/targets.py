@@ -13,7 +13,8 @@ from django.http import Http404
 
 from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
-from pilotage.indicators.engine import IndicatorError, compute
+from pilotage.indicators.custom import indicator_values
+from pilotage.indicators.engine import IndicatorError
 from pilotage.indicators.models import Status, Target
 from pilotage.indicators.roles import SET_TARGETS, VIEW_INDICATORS
 from pilotage.indicators.targets import dims_key, gap_of, status_of
@@ -78,7 +79,7 @@ def current_values(
     out: dict[str, float | None] = {}
     for dims_names, keys in by_dims.items():
         try:
-            values = compute(code, units=[unit], years=[year], by=dims_names)
+            values = indicator_values(code, units=[unit], years=[year], by=dims_names)
         except IndicatorError:
             continue
         for value in values:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from pilotage.core.audit import audit_record, diff, snapshot
 from pilotage.indicators.audit import ACTION_EVIDENCE, ACTION_NOTE, OVERDUE_NOTICE
-from pilotage.indicators.engine import compute
+from pilotage.indicators.custom import indicator_values
 from pilotage.indicators.models import (
     Action,
     ActionEvidence,
@@ -166,7 +166,7 @@ def objective_create(
 
 def gap_of_target(target: Target) -> tuple[float | None, str | None]:
     """The current value and status of ``target`` (computed by the engine)."""
-    values = compute(
+    values = indicator_values(
         target.indicator,
         units=[target.org_unit],
         years=[target.academic_year],

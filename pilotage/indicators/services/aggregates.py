@@ -10,7 +10,7 @@ row each (old → new). An empty cell deletes the value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,6 @@ from pilotage.core.tabular import parse_decimal
 from pilotage.indicators.models import (
     CategoryCombo,
     CategoryOption,
-    DataApproval,
     DataElement,
     DataSet,
     DataValue,
@@ -33,6 +32,9 @@ from pilotage.indicators.models import (
     ValueType,
 )
 from pilotage.indicators.permissions import can_enter_data, can_manage_catalogue
+from pilotage.indicators.quality.approval import approval_locks
+from pilotage.indicators.quality.completeness import reports_received
+from pilotage.indicators.quality.rules import rules_after_write
 from pilotage.orgunits.models import OrgUnit, Period
 
 Key = tuple[str, str]  # (element code, option code)
@@ -123,13 +125,6 @@ def value_text(value: Decimal | None) -> str:
     return text
 
 
-def is_locked(data_set: DataSet, org_unit: OrgUnit, period: Period) -> bool:
-    """Whether the data of ``data_set`` for ``org_unit`` and ``period`` is approved, at the
-    unit itself or at any unit above it: approved data is locked for the whole subtree."""
-    paths = [*org_unit.ancestor_paths(), org_unit.path]
-    return DataApproval.objects.filter(data_set=data_set, period=period, path__in=paths).exists()
-
-
 @dataclass
 class CellWrite:
     """One cell to write: the value (None: delete) and what it is."""
@@ -146,6 +141,9 @@ class _Plan:
     create: list[DataValue] = field(default_factory=list)
     update: list[tuple[DataValue, Decimal]] = field(default_factory=list)
     delete: list[DataValue] = field(default_factory=list)
+    # The cells that change: all of them, and those left holding a value.
+    changed: list[CellWrite] = field(default_factory=list)
+    filled: list[CellWrite] = field(default_factory=list)
 
 
 def _stored(cells: Sequence[CellWrite], lock: bool) -> dict[tuple[int, int, int, int], DataValue]:
@@ -184,6 +182,8 @@ def _plan(
         old = stored.get(_cell_key(cell))
         if old is None:
             if cell.value is not None:
+                plan.changed.append(cell)
+                plan.filled.append(cell)
                 plan.create.append(
                     DataValue(
                         data_element=cell.element,
@@ -197,8 +197,11 @@ def _plan(
                     )
                 )
         elif cell.value is None:
+            plan.changed.append(cell)
             plan.delete.append(old)
         elif old.value != cell.value:
+            plan.changed.append(cell)
+            plan.filled.append(cell)
             plan.update.append((old, cell.value))
     return plan
 
@@ -237,13 +240,33 @@ def _execute(actor: Any, plan: _Plan, *, action: str | None = None) -> None:
         DataValue.objects.filter(pk__in=[v.pk for v in plan.delete]).delete()
 
 
+def _after_write(actor: Any, plan: _Plan, forms: Callable[[CellWrite], Iterable[DataSet]]) -> None:
+    """What data quality learns of a write, inside its transaction: the forms given a
+    value are received (their first date recorded), and the validation rules run again
+    over the units and periods written once the transaction commits."""
+    if plan.filled:
+        reports_received(
+            (data_set, cell.org_unit, cell.period)
+            for cell in plan.filled
+            for data_set in forms(cell)
+        )
+    rules_after_write(actor=actor, touched=((c.org_unit, c.period) for c in plan.changed))
+
+
 def data_values_write(
-    *, actor: Any, cells: Sequence[CellWrite], action: str | None = None
+    *,
+    actor: Any,
+    cells: Sequence[CellWrite],
+    action: str | None = None,
+    forms: Callable[[CellWrite], Iterable[DataSet]] | None = None,
 ) -> dict[str, int]:
     """Write checked cells (the import's apply step): only those that differ are written.
-    The caller has checked the cells and holds the transaction."""
+    The caller has checked the cells and holds the transaction. ``forms`` names the data
+    sets whose form holds a cell: those given a value are recorded as received; the
+    validation rules run after the commit either way (:func:`_after_write`)."""
     plan = _plan(actor, cells, _stored(cells, lock=True))
     _execute(actor, plan, action=action)
+    _after_write(actor, plan, forms or (lambda cell: ()))
     return {
         "created": len(plan.create),
         "updated": len(plan.update),
@@ -314,7 +337,7 @@ def data_values_save(
     if errors:
         raise DataValuesRejected(_("certaines valeurs sont refusées"), errors=errors)
     with transaction.atomic():
-        if is_locked(data_set, org_unit, period):
+        if approval_locks(data_set, org_unit, period):
             raise DataLocked(
                 _("ces données sont approuvées : elles ne se modifient plus (désapprouvez-les)")
             )
@@ -333,6 +356,7 @@ def data_values_save(
                     "formulaire"
                 )
             ) from exc
+        _after_write(actor, plan, lambda cell: (data_set,))
     after = {(c.element.pk, c.option.pk): c for c in cells}
     result = SaveResult(len(plan.create), len(plan.update), len(plan.delete))
     by_ids = {

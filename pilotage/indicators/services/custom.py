@@ -8,8 +8,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pilotage.core.audit import CREATE, DELETE, UPDATE, audit_record
+from pilotage.indicators.catalogue import builtin
 from pilotage.indicators.custom import FormulaError, catalogue_elements, parse_formula
 from pilotage.indicators.models import CustomIndicator
 from pilotage.indicators.permissions import can_manage_catalogue
@@ -58,6 +60,9 @@ def custom_indicator_save(
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     creating = indicator is None
+    if creating and builtin(code) is not None:
+        # The API, the exports and the targets find an indicator by its code.
+        raise ValidationError({"code": _("ce code est celui d'un indicateur intégré")})
     if indicator is None:
         indicator = CustomIndicator(
             code=code, created_by=actor if getattr(actor, "pk", None) else None

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pilotage.core.models import AuditEntry
 from pilotage.core.tests.support import unchanged
 from pilotage.indicators.models import CategoryOption, DataApproval, DataValue
+from pilotage.indicators.quality.approval import ApprovalLocks, approval_locks
 from pilotage.indicators.services.aggregates import (
     DataConflict,
     DataLocked,
@@ -18,7 +19,6 @@ from pilotage.indicators.services.aggregates import (
     data_element_save,
     data_set_save,
     data_values_save,
-    is_locked,
     value_parse,
 )
 from pilotage.indicators.tests.aggregates_support import catalogue_fixture  # noqa: F401 - fixture
@@ -165,11 +165,18 @@ def _approve(catalogue, unit, period, by):
 def test_approved_data_is_locked_for_the_unit_and_its_subtree(personas, catalogue) -> None:
     save(personas, catalogue, {("classrooms", "total"): "12"})
     _approve(catalogue, personas.province_a, catalogue.year, personas.provincial_a)
-    assert is_locked(catalogue.census, personas.school_a, catalogue.year)
-    assert is_locked(catalogue.census, personas.province_a, catalogue.year)
-    assert not is_locked(catalogue.census, personas.school_b, catalogue.year)
-    assert not is_locked(catalogue.census, personas.region_a, catalogue.year)
-    assert not is_locked(catalogue.monthly, personas.school_a, catalogue.year)
+    cases = [
+        (catalogue.census, personas.school_a, True),
+        (catalogue.census, personas.province_a, True),
+        (catalogue.census, personas.school_b, False),
+        (catalogue.census, personas.region_a, False),
+        (catalogue.monthly, personas.school_a, False),
+    ]
+    # One rule: the form, its save and the import's batched check answer alike.
+    import_locks = ApprovalLocks()
+    for data_set, unit, locked in cases:
+        assert approval_locks(data_set, unit, catalogue.year) is locked, unit
+        assert import_locks(data_set, unit, catalogue.year) is locked, unit
     with unchanged(DataValue), pytest.raises(DataLocked):
         save(
             personas,

@@ -189,6 +189,53 @@ def test_overdue_actions_are_rendered_when_the_view_provides_them(data) -> None:
     assert "Aucune action en retard." in empty
 
 
+def test_the_dashboard_lists_the_readers_overdue_actions_of_its_unit(client, data) -> None:  # type: ignore[no-untyped-def]
+    """selectors.actions.overdue_for, limited to the dashboard unit's subtree: what the
+    reader owns or supervises there, late (due date passed, neither done nor cancelled)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pilotage.indicators.models import Action, ActionStatus
+    from pilotage.indicators.services.actions import action_create
+
+    def action(title, unit, owner, due, status=ActionStatus.PLANNED):  # type: ignore[no-untyped-def]
+        made = action_create(
+            actor=data.p.national_admin,
+            title=title,
+            owner=owner,
+            org_unit=unit,
+            start_date=dt.date(2025, 9, 15),
+            due_date=due,
+        )
+        Action.objects.filter(pk=made.pk).update(status=status)
+        return made
+
+    late_a = action("Former les enseignants", data.p.school_a, data.p.head_a, dt.date(2026, 3, 9))
+    late_b = action("Réparer les toilettes", data.p.school_b, data.p.head_b, dt.date(2026, 2, 1))
+    action("Achevée", data.p.school_a, data.p.head_a, dt.date(2026, 1, 5), ActionStatus.DONE)
+    action("À venir", data.p.school_a, data.p.head_a, timezone.localdate() + dt.timedelta(days=30))
+
+    def listed(user, unit=None):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        response = client.get("/indicators/", {"unit": unit} if unit else {})
+        assert response.status_code == 200
+        return response, [a.pk for a in response.context["overdue_actions"]]
+
+    response, pks = listed(data.p.national_admin)
+    assert pks == [late_b.pk, late_a.pk]  # the most overdue first
+    page = _html(response)
+    assert (
+        f'<a href="/indicators/actions/{late_a.pk}/"><bdi>Former les enseignants</bdi></a>' in page
+    )
+    assert "2 actions en retard" in page and "Achevée" not in page and "À venir" not in page
+    assert listed(data.p.national_admin, "MA-TNG")[1] == [late_a.pk]
+    assert listed(data.p.provincial_a)[1] == [late_a.pk]  # supervises school A only
+    assert listed(data.p.head_b)[1] == [late_b.pk]  # owns it
+    response, pks = listed(data.p.head_a)
+    assert pks == [late_a.pk] and response.context["overdue_total"] == 1
+
+
 @pytest.mark.parametrize("persona", ["teacher_a1", "parent_a", "agent"])
 def test_no_dashboard_without_indicators(client, data, persona) -> None:  # type: ignore[no-untyped-def]
     client.force_login(getattr(data.p, persona))
@@ -202,14 +249,16 @@ def test_dashboard_query_count(client, data, django_assert_num_queries) -> None:
     client.force_login(data.p.national_admin)
     client.get("/")  # session and scope settle
     # 3 request (session, user, the actor's grants; the menu reuses the cached scope)
-    # + 1 tops + 1 years + 1 children (the country has no ancestor: no breadcrumb query)
     # + the grade ladder and the cycle ages, read once for the page (2)
+    # + 1 tops + 1 years + 1 children (the country has no ancestor: no breadcrumb query)
     # + engine, one call per key indicator (10), each part one GROUP BY per depth (unit,
     #   children: 2): enrolment 1 part, ger 2, ner 2, repetition 1, dropout 1, ptr 2,
-    #   pupils per class 2, qualified 1, absence 1, pass 1 → 2 × 14 = 28, and each call's
-    #   targets (10)
-    # + the sex split of the focused indicator: one GROUP BY (its parity has no targets).
-    with django_assert_num_queries(3 + 3 + 2 + 28 + 10 + 1):
+    #   pupils per class 2, qualified 1, absence 1, pass 1 → 2 × 14 = 28
+    # + the targets of each call that has values (9: no marks, so no pass rate) → 9
+    # + the sex split of the focused indicator: one GROUP BY and its targets → 2
+    # + the overdue actions the reader owns or supervises in the unit's subtree: their
+    #   count and the ten most overdue (selectors.actions.overdue_for) → 2.
+    with django_assert_num_queries(3 + 2 + 3 + 28 + 9 + 2 + 2):
         response = client.get("/indicators/")
     assert response.status_code == 200
 
@@ -318,9 +367,9 @@ def test_drill_down_query_count_does_not_grow_with_the_tree(
     client.get("/")
     url = "/indicators/unit/MA/?indicator=pupils_per_class"
     # 3 request + 1 unit + 1 years + 1 children; engine: ladder, ages, then pupils and
-    # classes, each one GROUP BY for the country and one for all its regions, and the
-    # targets → 7.
-    with django_assert_num_queries(3 + 3 + 7) as before:
+    # classes, each one GROUP BY for the country and one for all its regions → 6; the
+    # values' targets → 1.
+    with django_assert_num_queries(3 + 3 + 6 + 1) as before:
         client.get(url)
     # three more regions, each with a school that has a class and pupils
     for n in range(3):
@@ -379,8 +428,8 @@ def test_map_query_count(client, data, django_assert_num_queries) -> None:  # ty
     client.get("/")
     # 3 request (session, user, grants) + 1 unit + 1 years + 1 the provinces (the country
     # has no ancestor: no breadcrumb query) + engine: ladder, ages, one GROUP BY for every
-    # province at once, the targets → 4.
-    with django_assert_num_queries(3 + 3 + 4):
+    # province at once → 3; the values' targets → 1.
+    with django_assert_num_queries(3 + 3 + 3 + 1):
         response = client.get("/indicators/unit/MA/map/?level=province")
     assert len(_json(response, "map-data")["units"]) == 2
 

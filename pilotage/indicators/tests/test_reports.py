@@ -300,3 +300,107 @@ def test_old_report_files_are_purged(settings, tmp_path) -> None:  # type: ignor
     os.utime(old, (past, past))
     assert reports.report_files_purge() == 1
     assert not old.exists() and new.exists()
+
+
+def test_the_job_lists_the_action_plans_of_the_units_subtree_and_year(
+    facts: Facts, personas, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The job reads the action plans (selectors.actions.actions_of_year) as its creator:
+    the actions of the province's schools that run during the year, with their owner, due
+    date, status label and progress; not those of another year or another province."""
+    from pilotage.core.jobs import job_execute
+    from pilotage.indicators.models import Action, ActionStatus
+    from pilotage.indicators.services.actions import action_create
+
+    settings.MEDIA_ROOT = tmp_path
+    personas.head_a.first_name, personas.head_a.last_name = "Amina", "Alaoui"
+    personas.head_a.save(update_fields=["first_name", "last_name"])
+
+    def action(title, unit, owner, start, due):  # type: ignore[no-untyped-def]
+        return action_create(
+            actor=personas.national_admin,
+            title=title,
+            owner=owner,
+            org_unit=unit,
+            start_date=start,
+            due_date=due,
+        )
+
+    ongoing = action(
+        "Cours de soutien en 5AP",
+        personas.school_a,
+        personas.head_a,
+        dt.date(2026, 6, 1),
+        dt.date(2027, 6, 30),
+    )  # begun at the end of the year, due after the report's day (3 December 2026)
+    Action.objects.filter(pk=ongoing.pk).update(status=ActionStatus.IN_PROGRESS, progress=40)
+    action(
+        "Bibliothèque de classe",
+        personas.school_a,
+        personas.head_a,
+        dt.date(2025, 9, 15),
+        dt.date(2025, 11, 30),
+    )  # planned, due long ago: late
+    action(
+        "Plan de l'an dernier",
+        personas.school_a,
+        personas.head_a,
+        dt.date(2024, 10, 1),
+        dt.date(2025, 6, 30),
+    )
+    action(
+        "Action de l'autre province",
+        personas.school_b,
+        personas.head_b,
+        dt.date(2025, 10, 1),
+        dt.date(2026, 6, 30),
+    )
+    job = Job.objects.create(
+        kind="indicators.report",
+        created_by=personas.provincial_a,
+        params={
+            "unit_id": personas.province_a.pk,
+            "year_id": facts.y2.pk,
+            "language": "fr",
+            "indicators": ["enrolment"],
+        },
+    )
+    job_execute(job)
+    assert job.status == Job.Status.SUCCEEDED, job.message
+    text = pdf_text((tmp_path / job.result["file"]).read_bytes(), raw=True)
+    assert "Bibliothèque de classe Amina Alaoui 30 novembre 2025 En retard 0 %" in text
+    assert "Cours de soutien en 5AP Amina Alaoui 30 juin 2027 En cours 40 %" in text
+    assert "Plan de l'an dernier" not in text
+    assert "Action de l'autre province" not in text
+    assert "Aucun plan d'action" not in text
+
+
+def test_the_action_list_is_cut_with_a_line_counting_the_others(
+    facts: Facts, personas, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.indicators.services.actions import action_create
+
+    monkeypatch.setattr(reports, "MAX_ACTIONS", 2)
+    for n in range(3):
+        action_create(
+            actor=personas.national_admin,
+            title=f"Action {n}",
+            owner=personas.head_a,
+            org_unit=personas.school_a,
+            start_date=dt.date(2025, 10, 1),
+            due_date=dt.date(2026, 6, 1 + n),
+        )
+    actions = reports.report_actions(personas.country, facts.y2, actor=personas.national_admin)
+    assert [a.get("title") for a in actions[:2]] == ["Action 0", "Action 1"]
+    assert actions[2] == {"more": 1}
+    pdf = report_pdf(
+        personas.national_admin,
+        unit=personas.country,
+        year=facts.y2,
+        language="fr",
+        indicators=["enrolment"],
+        actions=actions,
+    )
+    assert "… et 1 autres actions (voir les plans d'action)" in pdf_text(pdf, raw=True)
+    # Someone who may not see the school's actions gets none of them.
+    assert reports.report_actions(personas.province_b, facts.y2, actor=personas.provincial_b) == []

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from pilotage.indicators.catalogue import BUILTIN, DIMENSIONS, Indicator, Unit
 from pilotage.indicators.engine import IndicatorError, Value, parse_by, shared_reference
-from pilotage.indicators.permissions import can_set_targets
+from pilotage.indicators.permissions import can_open_actions, can_set_targets
 from pilotage.indicators.selectors import unit_for
+from pilotage.indicators.selectors.actions import overdue_for
 from pilotage.indicators.selectors.dashboards import (
     KEY_INDICATORS,
     MAP_LEVELS,
@@ -223,6 +224,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if focus is not None:
         context["charts"] = _series_chart(focus, year, links)
         context["child_rows"] = _child_rows(focus, year, links)
+    if can_open_actions(request.user):
+        # The actions the reader owns or supervises in the unit's subtree, most overdue first.
+        total, overdue = overdue_for(request.user, unit=unit)
+        context.update(overdue_actions=overdue, overdue_total=total)
     return render(request, "indicators/dashboard.html", context)
 
 

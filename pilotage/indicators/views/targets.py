@@ -15,7 +15,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from pilotage.core.imports import import_urls
-from pilotage.indicators.catalogue import builtin
 from pilotage.indicators.engine import IndicatorError
 from pilotage.indicators.forms.targets import TargetForm
 from pilotage.indicators.models import Status, Target
@@ -61,7 +60,7 @@ def targets_list(request: HttpRequest) -> HttpResponse:
     year = _year(request.GET.get("year"))
     rows = target_rows(request.user, unit, year) if year else []
     for row in rows:
-        indicator = builtin(row.target.indicator)
+        indicator = indicator_of(row.target.indicator)
         row.target.indicator_name = indicator.name if indicator else row.target.indicator  # type: ignore[attr-defined]
     return render(
         request,
