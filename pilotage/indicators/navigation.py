@@ -45,7 +45,7 @@ _DASHBOARD_PREFIXES = ("/indicators/unit/",)
 def sections_for(user: Any, path: str) -> list[dict[str, Any]]:
     """The tabs the user may open, the current one marked (the longest URL the path starts
     with: the dashboard's URL is the app's root)."""
-    tabs = []
+    tabs: list[dict[str, Any]] = []
     for entry in SECTIONS:
         if entry.allowed(user):
             tabs.append({"url": reverse(entry.url_name), "label": entry.label, "active": False})
