@@ -18,6 +18,7 @@ from typing import Any
 
 import typst
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 FONT_PACKAGE = "fonts-noto-core"
 DEFAULT_FONT_DIRS = ("/usr/share/fonts/truetype/noto",)
@@ -46,6 +47,19 @@ def missing_fonts(dirs: Sequence[str] | None = None) -> list[str]:
         ).families()
     )
     return [family for family in FONT_FAMILIES if family not in found]
+
+
+def fonts_missing_message(dirs: Sequence[str] | None = None) -> str | None:
+    """None when every family of :data:`FONT_FAMILIES` is found; else what a person who
+    asked for a PDF reads: the families missing, the folders searched, the package."""
+    dirs = tuple(dirs) if dirs is not None else font_dirs()
+    missing = missing_fonts(dirs)
+    if not missing:
+        return None
+    return _(
+        "Police introuvable pour les documents PDF : %(families)s (cherchée dans %(dirs)s). "
+        "Installez le paquet Debian %(package)s : apt-get install %(package)s."
+    ) % {"families": ", ".join(missing), "dirs": ", ".join(dirs), "package": FONT_PACKAGE}
 
 
 _local = threading.local()

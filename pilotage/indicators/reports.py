@@ -107,16 +107,9 @@ class ReportFontMissing(ReportError):
 
 def report_fonts_check(dirs: Sequence[str] | None = None) -> None:
     """Raise :class:`ReportFontMissing` unless every family the report uses is found."""
-    dirs = tuple(dirs) if dirs is not None else core_pdf.font_dirs()
-    missing = core_pdf.missing_fonts(dirs)
-    if missing:
-        raise ReportFontMissing(
-            _(
-                "Police introuvable pour les rapports : %(families)s (cherchée dans "
-                "%(dirs)s). Installez le paquet Debian %(package)s : apt-get install %(package)s."
-            )
-            % {"families": ", ".join(missing), "dirs": ", ".join(dirs), "package": FONT_PACKAGE}
-        )
+    message = core_pdf.fonts_missing_message(dirs)
+    if message:
+        raise ReportFontMissing(message)
 
 
 @functools.cache
