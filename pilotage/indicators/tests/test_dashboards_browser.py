@@ -73,6 +73,7 @@ def test_clicking_a_region_drills_down(page: Page, live_server) -> None:  # type
     _open(page, live_server, "fr")
     page.goto(f"{live_server.url}/indicators/unit/MA/map/?level=region&indicator=enrolment")
     expect(page.locator(".chart-map canvas")).to_be_visible()
+    page.locator(".chart-map").scroll_into_view_if_needed()  # the click is in the viewport
     # Where Tétouan lies (region MA-01) on the drawn map, asked of ECharts itself.
     x, y = page.evaluate(
         """() => {
