@@ -24,6 +24,7 @@ from pilotage.indicators.models import (
     CategoryCombo,
     CategoryOption,
     CustomIndicator,
+    CycleSetting,
     DataApproval,
     DataElement,
     DataSet,
@@ -44,6 +45,7 @@ from pilotage.indicators.services.aggregates import (
     data_element_save,
     data_set_save,
 )
+from pilotage.indicators.services.cycles import cycle_setting_update
 
 
 class _CatalogueAdmin(ServiceAdmin):
@@ -225,3 +227,20 @@ class ActionAdmin(ServiceAdmin):
 @admin.register(ActionNote, ActionEvidence)
 class ActionPartAdmin(ServiceAdmin):
     edit_url = "indicators:actions"
+
+
+@admin.register(CycleSetting)
+class CycleSettingAdmin(ServiceAdmin):
+    """The official ages of the three cycles (a migration sets Morocco's); a change is
+    audited and queues the rebuild of the indicators' facts."""
+
+    list_display = ("cycle", "entry_age", "duration")
+    fields = ("cycle", "entry_age", "duration")
+    readonly_fields = ("cycle",)
+    update_service = cycle_setting_update
+
+    def update_kwargs(
+        self, request: HttpRequest, stored: db_models.Model, form: ModelForm
+    ) -> dict[str, Any]:
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        return {"setting": stored, **changed} if changed else {}

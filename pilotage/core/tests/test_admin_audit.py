@@ -21,7 +21,7 @@ from pilotage.accounts.models import User
 from pilotage.accounts.services import role_assign, token_create
 from pilotage.accounts.tests.factories import UserFactory
 from pilotage.core.models import AuditEntry
-from pilotage.indicators.models import ValidationRule
+from pilotage.indicators.models import CycleSetting, ValidationRule
 from pilotage.orgunits.models import OrgUnitGroup, OrgUnitLevel, School
 from pilotage.orgunits.services import academic_year_create
 from pilotage.orgunits.tests.factories import make_unit
@@ -180,6 +180,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         data=lambda w, _: {"closes_at_0": "2026-02-07", "closes_at_1": "12:00:00"},
     ),
     ("schooling.markdeadline", "delete"): Example(target=lambda w: w.objects["deadline"]),
+    ("indicators.cyclesetting", "change"): Example(
+        target=lambda w: CycleSetting.objects.get(cycle="college"),
+        data=lambda w, _: {"entry_age": "12", "duration": "4"},
+    ),
     ("indicators.validationrule", "add"): Example(
         data=lambda w, _: {
             "code": "r1",
