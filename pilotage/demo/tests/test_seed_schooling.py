@@ -427,8 +427,13 @@ def fingerprint():
             "birth_date",
             "birth_place",
         ),
-        Enrolment.objects.order_by("pupil__code_massar", "status").values_list(
+        # Two school years: a pupil has an enrolment in each (ordered by year, or the
+        # database may return a tie in any order).
+        Enrolment.objects.order_by(
+            "pupil__code_massar", "academic_year__start", "entered_on", "status", "school__code"
+        ).values_list(
             "pupil__code_massar",
+            "academic_year__code",
             "school__code",
             "school_class__name",
             "status",
@@ -445,17 +450,27 @@ def fingerprint():
             "qualification",
         ),
         TeachingAssignment.objects.order_by(
-            "teacher__ppr", "school_class__name", "subject__code"
+            "teacher__ppr",
+            "school_class__academic_year__start",
+            "school_class__school__code",
+            "school_class__name",
+            "subject__code",
         ).values_list(
-            "teacher__ppr", "school_class__school__code", "school_class__name", "subject__code"
+            "teacher__ppr",
+            "school_class__academic_year__code",
+            "school_class__school__code",
+            "school_class__name",
+            "subject__code",
         ),
         Mark.objects.order_by(
             "pupil__code_massar",
+            "assessment__sheet__semester__start",
             "assessment__sheet__subject__code",
             "assessment__kind",
             "assessment__number",
         ).values_list(
             "pupil__code_massar",
+            "assessment__sheet__semester__start",
             "assessment__sheet__subject__code",
             "assessment__kind",
             "assessment__number",
