@@ -30,6 +30,7 @@ from pilotage.indicators.catalogue import DIMENSIONS, Indicator, Unit
 from pilotage.indicators.engine import IndicatorError, Value, indicator_or_error, shared_reference
 from pilotage.indicators.models import PupilFact
 from pilotage.indicators.selectors import ValuesQuery, values_for
+from pilotage.indicators.selectors.values import units_below
 from pilotage.orgunits.models import AcademicYear, Cycle, Milieu, OrgUnit, Sector
 
 MAX_CELLS = 20_000
@@ -48,15 +49,9 @@ def sub_units(
     """The active units under ``unit`` at ``depth`` (its children by default), by name;
     more than :data:`MAX_CELLS` of them is refused before they are all read, unless a
     ``limit`` says how many to keep (the first ones, by path).
-    (``selectors.children_of`` calls a treebeard method that warns of its removal.)"""
+    """
     units = list(
-        OrgUnit.objects.filter(
-            path__startswith=unit.path,
-            depth=unit.depth + 1 if depth is None else depth,
-            is_active=True,
-        )
-        .select_related("level")
-        .order_by("path")[: (MAX_CELLS + 1) if limit is None else limit]
+        units_below(unit, depth).order_by("path")[: (MAX_CELLS + 1) if limit is None else limit]
     )
     if limit is None and len(units) > MAX_CELLS:
         cap_check(len(units) + 1)

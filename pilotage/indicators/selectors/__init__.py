@@ -4,9 +4,9 @@ actor. One module per part: values (here), aggregates, targets, quality…"""
 from pilotage.indicators.selectors.values import (
     ValuesQuery,
     academic_years,
-    children_of,
     unit_for,
+    units_below,
     values_for,
 )
 
-__all__ = ["ValuesQuery", "academic_years", "children_of", "unit_for", "values_for"]
+__all__ = ["ValuesQuery", "academic_years", "unit_for", "units_below", "values_for"]

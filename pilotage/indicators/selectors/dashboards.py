@@ -20,7 +20,12 @@ from pilotage.indicators.engine import IndicatorError, Value, gpi, gpia, grouped
 from pilotage.indicators.engine import indicator_or_error as _indicator_or_error
 from pilotage.indicators.models import ClassFact, PupilFact, TeacherFact
 from pilotage.indicators.roles import VIEW_INDICATORS
-from pilotage.indicators.selectors.values import ValuesQuery, academic_years, values_for
+from pilotage.indicators.selectors.values import (
+    ValuesQuery,
+    academic_years,
+    units_below,
+    values_for,
+)
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit
 
 # The landing dashboard's indicators, in the order shown.
@@ -85,11 +90,7 @@ def indicator_breadcrumb(actor: Any, unit: OrgUnit) -> list[OrgUnit]:
 
 
 def sub_units(unit: OrgUnit) -> list[OrgUnit]:
-    return list(
-        OrgUnit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True)
-        .select_related("level")
-        .order_by("name_fr")
-    )
+    return list(units_below(unit).order_by("name_fr"))
 
 
 # -- series: the values of one indicator for a unit and its children --------------------

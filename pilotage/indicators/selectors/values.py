@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from pilotage.indicators.engine import IndicatorError, Value, compute
@@ -33,8 +34,14 @@ def unit_for(actor: Any, code: str) -> OrgUnit:
     return unit
 
 
-def children_of(unit: OrgUnit) -> list[OrgUnit]:
-    return list(OrgUnit.objects.get_children(unit).filter(is_active=True).select_related("level"))
+def units_below(unit: OrgUnit, depth: int | None = None) -> QuerySet[OrgUnit]:
+    """The active units of ``unit``'s subtree at ``depth`` (its children by default), by
+    path prefix and depth: one query, whatever the pages order or cut them to."""
+    return OrgUnit.objects.filter(
+        path__startswith=unit.path,
+        depth=unit.depth + 1 if depth is None else depth,
+        is_active=True,
+    ).select_related("level")
 
 
 def academic_years(codes: Sequence[str] | None = None) -> list[AcademicYear]:
