@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -200,6 +201,23 @@ class Pupil(models.Model):
     @property
     def full_name_ar(self) -> str:
         return f"{self.last_name_ar} {self.first_name_ar}".strip()
+
+    @property
+    def names_in_reading_order(self) -> tuple[tuple[str, str], ...]:
+        """The pupil's names as (lang, text) pairs, the reader's script first: an Arabic
+        page leads with the Arabic name (the Latin one follows), other pages lead with the
+        Latin one. A name missing in a script is left out. Templates render it through
+        ``schooling/_pupil_name.html``; each part is isolated with its own ``lang``."""
+        latin = ("fr", self.full_name)
+        arabic = ("ar", self.full_name_ar) if self.full_name_ar else None
+        if arabic is None:
+            return (latin,)
+        return (arabic, latin) if (get_language() or "fr")[:2] == "ar" else (latin, arabic)
+
+    @property
+    def display_name(self) -> str:
+        """The name a heading or a list shows first, in the reader's script."""
+        return self.names_in_reading_order[0][1]
 
 
 class GuardianRelation(models.TextChoices):
