@@ -126,7 +126,7 @@ def _parent(user: Any) -> dict[str, Any] | None:
                 "absences_total": len(absences.get(child.pk, [])),
             }
             for child in children
-        ]
+        ],
     }
 
 

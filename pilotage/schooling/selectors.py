@@ -757,7 +757,7 @@ def teacher_sheets_due(actor: Any, semester: Semester) -> list[SheetDue]:
         .annotate(sheet_id=Subquery(sheet_of.values("pk")[:1]))
         .select_related("school_class__school", "subject")
     )
-    sheet_ids = [a.sheet_id for a in assignments if a.sheet_id]  # type: ignore[attr-defined]
+    sheet_ids = [a.sheet_id for a in assignments if a.sheet_id]
     sheets: dict[int, MarkSheet] = {}
     entered: set[int] = set()
     if sheet_ids:
@@ -781,7 +781,7 @@ def teacher_sheets_due(actor: Any, semester: Semester) -> list[SheetDue]:
     today = timezone.localdate()
     due = []
     for a in assignments:
-        pk = a.sheet_id  # type: ignore[attr-defined]
+        pk = a.sheet_id
         if pk in entered:
             continue
         deadline = deadlines.get(a.school_class.school.path)

@@ -156,8 +156,8 @@ def test_the_page_is_paginated_with_a_constant_query_count(
     monkeypatch.setattr(progress, "PER_PAGE", 3)
     client.force_login(personas.national_admin)
     # session, user, grants; the semester; the grouped progress; the page's schools; their
-    # deadlines; the menu's and the layout's own (whatever the page)
-    with django_assert_max_num_queries(12) as first:
+    # deadlines: 7
+    with django_assert_max_num_queries(7) as first:
         client.get("/schooling/marks-progress/")
     for n in range(7):
         unit = make_school(personas.commune_a, code=f"9{n:04d}X", name_fr=f"École {n}").org_unit

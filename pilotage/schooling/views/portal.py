@@ -35,7 +35,7 @@ def _marks_by_subject(pupil_ids: list[int], year_ids: set[int]) -> dict[MarkKey,
     )
     grouped: dict[MarkKey, list[Mark]] = defaultdict(list)
     for mark in marks:
-        grouped[(mark.pupil_id, mark.semester_id, mark.subject_id)].append(mark)  # type: ignore[attr-defined]
+        grouped[(mark.pupil_id, mark.semester_id, mark.subject_id)].append(mark)
     return grouped
 
 
