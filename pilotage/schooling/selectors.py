@@ -14,8 +14,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.utils import timezone
 
+from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import AcademicYear, OrgUnit, School, Semester
 from pilotage.schooling import grading
@@ -34,6 +48,8 @@ from pilotage.schooling.models import (
     SubjectCoefficient,
     Teacher,
     TeachingAssignment,
+    Transfer,
+    TransferStatus,
 )
 from pilotage.schooling.permissions import school_staff
 from pilotage.schooling.roles import (
@@ -501,3 +517,319 @@ def schools_without_enrolments(unit: OrgUnit, year: AcademicYear) -> QuerySet[Or
         .exclude(Exists(enrolled))
         .order_by("path")
     )
+
+
+# -- home cards, marks-entry progress and the parents' portal ---------------------------------
+
+
+def semester_current() -> Semester | None:
+    """The semester of the current school year that today falls in; before the year its
+    first, after it its last (with its year). One query."""
+    semesters = list(
+        Semester.objects.filter(academic_year__is_current=True)
+        .select_related("academic_year")
+        .order_by("number")
+    )
+    today = timezone.localdate()
+    started = [s for s in semesters if s.start <= today]
+    return started[-1] if started else (semesters[0] if semesters else None)
+
+
+# When a sheet counts as entered, for the progress figures and the teacher's card. The
+# sheet model (models.MarkSheet) keeps no status column: its state is read from what it
+# holds. A sheet is *entered* when the school head has validated it (``validated_at``
+# set), or when every pupil actively enrolled in its class (ACTIVE_STATUSES) has a mark —
+# a value, ABS or DISP — in every column (assessment) of the sheet. A sheet with no
+# column or a class with no pupil is not entered until validated. The sheets *expected*
+# of a class in a semester are its curriculum: one per subject its grade (and stream)
+# studies (SubjectCoefficient); only those sheets count as entered, so entered never
+# exceeds expected.
+ENTERED_RULE = (
+    "validated, or every pupil enrolled in the class has a mark (value, ABS or DISP) in "
+    "every column of the sheet"
+)
+
+
+def _scope_schools_sql(actor: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL selecting the ids of the active schools the actor sees whole, or ``None``
+    when they see none."""
+    scope = scope_of(actor)
+    if not scope.paths(roles_with(VIEW_SCHOOL)):
+        return None
+    schools = OrgUnit.objects.filter(
+        scope.q_for(VIEW_SCHOOL), school__isnull=False, is_active=True
+    ).values("pk")
+    sql, params = schools.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _fill_sql(sheet_where: str) -> str:
+    """CTEs ``cols`` (columns per sheet) and ``filled`` (marks of the class's enrolled
+    pupils per sheet) over the sheets matching ``sheet_where`` (on alias ``sh``), and
+    ``roster`` (enrolled pupils per class of those sheets)."""
+    sh, a, m, e = _table(MarkSheet), _table(Assessment), _table(Mark), _table(Enrolment)
+    active = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+    return (
+        f"todo AS (SELECT sh.id, sh.school_class_id FROM {sh} sh WHERE {sheet_where}"
+        f" AND sh.validated_at IS NULL),"
+        f" cols AS (SELECT a.sheet_id, COUNT(*) AS n FROM {a} a"
+        f" WHERE a.sheet_id IN (SELECT id FROM todo) GROUP BY a.sheet_id),"
+        f" roster AS (SELECT e.school_class_id, COUNT(*) AS n FROM {e} e"
+        f" WHERE e.school_class_id IN (SELECT school_class_id FROM todo)"
+        f" AND e.status IN ({active}) GROUP BY e.school_class_id),"
+        f" filled AS (SELECT t.id AS sheet_id, COUNT(*) AS n FROM todo t"
+        f" JOIN {a} a ON a.sheet_id = t.id JOIN {m} m ON m.assessment_id = a.id"
+        f" JOIN {e} e ON e.pupil_id = m.pupil_id AND e.school_class_id = t.school_class_id"
+        f" AND e.status IN ({active}) GROUP BY t.id)"
+    )
+
+
+def _fill_params() -> list[Any]:
+    return [*ACTIVE_STATUSES, *ACTIVE_STATUSES]
+
+
+# A sheet row ``sh`` joined (LEFT) to cols ``k``, roster ``r`` and filled ``f`` is entered:
+_ENTERED = "(sh.validated_at IS NOT NULL OR (r.n > 0 AND k.n > 0 AND f.n = r.n * k.n))"
+
+
+@dataclass
+class SchoolProgress:
+    """Marks entry of one school in a semester: sheets entered / expected."""
+
+    school_id: int
+    path: str
+    expected: int
+    entered: int
+    unit: OrgUnit | None = None
+    deadline: Any = None
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.entered
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.expected else (100 * self.entered) // self.expected
+
+
+def marks_progress(actor: Any, semester: Semester) -> list[SchoolProgress]:
+    """Sheets entered / expected (rule: ENTERED_RULE) of every active school the actor
+    sees whole, for ``semester``, the furthest behind first (lowest share entered, then
+    most sheets missing; schools expecting none last). One grouped query whatever the
+    number of schools; no names (see :func:`progress_units`)."""
+    schools = _scope_schools_sql(actor)
+    if schools is None:
+        return []
+    schools_sql, schools_params = schools
+    sc, co, sh, u = (
+        _table(SchoolClass),
+        _table(SubjectCoefficient),
+        _table(MarkSheet),
+        _table(OrgUnit),
+    )
+    curriculum = (
+        "co.grade_level_id = c.grade_level_id AND (co.stream_id = c.stream_id"
+        " OR (co.stream_id IS NULL AND c.stream_id IS NULL))"
+    )
+    sql = (
+        f"WITH cls AS (SELECT c.id, c.school_id, c.grade_level_id, c.stream_id FROM {sc} c"
+        f" WHERE c.academic_year_id = %s AND c.school_id IN ({schools_sql})),"
+        f" {_fill_sql('sh.semester_id = %s AND sh.school_class_id IN (SELECT id FROM cls)')},"
+        f" expected AS (SELECT c.school_id, COUNT(*) AS n FROM cls c JOIN {co} co"
+        f" ON {curriculum} GROUP BY c.school_id),"
+        f" entered AS (SELECT c.school_id, COUNT(*) AS n FROM {sh} sh"
+        f" JOIN cls c ON c.id = sh.school_class_id"
+        f" JOIN {co} co ON {curriculum} AND co.subject_id = sh.subject_id"
+        f" LEFT JOIN cols k ON k.sheet_id = sh.id"
+        f" LEFT JOIN roster r ON r.school_class_id = sh.school_class_id"
+        f" LEFT JOIN filled f ON f.sheet_id = sh.id"
+        f" WHERE sh.semester_id = %s AND {_ENTERED} GROUP BY c.school_id)"
+        f" SELECT u.id, u.path, COALESCE(x.n, 0), COALESCE(d.n, 0) FROM {u} u"
+        f" LEFT JOIN expected x ON x.school_id = u.id LEFT JOIN entered d ON d.school_id = u.id"
+        f" WHERE u.id IN ({schools_sql})"
+    )
+    params = [
+        semester.academic_year_id,
+        *schools_params,
+        semester.pk,
+        *_fill_params(),
+        semester.pk,
+        *schools_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [SchoolProgress(*row) for row in cursor.fetchall()]
+    rows.sort(
+        key=lambda p: (
+            p.expected == 0,
+            p.entered / p.expected if p.expected else 0,
+            -p.missing,
+            p.path,
+        )
+    )
+    return rows
+
+
+def deadlines_for_paths(semester: Semester, paths: Sequence[str]) -> dict[str, Any]:
+    """The mark-entry deadline of ``semester`` in force at each unit path (the deepest
+    deadline on the unit or above it wins, as ``services.marks.sheet_deadline``): one
+    query for all of them."""
+    wanted = {p[:i] for p in paths for i in range(OrgUnit.steplen, len(p) + 1, OrgUnit.steplen)}
+    if not wanted:
+        return {}
+    found = dict(
+        MarkDeadline.objects.filter(semester=semester, org_unit__path__in=wanted).values_list(
+            "org_unit__path", "closes_at"
+        )
+    )
+    result = {}
+    for p in paths:
+        result[p] = next(
+            (found[p[:i]] for i in range(len(p), 0, -OrgUnit.steplen) if p[:i] in found),
+            None,
+        )
+    return result
+
+
+def progress_units(rows: Sequence[SchoolProgress], semester: Semester) -> None:
+    """Fill in the school (with its commune) and the deadline of each row: two queries."""
+    units = OrgUnit.objects.select_related("school").in_bulk([r.school_id for r in rows])
+    deadlines = deadlines_for_paths(semester, [r.path for r in rows])
+    for r in rows:
+        r.unit = units.get(r.school_id)
+        r.deadline = deadlines.get(r.path)
+
+
+def sheets_to_validate(actor: Any, year: AcademicYear | None) -> QuerySet[MarkSheet]:
+    """The sheets of ``year`` in the schools the actor runs that the head has not validated
+    yet, by semester, class and subject."""
+    qs = MarkSheet.objects.filter(
+        scope_of(actor).q_for(MANAGE_SCHOOL, "school_class__school__path"),
+        validated_at__isnull=True,
+    )
+    if year is not None:
+        qs = qs.filter(school_class__academic_year=year)
+    return qs.select_related("school_class", "subject", "semester").order_by(
+        "semester__number",
+        "school_class__grade_level__order",
+        "school_class__name",
+        "subject__code",
+    )
+
+
+def transfers_awaiting(actor: Any) -> QuerySet[Transfer]:
+    """Transfers into the schools the actor runs still waiting for their answer."""
+    return Transfer.objects.filter(
+        scope_of(actor).q_for(MANAGE_SCHOOL, "to_school__path"),
+        status=TransferStatus.REQUESTED,
+    )
+
+
+@dataclass
+class SheetDue:
+    """A sheet a teacher owes: their class × subject in the semester, not entered yet."""
+
+    assignment: TeachingAssignment
+    sheet: MarkSheet | None
+    deadline: Any
+    days_left: int | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+
+def teacher_sheets_due(actor: Any, semester: Semester) -> list[SheetDue]:
+    """The actor's own class × subject pairs of ``semester``'s year whose sheet is not
+    entered (rule: ENTERED_RULE), including those whose sheet is not created yet, the
+    nearest deadline first (none last). Three queries: the assignments with their
+    sheet, how full those sheets are, the deadlines."""
+    scope = scope_of(actor)
+    sheet_of = MarkSheet.objects.filter(
+        school_class=OuterRef("school_class"), subject=OuterRef("subject"), semester=semester
+    )
+    assignments = list(
+        TeachingAssignment.objects.filter(
+            scope.q_for(TEACH, "school_class__school__path"),
+            teacher__user=actor,
+            school_class__academic_year_id=semester.academic_year_id,
+        )
+        .annotate(sheet_id=Subquery(sheet_of.values("pk")[:1]))
+        .select_related("school_class__school", "subject")
+    )
+    sheet_ids = [a.sheet_id for a in assignments if a.sheet_id]
+    sheets: dict[int, MarkSheet] = {}
+    entered: set[int] = set()
+    if sheet_ids:
+        marks = ", ".join(["%s"] * len(sheet_ids))
+        sql = (
+            f"WITH {_fill_sql(f'sh.id IN ({marks})')}"
+            f" SELECT sh.id, sh.validated_at, {_ENTERED} FROM {_table(MarkSheet)} sh"
+            f" LEFT JOIN cols k ON k.sheet_id = sh.id"
+            f" LEFT JOIN roster r ON r.school_class_id = sh.school_class_id"
+            f" LEFT JOIN filled f ON f.sheet_id = sh.id WHERE sh.id IN ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*sheet_ids, *_fill_params(), *sheet_ids])
+            for pk, _validated, done in cursor.fetchall():
+                sheets[pk] = MarkSheet(pk=pk)
+                if done:
+                    entered.add(pk)
+    deadlines = deadlines_for_paths(
+        semester, sorted({a.school_class.school.path for a in assignments})
+    )
+    today = timezone.localdate()
+    due = []
+    for a in assignments:
+        pk = a.sheet_id
+        if pk in entered:
+            continue
+        deadline = deadlines.get(a.school_class.school.path)
+        days = None if deadline is None else (timezone.localdate(deadline) - today).days
+        due.append(SheetDue(a, sheets.get(pk) if pk else None, deadline, days))
+    due.sort(
+        key=lambda d: (
+            d.deadline is None,
+            d.deadline or 0,
+            d.assignment.school_class.name,
+            d.assignment.subject.code,
+        )
+    )
+    return due
+
+
+def recent_marks(pupils: Sequence[Pupil], *, limit: int = 5) -> dict[int, list[Mark]]:
+    """Each pupil's latest marks (newest first, at most ``limit`` a pupil) with the
+    subject and the semester: one query for all the pupils (a window function)."""
+    if not pupils:
+        return {}
+    ranked = (
+        Mark.objects.filter(pupil__in=pupils)
+        .annotate(
+            row=Window(
+                RowNumber(),
+                partition_by=[F("pupil_id")],
+                order_by=[F("updated_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(row__lte=limit)
+        .select_related("assessment__sheet__subject", "assessment__sheet__semester")
+        .order_by("pupil_id", "-updated_at", "-pk")
+    )
+    result: dict[int, list[Mark]] = defaultdict(list)
+    for mark in ranked:
+        result[mark.pupil_id].append(mark)
+    return result
+
+
+def absences_of(
+    pupils: Sequence[Pupil], *, year: AcademicYear | None = None
+) -> dict[int, list[Absence]]:
+    """Each pupil's absences (newest first) in ``year``: one query for all the pupils."""
+    qs = Absence.objects.filter(pupil__in=pupils)
+    if year is not None:
+        qs = qs.filter(school_class__academic_year=year)
+    result: dict[int, list[Absence]] = defaultdict(list)
+    for absence in qs.order_by("pupil_id", "-date", "session"):
+        result[absence.pupil_id].append(absence)
+    return result

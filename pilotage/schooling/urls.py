@@ -1,4 +1,13 @@
-from pilotage.schooling.views import classes, deadlines, imports, marks, reports, school
+from pilotage.schooling.views import (
+    classes,
+    deadlines,
+    imports,
+    marks,
+    portal,
+    progress,
+    reports,
+    school,
+)
 
 app_name = "schooling"
 urlpatterns = [
@@ -8,4 +17,6 @@ urlpatterns = [
     *reports.urlpatterns,
     *imports.urlpatterns,
     *deadlines.urlpatterns,
+    *portal.urlpatterns,
+    *progress.urlpatterns,
 ]

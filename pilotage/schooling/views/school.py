@@ -1,4 +1,5 @@
-"""Daily school life: attendance, transfers, the class council, and the parents' portal."""
+"""Daily school life: attendance, transfers, the class council (the parents' portal is in
+portal.py)."""
 
 from __future__ import annotations
 
@@ -14,21 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from pilotage.orgunits.models import AcademicYear, OrgUnit, Semester
+from pilotage.orgunits.models import AcademicYear, OrgUnit
 from pilotage.schooling.models import Absence, Decision, Session, Transfer, TransferStatus
 from pilotage.schooling.permissions import (
-    can_follow_children,
     can_manage_school,
     can_take_attendance,
 )
 from pilotage.schooling.selectors import (
     absence_summary,
-    class_results,
     class_roster,
     classes_visible,
     pupils_visible,
     schools_managed,
-    wards_of,
 )
 from pilotage.schooling.services.attendance import AbsenceLine, absences_record
 from pilotage.schooling.services.council import council_close, council_decide, council_proposals
@@ -218,43 +216,10 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def portal(request: HttpRequest) -> HttpResponse:
-    """What a parent (or a pupil) sees: their own children's results and absences. A parent
-    whose children are not linked yet gets the page and what to do about it."""
-    if not can_follow_children(request.user):
-        raise Http404
-    children = []
-    for pupil in wards_of(request.user):
-        for enrolment in pupil.active_enrolments:  # type: ignore[attr-defined]
-            semesters = []
-            if enrolment.school_class is not None:
-                for semester in Semester.objects.filter(academic_year=enrolment.academic_year):
-                    results = class_results(enrolment.school_class, semester)
-                    mine = next(
-                        (r for r in results.pupils if r.enrolment.pupil_id == pupil.pk), None
-                    )
-                    semesters.append({"semester": semester, "results": results, "mine": mine})
-                absences = absence_summary(enrolment.school_class).get(
-                    pupil.pk, {"hours": 0, "unjustified": 0}
-                )
-            else:
-                absences = {"hours": 0, "unjustified": 0}
-            children.append(
-                {
-                    "pupil": pupil,
-                    "enrolment": enrolment,
-                    "semesters": semesters,
-                    "absences": absences,
-                }
-            )
-    return render(request, "schooling/portal.html", {"children": children})
-
-
 urlpatterns = [
     path("classes/<int:pk>/attendance/", attendance, name="attendance"),
     path("classes/<int:pk>/council/", council, name="council"),
     path("transfers/", transfers, name="transfers"),
     path("transfers/<int:pk>/answer/", transfer_answer, name="transfer-answer"),
     path("pupils/<str:code>/transfer/", transfer_new, name="transfer-new"),
-    path("portal/", portal, name="portal"),
 ]
