@@ -14,10 +14,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
 
 from pilotage.core.scope import scope_of
-from pilotage.orgunits.models import AcademicYear, OrgUnit, School, Semester
+from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit, School, Semester
 from pilotage.schooling import grading
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
@@ -501,3 +514,293 @@ def schools_without_enrolments(unit: OrgUnit, year: AcademicYear) -> QuerySet[Or
         .exclude(Exists(enrolled))
         .order_by("path")
     )
+
+
+# -- finding a pupil ------------------------------------------------------------------------
+# Latin names are matched whatever their accents and case ("benani" finds "Bénani"), Arabic
+# names as typed, codes Massar by their start. SQLite's lower() knows ASCII only and neither
+# database strips accents without an extension, so LatinFold spells the folding out in SQL
+# and fold_latin does the same in Python for the search terms.
+
+_FOLDED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿ"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyy"
+_LIGATURES = (("œ", "oe"), ("æ", "ae"))
+SEARCH_TERMS_MAX = 5
+
+
+def fold_latin(text: str) -> str:
+    """Lower-cased, without accents: what LatinFold makes of the same text in SQL."""
+    text = text.lower().translate(str.maketrans(_FOLDED, _PLAIN))
+    for ligature, plain in _LIGATURES:
+        text = text.replace(ligature, plain)
+    return text
+
+
+class LatinFold(Func):
+    """Lower-cases Latin text and strips its accents in SQL (``fold_latin``'s twin)."""
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        # PostgreSQL (its lower() knows every script): one TRANSLATE, then the ligatures.
+        sql, params = compiler.compile(self.source_expressions[0])
+        sql = f"TRANSLATE(LOWER({sql}), %s, %s)"
+        params = [*params, _FOLDED, _PLAIN]
+        for ligature, plain in _LIGATURES:
+            sql = f"REPLACE({sql}, %s, %s)"
+            params += [ligature, plain]
+        return sql, params
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        # SQLite has neither TRANSLATE nor a Unicode lower(), and sixty nested REPLACEs
+        # overflow its parser: the query calls fold_latin itself, registered on the
+        # connection that runs it (registering again is harmless).
+        connection.ensure_connection()
+        connection.connection.create_function(
+            "pilotage_fold_latin", 1, _fold_or_none, deterministic=True
+        )
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"pilotage_fold_latin({sql})", list(params)
+
+
+def _fold_or_none(text: str | None) -> str | None:
+    return None if text is None else fold_latin(text)
+
+
+def pupils_search(
+    actor: Any,
+    q: str = "",
+    *,
+    class_id: int | None = None,
+    school: OrgUnit | None = None,
+    year: AcademicYear | None = None,
+) -> QuerySet[Pupil]:
+    """The pupils the actor sees whose every word of ``q`` is the start of their code Massar
+    or part of a name (Latin last or first name, accents and case aside, or Arabic name as
+    typed), optionally in a class, or enrolled at ``school`` (in ``year`` when given);
+    ordered by name. The pages and the API share it."""
+    qs = pupils_visible(actor)
+    terms = q.split()[:SEARCH_TERMS_MAX]
+    if terms:
+        qs = qs.annotate(latin_name=LatinFold(Concat("last_name", Value(" "), "first_name")))
+        for term in terms:
+            qs = qs.filter(
+                Q(code_massar__startswith=term.upper())
+                | Q(latin_name__contains=fold_latin(term))
+                | Q(last_name_ar__contains=term)
+                | Q(first_name_ar__contains=term)
+            )
+    if class_id is not None:
+        qs = qs.filter(
+            Exists(Enrolment.objects.filter(pupil=OuterRef("pk"), school_class_id=class_id))
+        )
+    if school is not None:
+        at_school = Enrolment.objects.filter(pupil=OuterRef("pk"), school=school)
+        if year is not None:
+            at_school = at_school.filter(academic_year=year)
+        qs = qs.filter(Exists(at_school))
+    return qs.order_by("last_name", "first_name", "code_massar")
+
+
+def with_latest_enrolment(pupils: Sequence[Pupil]) -> list[Pupil]:
+    """Sets ``latest_enrolment`` (school, class, year) on each pupil: one query."""
+    latest: dict[int, Enrolment] = {}
+    for enrolment in (
+        Enrolment.objects.filter(pupil__in=[p.pk for p in pupils])
+        .select_related("school__school", "school_class", "academic_year")
+        .order_by("pupil_id", "-academic_year__start", "-entered_on", "-pk")
+    ):
+        latest.setdefault(enrolment.pupil_id, enrolment)
+    for pupil in pupils:
+        pupil.latest_enrolment = latest.get(pupil.pk)  # type: ignore[attr-defined]
+    return list(pupils)
+
+
+# -- schools and their figures --------------------------------------------------------------
+
+
+def schools_overseen(
+    actor: Any, *, within: OrgUnit | None = None, cycle: str = "", q: str = ""
+) -> QuerySet[OrgUnit]:
+    """The active schools whose classes and pupils the actor sees (officers, heads), under
+    ``within`` (a commune, a province…), teaching ``cycle``, whose name or code holds ``q``."""
+    qs = OrgUnit.objects.filter(
+        scope_of(actor).q_for(VIEW_SCHOOL), school__isnull=False, is_active=True
+    ).select_related("school")
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    if cycle in {c.value for c in Cycle}:
+        qs = qs.filter(**{f"school__has_{cycle}": True})
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            Q(name_fr__icontains=q)
+            | Q(name_ar__icontains=q)
+            | Q(code__istartswith=q)
+            | Q(school__school_code__istartswith=q)
+        )
+    return qs.order_by("name_fr", "code")
+
+
+def communes_of(schools: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
+    """The units directly above those schools (their communes), by name: one query."""
+    parents = schools.order_by().annotate(
+        parent_path=Substr("path", 1, Length("path") - OrgUnit.steplen)
+    )
+    return OrgUnit.objects.filter(path__in=parents.values("parent_path")).order_by("name_fr")
+
+
+def parents_of(units: Sequence[OrgUnit]) -> dict[int, OrgUnit]:
+    """Each unit's parent (a school's commune), by the unit's id: one query."""
+    paths = {u.pk: u.path[: -OrgUnit.steplen] for u in units if u.depth > 1}
+    by_path = {p.path: p for p in OrgUnit.objects.filter(path__in=set(paths.values()))}
+    return {pk: by_path[path] for pk, path in paths.items() if path in by_path}
+
+
+def semester_current(year: AcademicYear | None) -> Semester | None:
+    """The semester of ``year`` under way today; before the first, the first; after the
+    last, the last."""
+    if year is None:
+        return None
+    semesters = list(Semester.objects.filter(academic_year=year).order_by("number"))
+    if not semesters:
+        return None
+    today = timezone.localdate()
+    started = [s for s in semesters if s.start <= today]
+    return started[-1] if started else semesters[0]
+
+
+def sheets_expected(classes: Sequence[tuple[Any, int | None, int | None]]) -> dict[Any, int]:
+    """How many mark sheets each key's classes owe per semester, one per subject of each
+    class's level (and stream, as in ``coefficients_for``). ``classes`` holds (key, grade
+    level id, stream id) rows, one per class; one query for the coefficients."""
+    per_level: dict[tuple[int, int | None], int] = defaultdict(int)
+    for grade_id, stream_id in SubjectCoefficient.objects.values_list(
+        "grade_level_id", "stream_id"
+    ):
+        per_level[(grade_id, stream_id)] += 1
+    expected: dict[Any, int] = defaultdict(int)
+    for key, grade_id, stream_id in classes:
+        if grade_id is not None:
+            expected[key] += per_level.get((grade_id, stream_id), 0)
+    return expected
+
+
+def _entered_sheets(semester: Semester | None) -> QuerySet[MarkSheet]:
+    """The sheets of ``semester`` holding at least one mark (a value or a code)."""
+    if semester is None:
+        return MarkSheet.objects.none()
+    has_mark = Mark.objects.filter(assessment__sheet=OuterRef("pk"))
+    return MarkSheet.objects.filter(Exists(has_mark), semester=semester)
+
+
+@dataclass
+class SchoolFigures:
+    pupils: int = 0
+    classes: int = 0
+    teachers: int = 0
+    sheets_entered: int = 0
+    sheets_expected: int = 0
+
+
+def school_figures(
+    schools: Sequence[OrgUnit], year: AcademicYear | None, semester: Semester | None
+) -> dict[int, SchoolFigures]:
+    """Pupils enrolled in ``year``, its classes, the teachers posted there, and the sheets
+    of ``semester`` entered and expected, for each school: five queries whatever the
+    number of schools (pupils, classes, coefficients, teachers, sheets)."""
+    ids = [s.pk for s in schools]
+    figures = {pk: SchoolFigures() for pk in ids}
+    if not ids:
+        return figures
+    pupils = Enrolment.objects.filter(
+        school_id__in=ids, academic_year=year, status__in=ACTIVE_STATUSES
+    )
+    for row in pupils.values("school_id").annotate(n=Count("pk")).order_by():
+        figures[row["school_id"]].pupils = row["n"]
+    classes = list(
+        SchoolClass.objects.filter(school_id__in=ids, academic_year=year)
+        .values_list("school_id", "grade_level_id", "stream_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for school_id, _grade, _stream, n in classes:
+        figures[school_id].classes += n
+    expected = sheets_expected([(s, g, st) for s, g, st, n in classes for _ in range(n)])
+    for school_id, n in expected.items():
+        figures[school_id].sheets_expected = n
+    teachers = Teacher.objects.filter(school_id__in=ids)
+    for row in teachers.values("school_id").annotate(n=Count("pk")).order_by():
+        figures[row["school_id"]].teachers = row["n"]
+    entered = _entered_sheets(semester).filter(
+        school_class__school_id__in=ids, school_class__academic_year=year
+    )
+    for row in entered.values("school_class__school_id").annotate(n=Count("pk")).order_by():
+        figures[row["school_class__school_id"]].sheets_entered = row["n"]
+    return figures
+
+
+@dataclass
+class SheetStatus:
+    subject: Any
+    sheet: MarkSheet | None = None
+    entered: bool = False
+
+    @property
+    def validated(self) -> bool:
+        return self.sheet is not None and self.sheet.validated_at is not None
+
+
+@dataclass
+class ClassOverview:
+    school_class: SchoolClass
+    pupils: int
+    sheets: list[SheetStatus] = field(default_factory=list)
+
+    @property
+    def entered(self) -> int:
+        return sum(1 for s in self.sheets if s.entered)
+
+
+def school_classes_overview(
+    actor: Any, school: OrgUnit, year: AcademicYear | None, semester: Semester | None
+) -> list[ClassOverview]:
+    """The classes of ``school`` in ``year`` the actor sees, each with its pupils and, per
+    subject of its level, the sheet of ``semester`` (when the actor may read it) and
+    whether marks were entered: four queries (classes with counts, coefficients and
+    subjects, sheets)."""
+    classes = list(
+        classes_with_counts(actor, year=year)
+        .filter(school=school)
+        .order_by("grade_level__order", "name")
+    )
+    if not classes:
+        return []
+    subjects: dict[tuple[int, int | None], list[Any]] = defaultdict(list)
+    for row in SubjectCoefficient.objects.filter(
+        grade_level_id__in={c.grade_level_id for c in classes}
+    ).select_related("subject"):
+        subjects[(row.grade_level_id, row.stream_id)].append(row.subject)
+    sheets: dict[tuple[int, int], MarkSheet] = {}
+    if semester is not None:
+        has_mark = Mark.objects.filter(assessment__sheet=OuterRef("pk"))
+        for sheet in (
+            sheets_visible(actor)
+            .filter(school_class__in=[c.pk for c in classes], semester=semester)
+            .annotate(has_marks=Exists(has_mark))
+        ):
+            sheets[(sheet.school_class_id, sheet.subject_id)] = sheet
+    overview = []
+    for school_class in classes:
+        row = ClassOverview(school_class, school_class.pupils)  # type: ignore[attr-defined]
+        for subject in sorted(
+            subjects.get((school_class.grade_level_id, school_class.stream_id), []),
+            key=lambda s: s.code,
+        ):
+            sheet = sheets.get((school_class.pk, subject.pk))
+            row.sheets.append(
+                SheetStatus(subject, sheet, bool(sheet and sheet.has_marks))  # type: ignore[attr-defined]
+            )
+        overview.append(row)
+    return overview

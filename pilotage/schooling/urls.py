@@ -1,4 +1,13 @@
-from pilotage.schooling.views import classes, deadlines, imports, marks, reports, school
+from pilotage.schooling.views import (
+    classes,
+    deadlines,
+    imports,
+    marks,
+    pupils,
+    reports,
+    school,
+    schools,
+)
 
 app_name = "schooling"
 urlpatterns = [
@@ -8,4 +17,6 @@ urlpatterns = [
     *reports.urlpatterns,
     *imports.urlpatterns,
     *deadlines.urlpatterns,
+    *pupils.urlpatterns,
+    *schools.urlpatterns,
 ]
