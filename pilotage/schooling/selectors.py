@@ -542,7 +542,9 @@ class LatinFold(Func):
     arity = 1
     output_field = CharField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
         # PostgreSQL (its lower() knows every script): one TRANSLATE, then the ligatures.
         sql, params = compiler.compile(self.source_expressions[0])
         sql = f"TRANSLATE(LOWER({sql}), %s, %s)"
@@ -676,10 +678,10 @@ def sheets_expected(classes: Sequence[tuple[Any, int | None, int | None]]) -> di
     class's level (and stream, as in ``coefficients_for``). ``classes`` holds (key, grade
     level id, stream id) rows, one per class; one query for the coefficients."""
     per_level: dict[tuple[int, int | None], int] = defaultdict(int)
-    for grade_id, stream_id in SubjectCoefficient.objects.values_list(
+    for level_id, level_stream in SubjectCoefficient.objects.values_list(
         "grade_level_id", "stream_id"
     ):
-        per_level[(grade_id, stream_id)] += 1
+        per_level[(level_id, level_stream)] += 1
     expected: dict[Any, int] = defaultdict(int)
     for key, grade_id, stream_id in classes:
         if grade_id is not None:
@@ -778,11 +780,11 @@ def school_classes_overview(
     if not classes:
         return []
     subjects: dict[tuple[int, int | None], list[Any]] = defaultdict(list)
-    for row in SubjectCoefficient.objects.filter(
+    for coefficient in SubjectCoefficient.objects.filter(
         grade_level_id__in={c.grade_level_id for c in classes}
     ).select_related("subject"):
-        subjects[(row.grade_level_id, row.stream_id)].append(row.subject)
-    sheets: dict[tuple[int, int], MarkSheet] = {}
+        subjects[(coefficient.grade_level_id, coefficient.stream_id)].append(coefficient.subject)
+    sheets: dict[tuple[int, int], Any] = {}
     if semester is not None:
         has_mark = Mark.objects.filter(assessment__sheet=OuterRef("pk"))
         for sheet in (
@@ -798,9 +800,7 @@ def school_classes_overview(
             subjects.get((school_class.grade_level_id, school_class.stream_id), []),
             key=lambda s: s.code,
         ):
-            sheet = sheets.get((school_class.pk, subject.pk))
-            row.sheets.append(
-                SheetStatus(subject, sheet, bool(sheet and sheet.has_marks))  # type: ignore[attr-defined]
-            )
+            found = sheets.get((school_class.pk, subject.pk))
+            row.sheets.append(SheetStatus(subject, found, bool(found and found.has_marks)))
         overview.append(row)
     return overview

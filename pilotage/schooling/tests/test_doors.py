@@ -67,7 +67,10 @@ def test_every_link_of_the_pupil_page_opens_for_the_parent(client, personas, mar
 
 def test_actions_follow_the_role(client, personas, marked) -> None:  # type: ignore[no-untyped-def]
     pk = marked.class_a1.pk
-    attendance, council = f"/schooling/classes/{pk}/attendance/", f"/schooling/classes/{pk}/council/"
+    attendance, council = (
+        f"/schooling/classes/{pk}/attendance/",
+        f"/schooling/classes/{pk}/council/",
+    )
     bulletins = f'action="/schooling/classes/{pk}/bulletins/"'
     expected = {
         # persona: (attendance, council, class bulletins)
@@ -100,7 +103,9 @@ def test_the_class_bulletins_button_starts_the_batch(
     form = body.split(f'action="/schooling/classes/{pk}/bulletins/"', 1)[1].split("</form>")[0]
     assert 'name="semestre"' in form and 'name="lang"' in form
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(f"/schooling/classes/{pk}/bulletins/", {"semestre": "1", "lang": "ar"})
+        response = client.post(
+            f"/schooling/classes/{pk}/bulletins/", {"semestre": "1", "lang": "ar"}
+        )
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     assert job.params["class_ids"] == [pk]

@@ -3,6 +3,7 @@ the head's hub to its classes, pupils, mark sheets, bulletins, attendance and tr
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
+from pilotage.accounts.models import User
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit, Semester
 from pilotage.orgunits.selectors import academic_year_current
 from pilotage.schooling.models import TeachingAssignment
@@ -94,10 +96,10 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 
 def school_detail(request: HttpRequest, code: str) -> HttpResponse:
-    school = get_object_or_404(
+    school: OrgUnit = get_object_or_404(
         OrgUnit.objects.select_related("school", "level"), school__school_code=code
     )
-    user = request.user
+    user = cast(User, request.user)  # LoginRequiredMiddleware: never anonymous here
     if not can_open_school_page(user, school):
         raise Http404
     year = academic_year_current()
