@@ -20,6 +20,7 @@ from pilotage.schooling.selectors import (
     class_roster,
     classes_visible,
     pupil_enrolments,
+    pupils_search,
     pupils_visible,
     sheet_grid,
     sheets_visible,
@@ -185,10 +186,9 @@ def class_pupils(request: HttpRequest, class_id: int = Path(..., **ROW_ID)):
 @router.get("/pupils", response=list[PupilOut])
 @paginate(Pages, page_size=100)
 def list_pupils(request: HttpRequest, q: str = ""):
-    qs = pupils_visible(request.user).order_by("last_name", "first_name", "code_massar")
-    if q:
-        qs = qs.filter(last_name__icontains=q) | qs.filter(code_massar__istartswith=q)
-    return qs
+    """``q``: words that each start the code Massar or appear in a name, Latin (accents and
+    case aside) or Arabic."""
+    return pupils_search(request.user, q)
 
 
 @router.get("/pupils/{code_massar}", response={200: PupilDetailOut, **errors(404)})

@@ -129,3 +129,26 @@ def can_view_sheet(actor: Any, sheet: MarkSheet) -> bool:
     """Officers and the head read every sheet of their schools; a teacher only the sheets
     of a class and subject they teach (a colleague's marks are not theirs to read)."""
     return can_view_school(actor, sheet.school_class.school) or can_edit_sheet(actor, sheet)
+
+
+def can_print_class_bulletins(actor: Any, school_class: SchoolClass) -> bool:
+    """Starts a class's batch of bulletins: whoever sees the whole school (a teacher sees
+    the class but does not print its bulletins)."""
+    return can_view_school(actor, school_class.school)
+
+
+def can_list_schools(actor: Any) -> bool:
+    """The list of schools with their figures: whoever sees whole schools somewhere."""
+    return scope_of(actor).allows(VIEW_SCHOOL)
+
+
+def can_open_school_page(actor: Any, school: OrgUnit) -> bool:
+    """The school's page: its officers and head see all of it, its teachers their
+    classes (everyone who may browse the school's unit in the tree)."""
+    return can_view_school(actor, school) or is_teacher_at(actor, school)
+
+
+def can_search_pupils(actor: Any) -> bool:
+    """The pupil search: the school staff, each among the pupils they see (parents have
+    their portal)."""
+    return can_view_classes(actor)

@@ -11,27 +11,30 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db import connection
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Concat, Length, RowNumber, Substr
 from django.utils import timezone
 
 from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
-from pilotage.orgunits.models import AcademicYear, OrgUnit, School, Semester
+from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit, School, Semester
 from pilotage.schooling import grading
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
@@ -522,17 +525,21 @@ def schools_without_enrolments(unit: OrgUnit, year: AcademicYear) -> QuerySet[Or
 # -- home cards, marks-entry progress and the parents' portal ---------------------------------
 
 
-def semester_current() -> Semester | None:
-    """The semester of the current school year that today falls in; before the year its
-    first, after it its last (with its year). One query."""
-    semesters = list(
-        Semester.objects.filter(academic_year__is_current=True)
-        .select_related("academic_year")
-        .order_by("number")
+def semester_current(year: AcademicYear | None | Literal["current"] = "current") -> Semester | None:
+    """The semester of ``year`` (by default the current school year) that today falls in;
+    before the year its first, after it its last, with its year. One query; ``None``
+    without a year or semesters."""
+    if year is None:
+        return None
+    semesters = Semester.objects.select_related("academic_year").order_by("number")
+    found = list(
+        semesters.filter(academic_year__is_current=True)
+        if year == "current"
+        else semesters.filter(academic_year=year)
     )
     today = timezone.localdate()
-    started = [s for s in semesters if s.start <= today]
-    return started[-1] if started else (semesters[0] if semesters else None)
+    started = [s for s in found if s.start <= today]
+    return started[-1] if started else (found[0] if found else None)
 
 
 # When a sheet counts as entered, for the progress figures and the teacher's card. The
@@ -620,7 +627,23 @@ def marks_progress(actor: Any, semester: Semester) -> list[SchoolProgress]:
     schools = _scope_schools_sql(actor)
     if schools is None:
         return []
-    schools_sql, schools_params = schools
+    rows = _progress_rows(*schools, semester)
+    rows.sort(
+        key=lambda p: (
+            p.expected == 0,
+            p.entered / p.expected if p.expected else 0,
+            -p.missing,
+            p.path,
+        )
+    )
+    return rows
+
+
+def _progress_rows(
+    schools_sql: str, schools_params: Sequence[Any], semester: Semester
+) -> list[SchoolProgress]:
+    """Sheets entered / expected in ``semester`` of the schools whose ids ``schools_sql``
+    selects: one grouped query."""
     sc, co, sh, u = (
         _table(SchoolClass),
         _table(SubjectCoefficient),
@@ -658,16 +681,7 @@ def marks_progress(actor: Any, semester: Semester) -> list[SchoolProgress]:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [SchoolProgress(*row) for row in cursor.fetchall()]
-    rows.sort(
-        key=lambda p: (
-            p.expected == 0,
-            p.entered / p.expected if p.expected else 0,
-            -p.missing,
-            p.path,
-        )
-    )
-    return rows
+        return [SchoolProgress(*row) for row in cursor.fetchall()]
 
 
 def deadlines_for_paths(semester: Semester, paths: Sequence[str]) -> dict[str, Any]:
@@ -833,3 +847,251 @@ def absences_of(
     for absence in qs.order_by("pupil_id", "-date", "session"):
         result[absence.pupil_id].append(absence)
     return result
+
+
+# -- finding a pupil ------------------------------------------------------------------------
+# Latin names are matched whatever their accents and case ("benani" finds "Bénani"), Arabic
+# names as typed, codes Massar by their start. SQLite's lower() knows ASCII only and neither
+# database strips accents without an extension, so LatinFold spells the folding out in SQL
+# and fold_latin does the same in Python for the search terms.
+
+_FOLDED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿ"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyy"
+_LIGATURES = (("œ", "oe"), ("æ", "ae"))
+SEARCH_TERMS_MAX = 5
+
+
+def fold_latin(text: str) -> str:
+    """Lower-cased, without accents: what LatinFold makes of the same text in SQL."""
+    text = text.lower().translate(str.maketrans(_FOLDED, _PLAIN))
+    for ligature, plain in _LIGATURES:
+        text = text.replace(ligature, plain)
+    return text
+
+
+class LatinFold(Func):
+    """Lower-cases Latin text and strips its accents in SQL (``fold_latin``'s twin)."""
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        # PostgreSQL (its lower() knows every script): one TRANSLATE, then the ligatures.
+        sql, params = compiler.compile(self.source_expressions[0])
+        sql = f"TRANSLATE(LOWER({sql}), %s, %s)"
+        params = [*params, _FOLDED, _PLAIN]
+        for ligature, plain in _LIGATURES:
+            sql = f"REPLACE({sql}, %s, %s)"
+            params += [ligature, plain]
+        return sql, params
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        # SQLite has neither TRANSLATE nor a Unicode lower(), and sixty nested REPLACEs
+        # overflow its parser: the query calls fold_latin itself, registered on the
+        # connection that runs it (registering again is harmless).
+        connection.ensure_connection()
+        connection.connection.create_function(
+            "pilotage_fold_latin", 1, _fold_or_none, deterministic=True
+        )
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"pilotage_fold_latin({sql})", list(params)
+
+
+def _fold_or_none(text: str | None) -> str | None:
+    return None if text is None else fold_latin(text)
+
+
+def pupils_search(
+    actor: Any,
+    q: str = "",
+    *,
+    class_id: int | None = None,
+    school: OrgUnit | None = None,
+    year: AcademicYear | None = None,
+) -> QuerySet[Pupil]:
+    """The pupils the actor sees whose every word of ``q`` is the start of their code Massar
+    or part of a name (Latin last or first name, accents and case aside, or Arabic name as
+    typed), optionally in a class, or enrolled at ``school`` (in ``year`` when given);
+    ordered by name. The pages and the API share it."""
+    qs = pupils_visible(actor)
+    terms = q.split()[:SEARCH_TERMS_MAX]
+    if terms:
+        qs = qs.annotate(latin_name=LatinFold(Concat("last_name", Value(" "), "first_name")))
+        for term in terms:
+            qs = qs.filter(
+                Q(code_massar__startswith=term.upper())
+                | Q(latin_name__contains=fold_latin(term))
+                | Q(last_name_ar__contains=term)
+                | Q(first_name_ar__contains=term)
+            )
+    if class_id is not None:
+        qs = qs.filter(
+            Exists(Enrolment.objects.filter(pupil=OuterRef("pk"), school_class_id=class_id))
+        )
+    if school is not None:
+        at_school = Enrolment.objects.filter(pupil=OuterRef("pk"), school=school)
+        if year is not None:
+            at_school = at_school.filter(academic_year=year)
+        qs = qs.filter(Exists(at_school))
+    return qs.order_by("last_name", "first_name", "code_massar")
+
+
+def with_latest_enrolment(pupils: Sequence[Pupil]) -> list[Pupil]:
+    """Sets ``latest_enrolment`` (school, class, year) on each pupil: one query."""
+    latest: dict[int, Enrolment] = {}
+    for enrolment in (
+        Enrolment.objects.filter(pupil__in=[p.pk for p in pupils])
+        .select_related("school__school", "school_class", "academic_year")
+        .order_by("pupil_id", "-academic_year__start", "-entered_on", "-pk")
+    ):
+        latest.setdefault(enrolment.pupil_id, enrolment)
+    for pupil in pupils:
+        pupil.latest_enrolment = latest.get(pupil.pk)  # type: ignore[attr-defined]
+    return list(pupils)
+
+
+# -- schools and their figures --------------------------------------------------------------
+
+
+def schools_overseen(
+    actor: Any, *, within: OrgUnit | None = None, cycle: str = "", q: str = ""
+) -> QuerySet[OrgUnit]:
+    """The active schools whose classes and pupils the actor sees (officers, heads), under
+    ``within`` (a commune, a province…), teaching ``cycle``, whose name or code holds ``q``."""
+    qs = OrgUnit.objects.filter(
+        scope_of(actor).q_for(VIEW_SCHOOL), school__isnull=False, is_active=True
+    ).select_related("school")
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    if cycle in {c.value for c in Cycle}:
+        qs = qs.filter(**{f"school__has_{cycle}": True})
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            Q(name_fr__icontains=q)
+            | Q(name_ar__icontains=q)
+            | Q(code__istartswith=q)
+            | Q(school__school_code__istartswith=q)
+        )
+    return qs.order_by("name_fr", "code")
+
+
+def communes_of(schools: QuerySet[OrgUnit]) -> QuerySet[OrgUnit]:
+    """The units directly above those schools (their communes), by name: one query."""
+    parents = schools.order_by().annotate(
+        parent_path=Substr("path", 1, Length("path") - OrgUnit.steplen)
+    )
+    return OrgUnit.objects.filter(path__in=parents.values("parent_path")).order_by("name_fr")
+
+
+def parents_of(units: Sequence[OrgUnit]) -> dict[int, OrgUnit]:
+    """Each unit's parent (a school's commune), by the unit's id: one query."""
+    paths = {u.pk: u.path[: -OrgUnit.steplen] for u in units if u.depth > 1}
+    by_path = {p.path: p for p in OrgUnit.objects.filter(path__in=set(paths.values()))}
+    return {pk: by_path[path] for pk, path in paths.items() if path in by_path}
+
+
+@dataclass
+class SchoolFigures:
+    pupils: int = 0
+    classes: int = 0
+    teachers: int = 0
+    sheets_entered: int = 0
+    sheets_expected: int = 0
+
+
+def school_figures(
+    schools: Sequence[OrgUnit], year: AcademicYear | None, semester: Semester | None
+) -> dict[int, SchoolFigures]:
+    """Pupils enrolled in ``year``, its classes, the teachers posted there, and the sheets
+    of ``semester`` entered and expected (ENTERED_RULE, as the marks-entry progress), for
+    each school: four queries whatever the number of schools (pupils, classes, teachers,
+    sheets)."""
+    ids = [s.pk for s in schools]
+    figures = {pk: SchoolFigures() for pk in ids}
+    if not ids:
+        return figures
+    pupils = Enrolment.objects.filter(
+        school_id__in=ids, academic_year=year, status__in=ACTIVE_STATUSES
+    )
+    for row in pupils.values("school_id").annotate(n=Count("pk")).order_by():
+        figures[row["school_id"]].pupils = row["n"]
+    classes = SchoolClass.objects.filter(school_id__in=ids, academic_year=year)
+    for row in classes.values("school_id").annotate(n=Count("pk")).order_by():
+        figures[row["school_id"]].classes = row["n"]
+    teachers = Teacher.objects.filter(school_id__in=ids)
+    for row in teachers.values("school_id").annotate(n=Count("pk")).order_by():
+        figures[row["school_id"]].teachers = row["n"]
+    if semester is not None and year is not None and semester.academic_year_id == year.pk:
+        # The same rule and query as the officers' marks-entry progress (ENTERED_RULE).
+        placeholders = ", ".join(["%s"] * len(ids))
+        schools_sql = f"SELECT id FROM {_table(OrgUnit)} WHERE id IN ({placeholders})"
+        for progress in _progress_rows(schools_sql, ids, semester):
+            figures[progress.school_id].sheets_entered = progress.entered
+            figures[progress.school_id].sheets_expected = progress.expected
+    return figures
+
+
+@dataclass
+class SheetStatus:
+    subject: Any
+    sheet: MarkSheet | None = None
+    entered: bool = False
+
+    @property
+    def validated(self) -> bool:
+        return self.sheet is not None and self.sheet.validated_at is not None
+
+
+@dataclass
+class ClassOverview:
+    school_class: SchoolClass
+    pupils: int
+    sheets: list[SheetStatus] = field(default_factory=list)
+
+    @property
+    def entered(self) -> int:
+        return sum(1 for s in self.sheets if s.entered)
+
+
+def school_classes_overview(
+    actor: Any, school: OrgUnit, year: AcademicYear | None, semester: Semester | None
+) -> list[ClassOverview]:
+    """The classes of ``school`` in ``year`` the actor sees, each with its pupils and, per
+    subject of its level, the sheet of ``semester`` (when the actor may read it) and
+    whether marks were entered: four queries (classes with counts, coefficients and
+    subjects, sheets)."""
+    classes = list(
+        classes_with_counts(actor, year=year)
+        .filter(school=school)
+        .order_by("grade_level__order", "name")
+    )
+    if not classes:
+        return []
+    subjects: dict[tuple[int, int | None], list[Any]] = defaultdict(list)
+    for coefficient in SubjectCoefficient.objects.filter(
+        grade_level_id__in={c.grade_level_id for c in classes}
+    ).select_related("subject"):
+        subjects[(coefficient.grade_level_id, coefficient.stream_id)].append(coefficient.subject)
+    sheets: dict[tuple[int, int], Any] = {}
+    if semester is not None:
+        has_mark = Mark.objects.filter(assessment__sheet=OuterRef("pk"))
+        for sheet in (
+            sheets_visible(actor)
+            .filter(school_class__in=[c.pk for c in classes], semester=semester)
+            .annotate(has_marks=Exists(has_mark))
+        ):
+            sheets[(sheet.school_class_id, sheet.subject_id)] = sheet
+    overview = []
+    for school_class in classes:
+        row = ClassOverview(school_class, school_class.pupils)  # type: ignore[attr-defined]
+        for subject in sorted(
+            subjects.get((school_class.grade_level_id, school_class.stream_id), []),
+            key=lambda s: s.code,
+        ):
+            found = sheets.get((school_class.pk, subject.pk))
+            row.sheets.append(SheetStatus(subject, found, bool(found and found.has_marks)))
+        overview.append(row)
+    return overview

@@ -5,8 +5,10 @@ from pilotage.schooling.views import (
     marks,
     portal,
     progress,
+    pupils,
     reports,
     school,
+    schools,
 )
 
 app_name = "schooling"
@@ -19,4 +21,6 @@ urlpatterns = [
     *deadlines.urlpatterns,
     *portal.urlpatterns,
     *progress.urlpatterns,
+    *pupils.urlpatterns,
+    *schools.urlpatterns,
 ]

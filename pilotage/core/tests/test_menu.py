@@ -15,6 +15,7 @@ MENUS = {
     "national_admin": [
         "/",
         "/orgunits/",
+        "/schooling/schools/",
         "/schooling/classes/",
         "/indicators/",
         "/schooling/transfers/",
@@ -26,6 +27,7 @@ MENUS = {
     "regional_officer": [
         "/",
         "/orgunits/",
+        "/schooling/schools/",
         "/schooling/classes/",
         "/indicators/",
         "/schooling/deadlines/",
@@ -36,6 +38,7 @@ MENUS = {
     "provincial_a": [
         "/",
         "/orgunits/",
+        "/schooling/schools/",
         "/schooling/classes/",
         "/indicators/",
         "/schooling/deadlines/",
@@ -46,6 +49,7 @@ MENUS = {
     "head_a": [
         "/",
         "/orgunits/",
+        "/schooling/schools/",
         "/schooling/classes/",
         "/indicators/",
         "/schooling/transfers/",

@@ -9,7 +9,11 @@ from django.urls import path
 
 from pilotage.orgunits.models import Semester
 from pilotage.orgunits.selectors import academic_year_current
-from pilotage.schooling.permissions import can_manage_school
+from pilotage.schooling.permissions import (
+    can_manage_school,
+    can_print_class_bulletins,
+    can_take_attendance,
+)
 from pilotage.schooling.selectors import (
     absence_summary,
     class_results,
@@ -50,6 +54,8 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(school_class=school_class)
             .order_by("semester__number", "subject__code"),
             "can_manage": can_manage_school(request.user, school_class.school),
+            "can_take_attendance": can_take_attendance(request.user, school_class),
+            "can_print_bulletins": can_print_class_bulletins(request.user, school_class),
         },
     )
 
