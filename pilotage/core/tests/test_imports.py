@@ -24,6 +24,7 @@ from pilotage.core.imports import (
 from pilotage.core.jobs import Progress
 from pilotage.core.models import AuditEntry, Job
 from pilotage.core.tabular import ImportRejected, Problem, open_table
+from pilotage.core.views import PAGE_PROBLEMS
 from pilotage.orgunits.models import OrgUnit
 
 GOOD = "code,parent_code,level,name_fr\nMA-TNG-C077,MA-TNG,commune,Commune test\n"
@@ -183,8 +184,19 @@ def test_a_rejected_job_keeps_a_small_result_and_says_how_many_more(client, pers
     assert len(str(job.result)) < 40_000
     client.force_login(personas.national_admin)
     page = client.get(f"/jobs/{job.pk}/").content.decode()
-    assert "… et 4800 autres problèmes, non listés." in page
+    assert "Fichier refusé : 5000 problèmes" in page
+    # The page shows the first ones and counts the rest; the download has what was kept.
+    assert page.count("<tr data-row=") == PAGE_PROBLEMS
+    assert "… et 4950 autres problèmes, non affichés ici." in page
     assert "x" * 81 not in page
+    assert f'href="/jobs/{job.pk}/problems.csv"' in page
+    download = client.get(f"/jobs/{job.pk}/problems.csv")
+    assert download["Content-Type"].startswith("text/csv")
+    lines = download.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Ligne;Colonne;Valeur;Motif"
+    assert len(lines) == 1 + JOB_PROBLEMS + 1
+    assert lines[1].startswith("2;a;xxx") and lines[1].endswith(";mauvais")
+    assert lines[-1] == ";;;… et 4800 autres problèmes, non listés."
     api = client.get(f"/api/v1/jobs/{job.pk}")
     assert api.status_code == 200 and len(api.content) < 40_000
 
