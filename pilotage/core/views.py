@@ -124,7 +124,7 @@ def job_problems(request: HttpRequest, pk: str) -> HttpResponse:
     writer.writerow([_("Ligne"), _("Colonne"), _("Valeur"), _("Motif")])
     for p in problems:
         writer.writerow(
-            [p.get("row", ""), p.get("column", ""), p.get("value", ""), p.get("reason", "")]
+            [p.get("row", ""), p.get("column", ""), _inert(p.get("value", "")), p.get("reason", "")]
         )
     more = int(result.get("count") or 0) - len(problems)
     if more > 0:
