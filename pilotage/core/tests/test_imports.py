@@ -24,7 +24,6 @@ from pilotage.core.imports import (
 from pilotage.core.jobs import Progress
 from pilotage.core.models import AuditEntry, Job
 from pilotage.core.tabular import ImportRejected, Problem, open_table
-from pilotage.core.views import PAGE_PROBLEMS
 from pilotage.orgunits.models import OrgUnit
 
 GOOD = "code,parent_code,level,name_fr\nMA-TNG-C077,MA-TNG,commune,Commune test\n"
@@ -167,6 +166,7 @@ MANY = import_kind_register(
 @pytest.mark.django_db
 def test_a_rejected_job_keeps_a_small_result_and_says_how_many_more(client, personas) -> None:  # type: ignore[no-untyped-def]
     from pilotage.core.jobs import job_execute
+    from pilotage.core.views import PAGE_PROBLEMS
 
     name = default_storage.save("imports/x-many.csv", io.BytesIO(b"a\n1\n"))
     job = Job.objects.create(
