@@ -16,6 +16,8 @@ outcome. Its size is checked against ``PILOTAGE_UPLOAD_MAX_BYTES`` before it is 
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import sys
 import uuid
@@ -47,6 +49,33 @@ UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 # with the total: the result stays small whatever the file.
 JOB_PROBLEMS = 200
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import, as the importer checks it and as its page, its template
+    and the template's second sheet explain it: the importer's list of names is built
+    from these, so the explanation cannot name a column the importer does not read.
+
+    ``required``: a value must be given (the column itself must always be present,
+    unless the kind lists it in ``optional``). ``format`` says how a value is written,
+    ``allowed`` the values accepted when they are few; both are for people."""
+
+    name: str
+    description: str | Promise = ""
+    example: Any = ""
+    required: bool = True
+    format: str | Promise = ""
+    allowed: str | Promise = ""
+
+
+def column_names(columns: Sequence[Column]) -> list[str]:
+    return [c.name for c in columns]
+
+
+def column_examples(columns: Sequence[Column]) -> dict[str, Any]:
+    return {c.name: c.example for c in columns}
 
 
 class Importer(Protocol):
@@ -59,7 +88,7 @@ class Importer(Protocol):
         dry_run: bool = False,
         progress: Progress | None = None,
         source: str = "",
-    ) -> dict[str, int]: ...
+    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -68,8 +97,10 @@ class ImportKind:
 
     ``run`` validates the whole file, raises :class:`ImportRejected` with every problem,
     or applies it in one transaction (``dry_run``: validates only, the preview) and
-    returns its counts. ``may_open(actor)`` guards the page; each row is then checked
-    against the actor's reach by ``run`` itself."""
+    returns its counts, and a ``"summary"`` (:func:`pilotage.core.jobs.job_summary`)
+    that the job page shows. ``may_open(actor)`` guards the page; each row is then
+    checked against the actor's reach by ``run`` itself. ``described`` explains the
+    columns (:class:`Column`); a kind without it lists their names only."""
 
     name: str
     label: str | Promise
@@ -83,10 +114,24 @@ class ImportKind:
     # Why the importer needs an account (the command then requires --user); "" if not.
     actor_required: str = ""
     dry_run: bool = True
+    described: Sequence[Column] = ()
 
     @property
     def all_columns(self) -> list[str]:
         return [*self.columns, *self.optional]
+
+    def column_rows(self) -> list[tuple[Column, bool]]:
+        """Every column in the file's order, explained, with whether the header must
+        have it."""
+        known = {c.name: c for c in self.described}
+        optional = set(self.optional)
+        return [
+            (
+                known.get(name) or Column(name, example=self.example.get(name, "")),
+                name not in optional,
+            )
+            for name in self.all_columns
+        ]
 
 
 _KINDS: dict[str, ImportKind] = {}
@@ -151,8 +196,10 @@ def import_job_run(
     filename: str,
     actor_id: int | None,
     dry_run: bool = False,
+    page: str = "",
 ) -> dict[str, Any]:
-    """The job: read the stored upload, run the importer, delete the upload."""
+    """The job: read the stored upload, run the importer, delete the upload. ``page``,
+    the upload page, is for the job's page to link back to."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     source = f"{filename} (job {progress.job.pk})" if progress.job else filename
     storage = import_storage()
@@ -218,6 +265,7 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
                             "filename": Path(upload.name).name,
                             "actor_id": request.user.pk,
                             "dry_run": spec.dry_run and form.cleaned_data["dry_run"],
+                            "page": request.path,
                         },
                     )
                 return redirect("core:job", pk=job.pk)
@@ -230,27 +278,87 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
             "form": form,
             "kind": spec,
             "template_url": request.path.rstrip("/") + "/template.xlsx",
+            "template_csv_url": request.path.rstrip("/") + "/template.csv",
+            "columns": spec.column_rows(),
             "max_size": upload_max_bytes(),
         },
     )
 
 
-def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    """An XLSX with the expected columns and one example row, to fill in."""
+def template_rows(spec: ImportKind) -> tuple[list[str], list[Any]]:
+    """The template's header and example row: the importer's own columns."""
+    return spec.all_columns, [column.example for column, _in_header in spec.column_rows()]
+
+
+def template_notes(spec: ImportKind) -> list[list[str]]:
+    """The explanation of every column, as the page shows it, for the template's second
+    sheet: a heading row, then a row a column."""
+    rows = [
+        [
+            str(_("Colonne")),
+            str(_("Obligatoire")),
+            str(_("Contenu")),
+            str(_("Format")),
+            str(_("Valeurs admises")),
+            str(_("Exemple")),
+        ]
+    ]
+    for column, in_header in spec.column_rows():
+        rows.append(
+            [
+                column.name,
+                str(required_label(column, in_header)),
+                str(column.description),
+                str(column.format),
+                str(column.allowed),
+                cell_example(column.example),
+            ]
+        )
+    return rows
+
+
+def required_label(column: Column, in_header: bool) -> str | Promise:
+    if not in_header:
+        return _("non (colonne facultative)")
+    return _("oui") if column.required else _("non (peut rester vide)")
+
+
+def cell_example(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def import_template(request: HttpRequest, kind: str, fmt: str = "xlsx") -> HttpResponse:
+    """The file to fill in, built from the importer's columns: the header, one example
+    row, and (XLSX) a second sheet explaining each column in the reader's language."""
     spec = import_kind(kind)
     if not spec.may_open(request.user):
         raise Http404
+    header, example = template_rows(spec)
+    filename = spec.name.replace(".", "-")
+    if fmt == "csv":
+        buffer_text = io.StringIO()
+        writer = csv.writer(buffer_text, delimiter=";", lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerow([cell_example(v) for v in example])
+        # With a BOM, Excel reads the file as UTF-8 (Arabic names survive).
+        response = HttpResponse(
+            codecs.BOM_UTF8 + buffer_text.getvalue().encode(), content_type=CSV_TYPE
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append(spec.all_columns)
-    sheet.append([spec.example.get(c, "") for c in spec.all_columns])
+    sheet = book.create_sheet(str(_("Données"))[:31])
+    sheet.append(header)
+    sheet.append(example)
+    notes = book.create_sheet(str(_("Colonnes"))[:31])
+    for row in template_notes(spec):
+        notes.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    filename = spec.name.replace(".", "-") + ".xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 
 
@@ -263,6 +371,12 @@ def import_urls(route: str, kind: str, name: str) -> list[URLPattern]:
             import_template,
             {"kind": kind},
             name=name + "_template",
+        ),
+        path(
+            f"{route.rstrip('/')}/template.csv",
+            import_template,
+            {"kind": kind, "fmt": "csv"},
+            name=name + "_template_csv",
         ),
     ]
 
@@ -326,5 +440,7 @@ class ImportCommand(BaseCommand):
         reporter.close()
         prefix = "dry run: " if dry_run else ""
         self.stdout.write(
-            self.style.SUCCESS(prefix + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            self.style.SUCCESS(
+                prefix + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "summary")
+            )
         )

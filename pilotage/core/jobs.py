@@ -15,8 +15,8 @@ import functools
 import logging
 import time
 import traceback
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, NotRequired, Protocol, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -76,7 +76,44 @@ _RESULT_LABELS: dict[str, str | Promise] = {
     "updated": _("Modifiés"),
     "unchanged": _("Inchangés"),
 }
-_RESULT_HIDDEN = {"rejected", "problems", "count", "download", "file", "dry_run"}
+_RESULT_HIDDEN = {"rejected", "problems", "count", "download", "file", "dry_run", "summary"}
+
+
+class SummaryLink(TypedDict):
+    label: str
+    url: str
+
+
+class Summary(TypedDict):
+    """What a finished job did, in words, as its page shows it: the domain writes the
+    sentences (in the requester's language, as the job runs in it) and names the objects
+    it touched; the kernel only lays them out. ``more_links`` counts the objects touched
+    but not linked (a national file touches thousands of classes)."""
+
+    lines: list[str]
+    links: list[SummaryLink]
+    more_links: NotRequired[int]
+
+
+def job_summary(
+    lines: Sequence[str | Promise],
+    links: Sequence[tuple[str | Promise, str]] = (),
+    more_links: int = 0,
+) -> Summary:
+    """A result's ``"summary"``: sentences (empty ones dropped, each kept once, in order)
+    and ``(label, url)`` links."""
+    kept: list[str] = []
+    for line in lines:
+        text = str(line)
+        if text and text not in kept:
+            kept.append(text)
+    summary: Summary = {
+        "lines": kept,
+        "links": [{"label": str(label), "url": url} for label, url in links],
+    }
+    if more_links:
+        summary["more_links"] = more_links
+    return summary
 
 
 def job_result_items(result: dict[str, Any]) -> list[tuple[str, Any]]:

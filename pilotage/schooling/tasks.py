@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.core.imports import import_kind_register
-from pilotage.core.jobs import Progress, job_kind
+from pilotage.core.jobs import Progress, job_kind, job_summary
 from pilotage.schooling.imports import MARKS, STUDENTS, TEACHERS
 from pilotage.schooling.reports import JOB_KIND, report_cards_build
 
@@ -36,5 +37,20 @@ for _kind in (STUDENTS, TEACHERS, MARKS):
 
 @job_kind(JOB_KIND, label=_("Édition de bulletins"))
 def report_cards_job(progress: Progress, **params: Any) -> dict[str, Any]:
-    """A batch of bulletins as one PDF (see ``reports.report_cards_build``)."""
-    return report_cards_build(progress, **params)
+    """A batch of bulletins as one PDF (see ``reports.report_cards_build``), and what its
+    page says: how many are ready, to download."""
+    result = report_cards_build(progress, **params)
+    bulletins, classes = result.get("bulletins", 0), result.get("classes", 0)
+    if not bulletins:
+        line = gettext("Aucun bulletin : ces classes n'ont pas d'élève inscrit.")
+    elif classes > 1:
+        line = ngettext(
+            "%(n)s bulletin prêt, pour %(classes)s classes",
+            "%(n)s bulletins prêts, pour %(classes)s classes",
+            bulletins,
+        ) % {"n": bulletins, "classes": classes}
+    else:
+        line = ngettext("%(n)s bulletin prêt", "%(n)s bulletins prêts", bulletins) % {
+            "n": bulletins
+        }
+    return {**result, "summary": job_summary([line])}

@@ -166,6 +166,7 @@ MANY = import_kind_register(
 @pytest.mark.django_db
 def test_a_rejected_job_keeps_a_small_result_and_says_how_many_more(client, personas) -> None:  # type: ignore[no-untyped-def]
     from pilotage.core.jobs import job_execute
+    from pilotage.core.views import PAGE_PROBLEMS
 
     name = default_storage.save("imports/x-many.csv", io.BytesIO(b"a\n1\n"))
     job = Job.objects.create(
@@ -183,8 +184,19 @@ def test_a_rejected_job_keeps_a_small_result_and_says_how_many_more(client, pers
     assert len(str(job.result)) < 40_000
     client.force_login(personas.national_admin)
     page = client.get(f"/jobs/{job.pk}/").content.decode()
-    assert "… et 4800 autres problèmes, non listés." in page
+    assert "Fichier refusé : 5000 problèmes" in page
+    # The page shows the first ones and counts the rest; the download has what was kept.
+    assert page.count("<tr data-row=") == PAGE_PROBLEMS
+    assert "… et 4950 autres problèmes, non affichés ici." in page
     assert "x" * 81 not in page
+    assert f'href="/jobs/{job.pk}/problems.csv"' in page
+    download = client.get(f"/jobs/{job.pk}/problems.csv")
+    assert download["Content-Type"].startswith("text/csv")
+    lines = download.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Ligne;Colonne;Valeur;Motif"
+    assert len(lines) == 1 + JOB_PROBLEMS + 1
+    assert lines[1].startswith("2;a;xxx") and lines[1].endswith(";mauvais")
+    assert lines[-1] == ";;;… et 4800 autres problèmes, non listés."
     api = client.get(f"/api/v1/jobs/{job.pk}")
     assert api.status_code == 200 and len(api.content) < 40_000
 

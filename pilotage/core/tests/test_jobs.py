@@ -117,3 +117,108 @@ def test_job_page_and_audit_page_show_the_labels(client, personas) -> None:  # t
     assert "Import de notes" in client.get(f"/jobs/{job.pk}/").content.decode()
     page = client.get("/audit/").content.decode()
     assert "Décision du conseil" in page and "<td>decide</td>" not in page
+
+
+# --- The job page reads as a person would ------------------------------------------------------
+
+
+def _progress(client, job: Job) -> str:  # type: ignore[no-untyped-def]
+    return client.get(f"/jobs/{job.pk}/progress/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_waiting_or_running_job_shows_its_progress_and_keeps_polling(client, personas) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.national_admin)
+    job = Job.objects.create(kind="orgunits.import", created_by=personas.national_admin)
+    page = _progress(client, job)
+    assert "En attente : la tâche va démarrer." in page and 'hx-trigger="every 1s"' in page
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, total=200, done=50, message="ligne 51"
+    )
+    page = _progress(client, job)
+    assert "En cours… " in page and "50 sur 200 (25 %)" in page
+    assert '<progress max="100" value="25">' in page and "ligne 51" in page
+    assert 'hx-trigger="every 1s"' in page
+
+
+@pytest.mark.django_db
+def test_a_finished_job_shows_its_summary_once_and_stops_polling(client, personas) -> None:  # type: ignore[no-untyped-def]
+    """The domain writes the sentences and names the links; the kernel lays them out and
+    lists no raw figure beside them."""
+    from pilotage.core.jobs import job_summary
+
+    summary = job_summary(
+        ["312 élèves importés", "", "4 classes créées", "312 élèves importés"],
+        [("Classe 5AP-1", "/schooling/classes/1/"), ("Classe 5AP-2", "/schooling/classes/2/")],
+        more_links=3,
+    )
+    assert summary["lines"] == ["312 élèves importés", "4 classes créées"]
+    job = Job.objects.create(
+        kind="schooling.import_students",
+        created_by=personas.national_admin,
+        status=Job.Status.SUCCEEDED,
+        result={"rows": 312, "created": 312, "pupils_created": 312, "summary": summary},
+    )
+    client.force_login(personas.national_admin)
+    page = _progress(client, job)
+    assert "every 1s" not in page
+    assert "<li>312 élèves importés</li>" in page and page.count("312") == 1
+    assert '<a href="/schooling/classes/2/"><bdi dir="auto">Classe 5AP-2</bdi></a>' in page
+    assert "… et 3 autres." in page
+    assert "Élèves créés" not in page and "Lignes lues" not in page
+    # Without a summary, the figures by their labels (other domains' jobs).
+    Job.objects.filter(pk=job.pk).update(result={"rows": 5, "pupils_created": 3})
+    page = _progress(client, job)
+    assert "<dt>Lignes lues</dt><dd>5</dd>" in page
+
+
+@pytest.mark.django_db
+def test_a_failed_or_dry_run_job_says_so_in_words(client, personas) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(personas.national_admin)
+    failed = Job.objects.create(
+        kind="orgunits.import",
+        created_by=personas.national_admin,
+        status=Job.Status.FAILED,
+        message="disque plein",
+        params={"page": "/orgunits/import/"},
+    )
+    page = _progress(client, failed)
+    assert "La tâche a échoué" in page and "disque plein" in page
+    assert 'href="/orgunits/import/" id="job-retry"' in page
+    assert "0 %" not in page and "every 1s" not in page
+    dry = Job.objects.create(
+        kind="orgunits.import",
+        created_by=personas.national_admin,
+        status=Job.Status.SUCCEEDED,
+        result={"rows": 3, "dry_run": True},
+    )
+    page = _progress(client, dry)
+    assert "Fichier valable" in page and "3 lignes vérifiées" in page
+    # A link back is only ever a path of this site.
+    Job.objects.filter(pk=failed.pk).update(params={"page": "//evil.example/"})
+    assert "evil.example" not in _progress(client, failed)
+
+
+@pytest.mark.django_db
+def test_the_problems_download_is_the_requesters_only(client, personas) -> None:  # type: ignore[no-untyped-def]
+    job = Job.objects.create(
+        kind="orgunits.import",
+        created_by=personas.national_admin,
+        status=Job.Status.FAILED,
+        message="rejected",
+        result={
+            "rejected": True,
+            "count": 1,
+            "problems": [{"row": 2, "column": "code", "value": "=1+1", "reason": "mauvais"}],
+        },
+    )
+    client.force_login(personas.head_a)
+    assert client.get(f"/jobs/{job.pk}/problems.csv").status_code == 404
+    client.force_login(personas.national_admin)
+    lines = client.get(f"/jobs/{job.pk}/problems.csv").content.decode("utf-8-sig").splitlines()
+    # A value from the file is not read as a formula by the spreadsheet.
+    assert lines == ["Ligne;Colonne;Valeur;Motif", "2;code;'=1+1;mauvais"]
+    succeeded = Job.objects.create(
+        kind="orgunits.import", created_by=personas.national_admin, status="succeeded"
+    )
+    assert client.get(f"/jobs/{succeeded.pk}/problems.csv").status_code == 404

@@ -18,10 +18,18 @@ from functools import partial
 
 from django.utils.translation import gettext_lazy as _
 
-from pilotage.core.imports import ImportKind
-from pilotage.schooling.imports.marks import MARK_COLUMNS, marks_import
-from pilotage.schooling.imports.students import STUDENT_COLUMNS, students_import
-from pilotage.schooling.imports.teachers import TEACHER_COLUMNS, teachers_import
+from pilotage.core.imports import ImportKind, column_examples
+from pilotage.schooling.imports.marks import MARK_COLUMN_HELP, MARK_COLUMNS, marks_import
+from pilotage.schooling.imports.students import (
+    STUDENT_COLUMN_HELP,
+    STUDENT_COLUMNS,
+    students_import,
+)
+from pilotage.schooling.imports.teachers import (
+    TEACHER_COLUMN_HELP,
+    TEACHER_COLUMNS,
+    teachers_import,
+)
 from pilotage.schooling.permissions import can_open_import
 
 __all__ = [
@@ -39,27 +47,17 @@ STUDENTS = ImportKind(
     label=_("Import d'élèves"),
     title=_("Importer des élèves"),
     columns=STUDENT_COLUMNS,
-    example={
-        "code_massar": "J130000001",
-        "nom": "Alaoui",
-        "prenom": "Salma",
-        "nom_ar": "العلوي",
-        "prenom_ar": "سلمى",
-        "sexe": "F",
-        "date_naissance": "2015-04-12",
-        "code_etablissement": "04101A",
-        "niveau": "5AP",
-        "classe": "5AP-2",
-        "annee_scolaire": "2025-2026",
-    },
+    example=column_examples(STUDENT_COLUMN_HELP),
+    described=STUDENT_COLUMN_HELP,
     run=students_import,
     may_open=partial(can_open_import, kind="students"),
     help=(
         _(
-            "sexe : M ou F ; date_naissance : AAAA-MM-JJ, JJ/MM/AAAA ou date Excel ; "
-            "niveau : 1AP à 2BAC ; annee_scolaire : 2025-2026. La classe est créée si elle "
-            "n'existe pas ; un élève inscrit cette année dans un autre établissement passe "
-            "par un transfert."
+            "Chaque ligne crée l'élève ou met à jour son nom, son sexe et sa date de "
+            "naissance (le code Massar est la clé), crée la classe si elle n'existe pas, et "
+            "inscrit l'élève dans cette classe pour l'année, ou le change de classe s'il est "
+            "déjà inscrit dans le même établissement. Un élève inscrit cette année dans un "
+            "autre établissement passe par un transfert."
         ),
     ),
 )
@@ -68,22 +66,15 @@ TEACHERS = ImportKind(
     label=_("Import d'enseignants"),
     title=_("Importer des enseignants"),
     columns=TEACHER_COLUMNS,
-    example={
-        "ppr": "1234567",
-        "nom": "El Fassi",
-        "prenom": "Nadia",
-        "email": "nadia.elfassi@example.ma",
-        "code_etablissement": "04101A",
-        "qualifie": "oui",
-        "specialite": "MATH",
-    },
+    example=column_examples(TEACHER_COLUMN_HELP),
+    described=TEACHER_COLUMN_HELP,
     run=teachers_import,
     may_open=partial(can_open_import, kind="teachers"),
     help=(
         _(
-            "ppr : matricule de 5 à 12 chiffres, qui devient l'identifiant de connexion ; "
-            "qualifie : oui ou non ; specialite : code de matière (MATH, FR…), vide pour un "
-            "enseignant du primaire. Le compte n'a pas de mot de passe : l'enseignant le "
+            "Chaque ligne crée ou met à jour le compte de l'enseignant, sa fiche et son "
+            "rattachement à l'établissement ; un enseignant qui change d'établissement perd "
+            "le rattachement à l'ancien. Le compte n'a pas de mot de passe : l'enseignant le "
             "choisit par « mot de passe oublié »."
         ),
     ),
@@ -93,24 +84,15 @@ MARKS = ImportKind(
     label=_("Import de notes"),
     title=_("Importer des notes"),
     columns=MARK_COLUMNS,
-    example={
-        "code_massar": "J130000001",
-        "code_etablissement": "04101A",
-        "classe": "5AP-2",
-        "annee_scolaire": "2025-2026",
-        "semestre": "1",
-        "matiere": "MATH",
-        "evaluation": "test_1",
-        "note": "15,5",
-    },
+    example=column_examples(MARK_COLUMN_HELP),
+    described=MARK_COLUMN_HELP,
     run=marks_import,
     may_open=partial(can_open_import, kind="marks"),
     help=(
         _(
-            "semestre : 1 ou 2 ; matiere : code de matière ; evaluation : test_1, "
-            "test_2…, activity_1, local_exam_1… ; note : de 0 à 20 avec deux décimales au "
-            "plus (virgule acceptée), ABS ou DISP. Une feuille validée ou dont la saisie "
-            "est close refuse ses lignes."
+            "Les notes sont écrites sous les règles de la feuille de notes : une feuille "
+            "validée ou dont la saisie est close refuse ses lignes, et un enseignant n'importe "
+            "que les notes des classes et matières qu'il enseigne."
         ),
     ),
     actor_required="every mark records who entered it",

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, TypeVar
 
 from django.db import IntegrityError
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from pilotage.core.jobs import Progress
+from pilotage.core.jobs import Progress, job_summary
 from pilotage.core.tabular import (
     ImportRejected,
     Problem,
@@ -24,7 +26,7 @@ from pilotage.core.tabular import (
     row_problem,
 )
 from pilotage.orgunits.models import AcademicYear, OrgUnit, School
-from pilotage.schooling.models import GradeLevel, Subject
+from pilotage.schooling.models import GradeLevel, SchoolClass, Subject
 from pilotage.schooling.services.bulk import LevelRef, SchoolRef, YearRef
 
 # rows is rejected with the first ten thousand listed and the total.
@@ -302,3 +304,80 @@ def conflicting_write(exc: IntegrityError) -> ImportRejected:
 
 def text_of(value: Any) -> str:
     return value if value.__class__ is str else cell_text(value)
+
+
+# --- What the job's page says was done ----------------------------------------------------------
+
+# A summary links at most this many classes or schools; past that it counts the rest.
+LINKS_MAX = 12
+
+
+class Touched:
+    """The schools and classes a file's rows name, for the links of the job's summary.
+    Every school is kept (a country has a few thousand: integers), the classes only up to
+    ``LINKS_MAX`` — past that the summary links the schools instead."""
+
+    def __init__(self) -> None:
+        self.schools: set[int] = set()
+        self.classes: set[tuple[int, int, str]] = set()
+        self.too_many_classes = False
+
+    def add(self, school_id: int, year_id: int | None = None, class_name: str = "") -> None:
+        self.schools.add(school_id)
+        if year_id is None or self.too_many_classes:
+            return
+        key = (school_id, year_id, class_name)
+        if key not in self.classes:
+            if len(self.classes) >= LINKS_MAX:
+                self.too_many_classes = True
+                self.classes.clear()
+            else:
+                self.classes.add(key)
+
+    def links(self) -> tuple[list[tuple[str, str]], int]:
+        """``(label, url)`` of the classes named (each with its school), or of the
+        schools when the classes are too many or none; and how many were left out."""
+        if self.classes:
+            units = _units(self.schools)
+            wanted = Q()
+            for school_id, year_id, name in self.classes:
+                wanted |= Q(school_id=school_id, academic_year_id=year_id, name=name)
+            found = SchoolClass.objects.filter(wanted).order_by("school_id", "name")
+            return [
+                (
+                    _("Classe %(name)s · %(school)s")
+                    % {"name": c.name, "school": _school_label(units.get(c.school_id))},
+                    reverse("schooling:class", args=[c.pk]),
+                )
+                for c in found
+            ], 0
+        units = _units(sorted(self.schools)[:LINKS_MAX])
+        links = [
+            (_school_label(unit), reverse("orgunits:detail", args=[unit.code]))
+            for unit in sorted(units.values(), key=lambda u: u.code)
+        ]
+        return links, max(len(self.schools) - len(links), 0)
+
+
+def _units(ids: Iterable[int]) -> dict[int, OrgUnit]:
+    return {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(ids)).select_related("school")}
+
+
+def _school_label(unit: OrgUnit | None) -> str:
+    if unit is None:
+        return ""
+    school = getattr(unit, "school", None)
+    code = school.school_code if school is not None else unit.code
+    return f"{unit.name} ({code})"
+
+
+def count_lines(counts: Iterable[tuple[int, Any]]) -> list[str]:
+    """A sentence for each count above zero: ``(n, ngettext_lazy(singular, plural, "n"))``,
+    whose ``%(n)s`` also picks the plural form of the reader's language."""
+    return [str(message % {"n": n}) for n, message in counts if n]
+
+
+def summarized(result: dict[str, Any], lines: list[str], touched: Touched) -> dict[str, Any]:
+    """The importer's counts with their ``"summary"`` for the job's page."""
+    links, more = touched.links()
+    return {**result, "summary": job_summary(lines, links, more)}

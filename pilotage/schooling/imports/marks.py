@@ -11,21 +11,26 @@ from typing import IO, Any
 
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from pilotage.core.imports import Column, column_names
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import Problems, cell_text, open_table
 from pilotage.orgunits.models import OrgUnit, Semester
 from pilotage.schooling.imports.common import (
     Duplicates,
     Lookups,
+    Touched,
     changed_rejection,
     check_code_massar,
     check_not_empty,
     code_key,
     code_of,
     conflicting_write,
+    count_lines,
     report_validating,
     reread,
+    summarized,
 )
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
@@ -48,16 +53,56 @@ from pilotage.schooling.services.bulk import (
 )
 from pilotage.schooling.services.marks import parse_cell
 
-MARK_COLUMNS = [
-    "code_massar",
-    "code_etablissement",
-    "classe",
-    "annee_scolaire",
-    "semestre",
-    "matiere",
-    "evaluation",
-    "note",
-]
+# The columns as the importer reads them and as its page and template explain them.
+MARK_COLUMN_HELP = (
+    Column(
+        "code_massar",
+        gettext_lazy("Le code Massar d'un élève inscrit dans la classe."),
+        "J130000001",
+        format=gettext_lazy("une lettre majuscule suivie de 9 chiffres"),
+    ),
+    Column(
+        "code_etablissement", gettext_lazy("Le code de l'établissement de la classe."), "04101A"
+    ),
+    Column("classe", gettext_lazy("Le nom de la classe ; elle doit exister."), "5AP-2"),
+    Column(
+        "annee_scolaire",
+        gettext_lazy("L'année scolaire de la classe."),
+        "2025-2026",
+        format=gettext_lazy("AAAA-AAAA"),
+    ),
+    Column(
+        "semestre",
+        gettext_lazy("Le semestre de la note."),
+        "1",
+        allowed=gettext_lazy("1 ou 2 (S1, S2 aussi)"),
+    ),
+    Column(
+        "matiere",
+        gettext_lazy("La matière, étudiée au niveau de la classe."),
+        "MATH",
+        format=gettext_lazy("un code de matière : MATH, FR, AR…"),
+    ),
+    Column(
+        "evaluation",
+        gettext_lazy("La colonne de la feuille de notes."),
+        "test_1",
+        allowed=gettext_lazy(
+            "test_1 à test_9 (contrôles continus), activity_1 (activités intégrées), "
+            "local_exam_1, regional_exam_1, national_exam_1"
+        ),
+    ),
+    Column(
+        "note",
+        gettext_lazy("La note, ou l'absence ou la dispense de l'élève."),
+        "15,5",
+        format=gettext_lazy(
+            "de 0 au barème de la classe, deux décimales au plus, virgule ou point"
+        ),
+        allowed=gettext_lazy("ou ABS (absent), DISP (dispensé)"),
+    ),
+)
+MARK_COLUMNS = column_names(MARK_COLUMN_HELP)
 
 # Beyond this many, problems are counted but not kept: a file wrong on each of its million
 EVALUATION = re.compile(r"(test|activity|local_exam|regional_exam|national_exam)_([1-9])")
@@ -246,7 +291,11 @@ def _subject_code(look: Lookups, subject_id: int) -> str:
 
 
 def _validate_marks(
-    stream: IO[bytes], filename: str, look: MarkLookups, progress: Progress | None
+    stream: IO[bytes],
+    filename: str,
+    look: MarkLookups,
+    progress: Progress | None,
+    touched: Touched,
 ) -> tuple[int, ClassBook]:
     table = open_table(stream, filename=filename, required=MARK_COLUMNS)
     refresh_statistics(Enrolment, Mark)
@@ -267,6 +316,7 @@ def _validate_marks(
             f"{mark.kind}_{mark.assessment_number}",
         )
         duplicates.add(code_key(mark.code_massar) << 27 | look.dense(where), number)
+        touched.add(mark.school_id, mark.year_id, mark.class_name)
         batch.append(mark)
         if len(batch) >= BATCH_SIZE:
             _check_mark_batch(batch, classes, look, problems)
@@ -316,19 +366,20 @@ def marks_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     source: str = "",
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Validate then apply a marks file (see docs/imports.md). Raises ImportRejected.
     ``actor`` is required: every mark records who entered it."""
     if actor is None:
         raise ValueError("marks_import needs an actor")
     look = MarkLookups(actor)
-    rows, classes = _validate_marks(stream, filename, look, progress)
+    touched = Touched()
+    rows, classes = _validate_marks(stream, filename, look, progress, touched)
     if progress:
         progress.total(rows)
     if dry_run:
         return {"rows": rows}
     try:
-        return marks_bulk_apply(
+        counts = marks_bulk_apply(
             actor=actor,
             batches=batched(_mark_rows(stream, filename, look, classes)),
             source=source or filename,
@@ -336,3 +387,27 @@ def marks_import(
         )
     except IntegrityError as exc:
         raise conflicting_write(exc) from exc
+    lines = count_lines(
+        [
+            (counts["rows"], ngettext_lazy("%(n)s note importée", "%(n)s notes importées", "n")),
+            (counts["created"], ngettext_lazy("%(n)s note saisie", "%(n)s notes saisies", "n")),
+            (counts["updated"], ngettext_lazy("%(n)s note modifiée", "%(n)s notes modifiées", "n")),
+            (
+                counts["unchanged"],
+                ngettext_lazy(
+                    "%(n)s note déjà à jour, rien à changer",
+                    "%(n)s notes déjà à jour, rien à changer",
+                    "n",
+                ),
+            ),
+            (
+                counts["sheets"],
+                ngettext_lazy(
+                    "%(n)s feuille de notes mise à jour",
+                    "%(n)s feuilles de notes mises à jour",
+                    "n",
+                ),
+            ),
+        ]
+    )
+    return summarized(counts, lines, touched)

@@ -15,7 +15,9 @@ from typing import IO, Any
 
 from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from pilotage.core.imports import Column, column_names
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import Problems, open_table, parse_date
 from pilotage.schooling.imports.common import (
@@ -27,13 +29,16 @@ from pilotage.schooling.imports.common import (
     YEARS_AHEAD,
     Duplicates,
     Lookups,
+    Touched,
     check_code_massar,
     check_name,
     check_not_empty,
     code_key,
     code_of,
     conflicting_write,
+    count_lines,
     report_validating,
+    summarized,
     text_of,
 )
 from pilotage.schooling.models import ACTIVE_STATUSES, Enrolment, Pupil
@@ -51,19 +56,79 @@ from pilotage.schooling.services.bulk import (
     refresh_statistics,
 )
 
-STUDENT_COLUMNS = [
-    "code_massar",
-    "nom",
-    "prenom",
-    "nom_ar",
-    "prenom_ar",
-    "sexe",
-    "date_naissance",
-    "code_etablissement",
-    "niveau",
-    "classe",
-    "annee_scolaire",
-]
+# The columns as the importer reads them and as its page and template explain them.
+STUDENT_COLUMN_HELP = (
+    Column(
+        "code_massar",
+        gettext_lazy("Le code Massar de l'élève : il identifie l'élève d'un import à l'autre."),
+        "J130000001",
+        format=gettext_lazy("une lettre majuscule suivie de 9 chiffres"),
+    ),
+    Column(
+        "nom",
+        gettext_lazy("Nom de famille, en lettres latines."),
+        "Alaoui",
+        format=gettext_lazy("100 caractères au plus"),
+    ),
+    Column(
+        "prenom",
+        gettext_lazy("Prénom, en lettres latines."),
+        "Salma",
+        format=gettext_lazy("100 caractères au plus"),
+    ),
+    Column(
+        "nom_ar",
+        gettext_lazy("Nom de famille en arabe."),
+        "العلوي",
+        required=False,
+        format=gettext_lazy("100 caractères au plus"),
+    ),
+    Column(
+        "prenom_ar",
+        gettext_lazy("Prénom en arabe."),
+        "سلمى",
+        required=False,
+        format=gettext_lazy("100 caractères au plus"),
+    ),
+    Column(
+        "sexe",
+        gettext_lazy("Sexe de l'élève."),
+        "F",
+        allowed=gettext_lazy("M (garçon) ou F (fille)"),
+    ),
+    Column(
+        "date_naissance",
+        gettext_lazy("Date de naissance."),
+        "2015-04-12",
+        format=gettext_lazy("AAAA-MM-JJ, JJ/MM/AAAA ou une date Excel"),
+    ),
+    Column(
+        "code_etablissement",
+        gettext_lazy(
+            "Le code de l'établissement où l'élève est inscrit ; il doit être dans votre périmètre."
+        ),
+        "04101A",
+    ),
+    Column(
+        "niveau",
+        gettext_lazy("Le niveau de la classe."),
+        "5AP",
+        allowed=gettext_lazy("1AP à 6AP, 1AC à 3AC, TC, 1BAC, 2BAC"),
+    ),
+    Column(
+        "classe",
+        gettext_lazy("Le nom de la classe ; elle est créée si elle n'existe pas encore."),
+        "5AP-2",
+        format=gettext_lazy("30 caractères au plus"),
+    ),
+    Column(
+        "annee_scolaire",
+        gettext_lazy("L'année scolaire de l'inscription ; elle doit exister dans le calendrier."),
+        "2025-2026",
+        format=gettext_lazy("AAAA-AAAA (2025/2026 est lu de même)"),
+    ),
+)
+STUDENT_COLUMNS = column_names(STUDENT_COLUMN_HELP)
 
 _date = functools.lru_cache(maxsize=1 << 16)(parse_date)
 NAME_COLUMNS = (("nom", True), ("prenom", True), ("nom_ar", False), ("prenom_ar", False))
@@ -206,6 +271,7 @@ def _validate_students(
     look: Lookups,
     progress: Progress | None,
     sink: Callable[[list[PupilRow]], None],
+    touched: Touched,
 ) -> tuple[int, ClassBook]:
     """Checks every row; hands each batch of valid rows to ``sink`` once its database
     checks are done, as long as no problem has been found."""
@@ -221,6 +287,7 @@ def _validate_students(
         if row is None:
             continue
         duplicates.add(code_key(row.code_massar), number)
+        touched.add(row.school_id, row.year_id, row.class_name)
         keys.append(
             (number, row.code_massar, row.school_id, row.year_id, row.level_id, row.class_name)
         )
@@ -256,7 +323,7 @@ def students_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     source: str = "",
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Validate then apply a pupils file (see docs/imports.md). Raises ImportRejected."""
     look = Lookups(actor, can_import_pupils)
 
@@ -275,24 +342,71 @@ def students_import(
         except IntegrityError as exc:
             raise conflicting_write(exc) from exc
 
+    touched = Touched()
     if not dry_run and _Writer.possible():
         writer = _Writer(lambda batches: apply(batches, ClassBook(), None))
         try:
-            rows, _classes = _validate_students(stream, filename, look, progress, writer.put)
+            rows, _classes = _validate_students(
+                stream, filename, look, progress, writer.put, touched
+            )
         except BaseException:
             writer.abandon()
             raise
         if progress:
             progress.total(rows)
-        return writer.finish(progress)
+        return _summary(writer.finish(progress), touched)
     with _Spill() as spill:
         sink = (lambda batch: None) if dry_run else spill.add
-        rows, classes = _validate_students(stream, filename, look, progress, sink)
+        rows, classes = _validate_students(stream, filename, look, progress, sink, touched)
         if progress:
             progress.total(rows)
         if dry_run:
             return {"rows": rows}
-        return apply(spill.batches(), classes, progress)
+        return _summary(apply(spill.batches(), classes, progress), touched)
+
+
+def _summary(counts: dict[str, int], touched: Touched) -> dict[str, Any]:
+    """What the job's page says: each figure once, in words."""
+    lines = count_lines(
+        [
+            (counts["rows"], ngettext_lazy("%(n)s élève importé", "%(n)s élèves importés", "n")),
+            (
+                counts["pupils_created"],
+                ngettext_lazy("%(n)s nouvel élève", "%(n)s nouveaux élèves", "n"),
+            ),
+            (
+                counts["pupils_updated"],
+                ngettext_lazy(
+                    "%(n)s élève dont le nom, le sexe ou la date de naissance a changé",
+                    "%(n)s élèves dont le nom, le sexe ou la date de naissance a changé",
+                    "n",
+                ),
+            ),
+            (
+                counts["enrolments_created"],
+                ngettext_lazy("%(n)s inscription créée", "%(n)s inscriptions créées", "n"),
+            ),
+            (
+                counts["enrolments_moved"],
+                ngettext_lazy(
+                    "%(n)s élève changé de classe", "%(n)s élèves changés de classe", "n"
+                ),
+            ),
+            (
+                counts["classes_created"],
+                ngettext_lazy("%(n)s classe créée", "%(n)s classes créées", "n"),
+            ),
+            (
+                counts["unchanged"],
+                ngettext_lazy(
+                    "%(n)s ligne déjà à jour, rien à changer",
+                    "%(n)s lignes déjà à jour, rien à changer",
+                    "n",
+                ),
+            ),
+        ]
+    )
+    return summarized(counts, lines, touched)
 
 
 class _Spill:

@@ -10,8 +10,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from pilotage.accounts.models import User
+from pilotage.core.imports import Column, column_names
 from pilotage.core.jobs import Progress
 from pilotage.core.tabular import Problems, cell_text, open_table
 from pilotage.schooling.imports.common import (
@@ -19,17 +21,69 @@ from pilotage.schooling.imports.common import (
     USER_NAME_MAX,
     Duplicates,
     Lookups,
+    Touched,
     check_name,
     check_not_empty,
     conflicting_write,
+    count_lines,
     report_validating,
+    summarized,
     valid_rows,
 )
 from pilotage.schooling.models import Teacher
 from pilotage.schooling.permissions import can_import_teachers
 from pilotage.schooling.services.bulk import BATCH_SIZE, TeacherRow, batched, teachers_bulk_apply
 
-TEACHER_COLUMNS = ["ppr", "nom", "prenom", "email", "code_etablissement", "qualifie", "specialite"]
+# The columns as the importer reads them and as its page and template explain them.
+TEACHER_COLUMN_HELP = (
+    Column(
+        "ppr",
+        gettext_lazy(
+            "Le matricule (PPR) de l'enseignant ; il devient son identifiant de connexion."
+        ),
+        "1234567",
+        format=gettext_lazy("de 5 à 12 chiffres"),
+    ),
+    Column(
+        "nom",
+        gettext_lazy("Nom de famille."),
+        "El Fassi",
+        format=gettext_lazy("150 caractères au plus"),
+    ),
+    Column(
+        "prenom", gettext_lazy("Prénom."), "Nadia", format=gettext_lazy("150 caractères au plus")
+    ),
+    Column(
+        "email",
+        gettext_lazy(
+            "Adresse e-mail : l'enseignant y reçoit le lien pour choisir son mot de passe "
+            "(« mot de passe oublié »)."
+        ),
+        "nadia.elfassi@example.ma",
+        required=False,
+    ),
+    Column(
+        "code_etablissement",
+        gettext_lazy(
+            "Le code de l'établissement où il enseigne ; il doit être dans votre périmètre."
+        ),
+        "04101A",
+    ),
+    Column(
+        "qualifie",
+        gettext_lazy("L'enseignant a-t-il la qualification pédagogique requise ?"),
+        "oui",
+        allowed=gettext_lazy("oui ou non (o/n, 1/0 aussi)"),
+    ),
+    Column(
+        "specialite",
+        gettext_lazy("La matière enseignée ; vide pour un enseignant du primaire."),
+        "MATH",
+        required=False,
+        format=gettext_lazy("un code de matière : MATH, FR, AR…"),
+    ),
+)
+TEACHER_COLUMNS = column_names(TEACHER_COLUMN_HELP)
 YES = {"oui", "o", "1", "true", "vrai", "yes"}
 NO = {"non", "n", "0", "false", "faux", "no"}
 
@@ -97,7 +151,11 @@ def _check_teacher_batch(rows: list[TeacherRow], problems: Problems) -> None:
 
 
 def _validate_teachers(
-    stream: IO[bytes], filename: str, look: Lookups, progress: Progress | None
+    stream: IO[bytes],
+    filename: str,
+    look: Lookups,
+    progress: Progress | None,
+    touched: Touched,
 ) -> int:
     table = open_table(stream, filename=filename, required=TEACHER_COLUMNS)
     problems = Problems(TEACHER_COLUMNS)
@@ -112,6 +170,7 @@ def _validate_teachers(
             continue
         # A leading 1 keeps the PPR's leading zeros apart: 0012345 is not 12345.
         pprs.add(int("1" + row.ppr), number)
+        touched.add(row.school_id)
         if row.email:
             first = emails.setdefault(row.email.lower(), number)
             if first != number:
@@ -148,16 +207,17 @@ def teachers_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     source: str = "",
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Validate then apply a teachers file (see docs/imports.md). Raises ImportRejected."""
     look = Lookups(actor, can_import_teachers)
-    rows = _validate_teachers(stream, filename, look, progress)
+    touched = Touched()
+    rows = _validate_teachers(stream, filename, look, progress, touched)
     if progress:
         progress.total(rows)
     if dry_run:
         return {"rows": rows}
     try:
-        return teachers_bulk_apply(
+        counts = teachers_bulk_apply(
             actor=actor,
             batches=batched(valid_rows(stream, filename, TEACHER_COLUMNS, _teacher, look)),
             source=source or filename,
@@ -165,3 +225,54 @@ def teachers_import(
         )
     except IntegrityError as exc:
         raise conflicting_write(exc) from exc
+    lines = count_lines(
+        [
+            (
+                counts["rows"],
+                ngettext_lazy("%(n)s enseignant importé", "%(n)s enseignants importés", "n"),
+            ),
+            (
+                counts["teachers_created"],
+                ngettext_lazy("%(n)s nouvel enseignant", "%(n)s nouveaux enseignants", "n"),
+            ),
+            (
+                counts["teachers_updated"],
+                ngettext_lazy("%(n)s enseignant mis à jour", "%(n)s enseignants mis à jour", "n"),
+            ),
+            (
+                counts["users_created"],
+                ngettext_lazy(
+                    "%(n)s compte créé (sans mot de passe : l'enseignant le choisit par « mot "
+                    "de passe oublié »)",
+                    "%(n)s comptes créés (sans mot de passe : chaque enseignant le choisit par "
+                    "« mot de passe oublié »)",
+                    "n",
+                ),
+            ),
+            (
+                counts["roles_granted"],
+                ngettext_lazy(
+                    "%(n)s enseignant rattaché à un établissement",
+                    "%(n)s enseignants rattachés à un établissement",
+                    "n",
+                ),
+            ),
+            (
+                counts["roles_revoked"],
+                ngettext_lazy(
+                    "%(n)s rattachement à un ancien établissement retiré",
+                    "%(n)s rattachements à un ancien établissement retirés",
+                    "n",
+                ),
+            ),
+            (
+                counts["unchanged"],
+                ngettext_lazy(
+                    "%(n)s ligne déjà à jour, rien à changer",
+                    "%(n)s lignes déjà à jour, rien à changer",
+                    "n",
+                ),
+            ),
+        ]
+    )
+    return summarized(counts, lines, touched)

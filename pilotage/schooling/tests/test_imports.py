@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from pilotage.accounts.models import RoleAssignment, User
@@ -122,6 +122,7 @@ THREE = [
 def test_import_creates_pupils_classes_enrolments_and_is_idempotent(school_year) -> None:  # type: ignore[no-untyped-def]
     before_classes = SchoolClass.objects.count()
     result = run_students(csv(THREE))
+    summary = result.pop("summary")
     assert result == {
         "rows": 3,
         "created": 3,
@@ -148,6 +149,17 @@ def test_import_creates_pupils_classes_enrolments_and_is_idempotent(school_year)
     assert entry.object_id == str(school_year.class_a1.school_id)
     assert entry.changes["pupils_created"] == [None, 3]
     assert entry.changes["source"] == [None, "eleves.csv"]
+    # The job page's summary says each figure once, and links the two classes named.
+    assert summary["lines"] == [
+        "3 élèves importés",
+        "3 nouveaux élèves",
+        "3 inscriptions créées",
+        "1 classe créée",
+    ]
+    assert {link["url"] for link in summary["links"]} == {
+        f"/schooling/classes/{school_year.class_a1.pk}/",
+        f"/schooling/classes/{new_class.pk}/",
+    }
 
     audit = AuditEntry.objects.count()
     again = run_students(csv(THREE))
@@ -458,8 +470,9 @@ def test_batches_cost_a_fixed_number_of_queries(school_year) -> None:  # type: i
     # enrolment lookup: every pupil is new), statistics at 5 000 and 10 000 rows (2),
     # savepoints; per batch, the indicators' dirty mark of the batch's schools (the years,
     # to find the neighbours of the batch's; the UPDATE before the INSERT on SQLite: 2 × 3).
+    # At the end, the job summary's links: the schools and the classes named (2).
     # None of these grows with the rows.
-    assert len([s for s in statements if s != "INSERT"]) <= 36
+    assert len([s for s in statements if s != "INSERT"]) <= 38
     # New pupils and enrolments go in by COPY on PostgreSQL, by one prepared INSERT run
     # for every row on SQLite; the classes by one multi-row INSERT.
     assert statements.count("INSERT") <= 2 * 3 + 1 + 3 + 3  # the audit entries, the dirty marks
@@ -851,7 +864,16 @@ def test_marks_are_written_like_the_marks_sheet(school_year, personas) -> None: 
     data = csv(rows, MARK_COLUMNS, sep=";")
     version = school_year.sheet.version
     result = run_marks(data, personas.head_a)
+    summary = result.pop("summary")
     assert result == {"rows": 6, "created": 6, "updated": 0, "unchanged": 0, "sheets": 2}
+    assert summary["lines"] == [
+        "6 notes importées",
+        "6 notes saisies",
+        "2 feuilles de notes mises à jour",
+    ]
+    assert [link["url"] for link in summary["links"]] == [
+        f"/schooling/classes/{school_year.class_a1.pk}/"
+    ]
     marks = {
         (m.pupil.code_massar, m.assessment.sheet.subject.code, m.assessment.column): (
             m.value,
@@ -1003,7 +1025,21 @@ def test_upload_page_runs_the_import_as_a_job(
     assert Pupil.objects.filter(code_massar="K200000002", last_name_ar="التازي").exists()
     assert "(job " in AuditEntry.objects.get(action="import").changes["source"][1]
     page = client.get(f"/jobs/{job.pk}/progress/").content.decode()
-    assert "100 %" in page and "every 1s" not in page
+    assert "100 %" in page and "every 1s" not in page  # done: the polling stops
+    # What was done, in words, each figure once, with links to the classes named.
+    lines = re.findall(r"<li>([^<]*)</li>", page.split('class="job-summary"')[1].split("</ul>")[0])
+    assert lines == [
+        "3 élèves importés",
+        "3 nouveaux élèves",
+        "3 inscriptions créées",
+        "1 classe créée",
+    ]
+    assert len(set(lines)) == len(lines)
+    assert "Élèves créés" not in page and "<dl" not in page and "0 / 0" not in page
+    new_class = SchoolClass.objects.get(name="5AP-2")
+    for school_class in (school_year.class_a1, new_class):
+        assert f'href="/schooling/classes/{school_class.pk}/"' in page
+    assert page.count('href="/schooling/classes/') == 2
 
 
 def test_rejected_upload_lists_its_problems_on_the_job_page(
@@ -1028,6 +1064,13 @@ def test_rejected_upload_lists_its_problems_on_the_job_page(
     assert state() == before
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "03201B" in page and "établissement hors de votre périmètre" in page
+    # In words, with the rows as a table and the way back to the import; no "0 % · 0 / 0".
+    assert "Fichier refusé : 1 problème" in page and "Rien n'a été enregistré" in page
+    assert '<tr data-row="3"><td>3</td><td><bdi><code>code_etablissement</code></bdi>' in page
+    assert 'id="job-retry" ' in page or 'href="/schooling/import/students/" id="job-retry"' in page
+    assert "0 %" not in page and "0 / 0" not in page and "every 1s" not in page
+    # Few problems: no download offered.
+    assert "problems.csv" not in page
 
 
 def test_dry_run_checkbox(
@@ -1082,3 +1125,140 @@ def test_teachers_and_marks_pages(
     job = work(run_jobs)
     assert job.status == Job.Status.SUCCEEDED, job.result
     assert Mark.objects.get().updated_by == personas.teacher_a1
+
+
+# --- The import pages explain their columns; the templates come from the same columns ------------
+
+KIND_URLS = {
+    "students": ("/schooling/import/students/", STUDENT_COLUMNS),
+    "teachers": ("/schooling/import/teachers/", TEACHER_COLUMNS),
+    "marks": ("/schooling/import/marks/", MARK_COLUMNS),
+}
+
+
+@pytest.mark.parametrize("kind", ["students", "teachers", "marks"])
+def test_the_import_page_explains_every_column(client, school_year, personas, kind: str) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.schooling.imports import KINDS
+
+    spec = KINDS[kind]
+    url, columns = KIND_URLS[kind]
+    client.force_login(personas.national_admin)
+    page = client.get(url).content.decode()
+    rows = re.findall(r'<tr data-column="([^"]+)">(.*?)</tr>', page, re.S)
+    assert [name for name, _row in rows] == columns
+    described = {c.name: c for c in spec.described}
+    assert list(described) == columns  # every column the importer reads is explained
+    for name, row in rows:
+        column = described[name]
+        assert str(column.description) in row.replace("&#x27;", "'").replace("&quot;", '"')
+        assert ("<td>oui</td>" in row) == column.required
+        if column.format:
+            assert str(column.format).replace("'", "&#x27;") in row
+    assert "docs/imports.md" not in page
+    assert f'href="{url}template.xlsx"' in page and f'href="{url}template.csv"' in page
+    # In Arabic, the same table, column by column (the words come with the translations).
+    client.cookies["django_language"] = "ar"
+    page = client.get(url).content.decode()
+    assert re.findall(r'<tr data-column="([^"]+)">', page) == columns
+
+
+def _template(client, url: str, fmt: str) -> bytes:  # type: ignore[no-untyped-def]
+    response = client.get(f"{url}template.{fmt}")
+    assert response.status_code == 200
+    return response.content
+
+
+def _filled(kind: str, school_year, personas) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The example row as a user fills it in for the test school's data."""
+    pupil = school_year.pupils_a1[0]
+    return {
+        "students": {"code_massar": "K400000001"},
+        "teachers": {"ppr": "7654321", "email": "t7654321@example.ma"},
+        "marks": {"code_massar": pupil.code_massar, "classe": "5AP-1"},
+    }[kind]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("kind", ["students", "teachers", "marks"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_template_re_imports_once_its_example_row_is_filled(
+    client, school_year, personas, kind: str, fmt: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The importer reads the column names as they are, in every language (it accepts no
+    translated header): the template's header is the importer's list in French and in
+    Arabic, and the file, example row filled in, imports without a problem."""
+    from openpyxl import load_workbook
+
+    from pilotage.schooling.imports import KINDS
+
+    url, columns = KIND_URLS[kind]
+    client.force_login(personas.national_admin)
+    client.cookies["django_language"] = lang
+    data = _template(client, url, fmt)
+    fill = _filled(kind, school_year, personas)
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(data))
+        sheet, notes = book.worksheets
+        header, example = [list(r) for r in sheet.iter_rows(values_only=True)]
+        # The second sheet explains each column, one row per column, in the file's order.
+        assert [r[0] for r in notes.iter_rows(min_row=2, values_only=True)] == columns
+        described = {c.name: c for c in KINDS[kind].described}
+        with translation.override(lang):
+            first = next(notes.iter_rows(min_row=2, values_only=True))
+            assert first[2] == str(described[columns[0]].description)
+        for n, name in enumerate(header):
+            if name in fill:
+                sheet.cell(row=2, column=n + 1, value=fill[name])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        filled = buffer.getvalue()
+    else:
+        text = data.decode("utf-8")
+        assert text.startswith("\ufeff")
+        header_line, example_line = text.lstrip("\ufeff").splitlines()
+        header, example = header_line.split(";"), example_line.split(";")
+        values = dict(zip(header, example, strict=True))
+        values.update(fill)
+        filled = ("\ufeff" + header_line + "\r\n" + ";".join(values[c] for c in header)).encode()
+    assert header == columns
+    assert all(v not in (None, "") for v in example)
+    importer = {"students": students_import, "teachers": teachers_import, "marks": marks_import}
+    result = importer[kind](
+        actor=personas.head_a, stream=io.BytesIO(filled), filename=f"modele.{fmt}"
+    )
+    assert result["rows"] == 1 and result["created"] == 1, result
+
+
+def test_the_docs_describe_every_column() -> None:
+    """docs/imports.md keeps the detail, one table row per column (a row may name two)."""
+    from django.conf import settings
+
+    doc = (Path(settings.BASE_DIR) / "docs" / "imports.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| (`[^|]+`) \|", doc, re.M))
+    names = {n.strip("`") for cell in documented for n in cell.split(", ")}
+    assert set(STUDENT_COLUMNS) | set(TEACHER_COLUMNS) | set(MARK_COLUMNS) <= names
+    assert "template.csv" in doc and "described" in doc
+
+
+def test_summaries_link_schools_when_a_file_names_too_many_classes(school_year) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.schooling.imports.common import LINKS_MAX
+
+    rows = [student(code_massar=f"K5{n:08d}", classe=f"5AP-{20 + n}") for n in range(LINKS_MAX + 1)]
+    summary = run_students(csv(rows))["summary"]
+    school = school_year.class_a1.school
+    assert summary["links"] == [
+        {"label": f"{school.name} (04101A)", "url": f"/orgunits/{school.code}/"}
+    ]
+    assert "more_links" not in summary
+    assert summary["lines"][-1] == f"{LINKS_MAX + 1} classes créées"
+
+
+def test_teachers_summary_links_their_school(school_year, personas) -> None:  # type: ignore[no-untyped-def]
+    result = teachers_import(
+        actor=personas.head_a,
+        stream=io.BytesIO(csv([teacher()], TEACHER_COLUMNS).encode()),
+        filename="e.csv",
+    )
+    school = school_year.class_a1.school
+    assert result["summary"]["lines"][:2] == ["1 enseignant importé", "1 nouvel enseignant"]
+    assert [link["url"] for link in result["summary"]["links"]] == [f"/orgunits/{school.code}/"]
