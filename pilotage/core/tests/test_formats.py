@@ -114,3 +114,30 @@ def test_typed_dates_are_read_day_first(lang):
         form = Form({"day": "03/12/2026"})
         assert form.is_valid(), form.errors
     assert form.cleaned_data["day"] == datetime.date(2026, 12, 3)
+
+
+@pytest.mark.django_db
+def test_audit_log_shows_stored_dates_in_the_reader_format():
+    """The audit log keeps dates as ISO 8601 text (core/audit.py); the page shows them as
+    the reader writes them, in local time."""
+    from pilotage.core.audit import audit_rows
+    from pilotage.core.models import AuditEntry
+
+    entries = [
+        AuditEntry(
+            object_type="accounts.user",
+            object_id="1",
+            action="update",
+            changes={"last_login": [None, "2026-12-03T19:38:00+00:00"]},
+        ),
+        AuditEntry(
+            object_type="orgunits.semester",
+            object_id="1",
+            action="update",
+            changes={"start": ["2026-09-01", "2026-09-08"]},
+        ),
+    ]
+    with translation.override("ar"):
+        login, semester = (row.changes[0] for row in audit_rows(entries))
+    assert login.new == "03/12/2026 20:38"  # Africa/Casablanca, UTC+1
+    assert (semester.old, semester.new) == ("01/09/2026", "08/09/2026")
