@@ -168,6 +168,7 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("ar", _("العربية")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "pilotage" / "locale"]
+FORMAT_MODULE_PATH = ["pilotage.formats"]  # Moroccan dates and numbers in every language
 TIME_ZONE = os.environ.get("TIME_ZONE", "Africa/Casablanca")
 USE_I18N = True
 USE_TZ = True

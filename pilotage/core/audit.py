@@ -27,6 +27,8 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -272,7 +274,22 @@ def _shown(field: models.Field | None, value: Any, names: dict[tuple[Any, Any], 
         return str(dict(field.flatchoices).get(value, value))
     if _is_reference(field, value):
         return names.get((field.related_model, value), str(value))  # type: ignore[union-attr]
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        return _date_shown(field, value)
     return str(value)
+
+
+def _date_shown(field: models.DateField, value: str) -> str:
+    """A date or a moment stored as ISO 8601 text, in the reader's format (03/12/2026 20:38)."""
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(value)
+        if moment is None:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    day = parse_date(value)
+    return value if day is None else formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:

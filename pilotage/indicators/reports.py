@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -56,22 +56,6 @@ RESULT_LABELS = {
     "sub_units": gettext_lazy("Sous-unités"),
 }
 
-# Month names as Morocco writes them (CLDR ar-MA), not the Middle East's (ديسمبر).
-MONTHS_AR_MA = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "ماي",
-    "يونيو",
-    "يوليوز",
-    "غشت",
-    "شتنبر",
-    "أكتوبر",
-    "نونبر",
-    "دجنبر",
-)
-
 # Statuses the targets helper sets on a value; anything else is shown as it is.
 STATUS_LABELS = {
     "achieved": gettext_lazy("Cible atteinte"),
@@ -82,12 +66,10 @@ STATUS_LABELS = {
 
 
 def date_text(day: dt.date, language: str) -> str:
-    """« 3 décembre 2026 » in French, « 3 دجنبر 2026 » in Arabic (Moroccan month names,
-    Western digits as Moroccan administrations write them)."""
-    if language == "ar":
-        return f"{day.day} {MONTHS_AR_MA[day.month - 1]} {day.year}"
+    """« 3 décembre 2026 » in French, « 3 دجنبر 2026 » in Arabic: the Moroccan formats of
+    ``pilotage/formats`` (CLDR ar-MA month names, Western digits)."""
     with translation.override(language):
-        return dateformat.format(day, "j F Y")
+        return formats.date_format(day, "DATE_FORMAT")
 
 
 # --- Typst -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -29,6 +29,8 @@ IDENTITY_COLUMNS = ["code_massar", "nom", "prenom", "nom_ar", "prenom_ar"]
 META_SHEET = "pilotage"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Day first, 24-hour, as pilotage/formats: Excel and LibreOffice show 03/12/2026 20:38.
+EXCEL_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 def column_label(assessment: Assessment) -> str:
@@ -43,14 +45,14 @@ def column_label(assessment: Assessment) -> str:
     }
 
 
-def _identity_labels() -> list[str]:
-    return [
-        _("Code Massar"),
-        pgettext("surname", "Nom"),
-        _("Prénom"),
-        pgettext("surname", "Nom (arabe)"),
-        _("Prénom (arabe)"),
-    ]
+def _identity_columns() -> list[tuple[str, str]]:
+    """The identity columns (key, label) in the reader's script first: an Arabic reader's
+    sheet has the Arabic names before the Latin ones (the upload reads columns by key, so
+    either order comes back)."""
+    code = ("code_massar", _("Code Massar"))
+    latin = [("nom", pgettext("surname", "Nom")), ("prenom", _("Prénom"))]
+    arabic = [("nom_ar", pgettext("surname", "Nom (arabe)")), ("prenom_ar", _("Prénom (arabe)"))]
+    return [code, *arabic, *latin] if translation.get_language_bidi() else [code, *latin, *arabic]
 
 
 def _column_letter(index: int) -> str:
@@ -71,8 +73,11 @@ def sheet_xlsx(grid: Grid) -> bytes:
     workbook = Workbook()
     ws = workbook.active
     ws.title = _("notes")[:31]
-    header = [*IDENTITY_COLUMNS, *(a.column for a in grid.assessments)]
-    labels = [*_identity_labels(), *(column_label(a) for a in grid.assessments)]
+    identity = _identity_columns()
+    header = [*(key for key, _label in identity), *(a.column for a in grid.assessments)]
+    labels = [*(label for _key, label in identity), *(column_label(a) for a in grid.assessments)]
+    # An Arabic workbook reads from the right, as the page does.
+    ws.sheet_view.rightToLeft = bool(translation.get_language_bidi())
     ws.append(header)
     bold, shaded = Font(bold=True), PatternFill("solid", fgColor="EEF2F6")
     for cell, label in zip(ws[1], labels, strict=True):
@@ -80,13 +85,14 @@ def sheet_xlsx(grid: Grid) -> bytes:
         cell.font, cell.fill = bold, shaded
     for row in grid.rows:
         pupil = row.enrolment.pupil
-        values: list[Any] = [
-            pupil.code_massar,
-            pupil.last_name,
-            pupil.first_name,
-            pupil.last_name_ar,
-            pupil.first_name_ar,
-        ]
+        names = {
+            "code_massar": pupil.code_massar,
+            "nom": pupil.last_name,
+            "prenom": pupil.first_name,
+            "nom_ar": pupil.last_name_ar,
+            "prenom_ar": pupil.first_name_ar,
+        }
+        values: list[Any] = [names[key] for key, _label in identity]
         for assessment in grid.assessments:
             mark = row.marks.get(assessment.column)
             values.append(None if mark is None else (mark.code or mark.value))
@@ -123,15 +129,19 @@ def sheet_xlsx(grid: Grid) -> bytes:
         ws.column_dimensions[_column_letter(index)].width = width
 
     meta = workbook.create_sheet(META_SHEET)
+    # A real date-time value (Excel has no time zones: the local time, naive), shown day
+    # first whatever the spreadsheet program's locale.
+    exported = timezone.localtime().replace(tzinfo=None, microsecond=0)
     for key, value in (
         ("sheet_id", sheet.pk),
         ("version", sheet.version),
         ("classe", sheet.school_class.name),
         ("matiere", sheet.subject.code),
         ("semestre", sheet.semester.number),
-        ("exporte_le", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ("exporte_le", exported),
     ):
         meta.append([key, value])
+    meta.cell(row=meta.max_row, column=2).number_format = EXCEL_DATETIME_FORMAT
     meta.sheet_state = "hidden"
 
     buffer = io.BytesIO()

@@ -6,7 +6,8 @@ right-to-left, and compiles a class of bulletins in a fraction of a second. The 
 against WeasyPrint and ReportLab, with measurements, is in docs/report-cards.md.
 
 Every word and number is prepared here, translated with gettext under
-``translation.override(language)`` and formatted for that language; the template
+``translation.override(language)`` and formatted for that language (dates through the
+Moroccan formats of ``pilotage/formats``: « 3 دجنبر 2026 », « 3 décembre 2026 »); the template
 ``templates/schooling/bulletin.typ`` only places them. The figures come from
 ``selectors.class_results``, computed once per class whatever the number of pupils.
 
@@ -31,7 +32,7 @@ import pypdf
 import typst
 from django.conf import settings
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from pilotage.core import pdf as core_pdf
@@ -211,7 +212,6 @@ def _class_pages(
         for subject in results.subjects
     }
     size = len(results.pupils)
-    rtl = translation.get_language_bidi()
     sep = str(formats.get_format("DECIMAL_SEPARATOR"))
     level = school_class.grade_level.name
     if school_class.stream_id:
@@ -224,22 +224,25 @@ def _class_pages(
         "level": level,
         "class_average": _number(results.class_average, sep),
         "issued": _("Édité le %(date)s")
-        % {"date": dateformat.format(timezone.localdate(), "d/m/Y")},
+        % {"date": formats.date_format(timezone.localdate(), "DATE_FORMAT")},
     }
     pages = []
     for result in results.pupils:
         pupil = result.enrolment.pupil
         if pupil_id is not None and pupil.pk != pupil_id:
             continue
-        latin, arabic = pupil.full_name, pupil.full_name_ar
+        # In the reader's script first (display_name); the other script on the next field.
+        names = pupil.names_in_reading_order
         absent = absences.get(pupil.pk, {"hours": 0, "unjustified": 0})
         pages.append(
             {
                 **common,
-                "name": (arabic or latin) if rtl else latin,
-                "other_name": latin if rtl else arabic,
+                "name": names[0][1],
+                "name_lang": names[0][0],
+                "other_name": names[1][1] if len(names) > 1 else "",
+                "other_name_lang": names[1][0] if len(names) > 1 else "",
                 "massar": pupil.code_massar,
-                "birth_date": dateformat.format(pupil.birth_date, "d/m/Y"),
+                "birth_date": formats.date_format(pupil.birth_date, "DATE_FORMAT"),
                 "rows": [
                     {
                         "subject": subject.name,

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from pilotage.schooling.exports import (
@@ -80,6 +81,30 @@ def test_export_opens_with_keys_marks_rules_and_the_version(personas, school_yea
     meta = workbook[META_SHEET]
     assert meta.sheet_state == "hidden"
     assert dict(meta.iter_rows(values_only=True))["version"] == 1
+
+
+def test_export_date_is_a_date_shown_day_first(school_year) -> None:  # type: ignore[no-untyped-def]
+    workbook = load_workbook(io.BytesIO(sheet_xlsx(sheet_grid(school_year.sheet))))
+    [cell] = [row[1] for row in workbook[META_SHEET].iter_rows() if row[0].value == "exporte_le"]
+    assert isinstance(cell.value, dt.datetime)  # a value Excel sorts and computes with
+    assert abs(cell.value - timezone.localtime().replace(tzinfo=None)) < dt.timedelta(minutes=1)
+    assert cell.number_format == "dd/mm/yyyy hh:mm"
+
+
+def test_arabic_export_puts_arabic_names_first_and_reads_back(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    grid = _with_marks(personas, school_year)
+    with translation.override("ar"):
+        data = sheet_xlsx(grid)
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert [c.value for c in ws[1]][:5] == ["code_massar", "nom_ar", "prenom_ar", "nom", "prenom"]
+    assert ws.sheet_view.rightToLeft
+    pupil = school_year.pupils_a1[0]
+    [row] = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == pupil.code_massar]
+    assert row[1:5] == (pupil.last_name_ar, pupil.first_name_ar, pupil.last_name, pupil.first_name)
+    upload = sheet_read_upload(grid, io.BytesIO(data), filename="notes.xlsx")
+    assert upload.problems == [] and len(upload.cells) == 5 * 4
+    with translation.override("fr"):
+        assert not load_workbook(io.BytesIO(sheet_xlsx(grid))).worksheets[0].sheet_view.rightToLeft
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(school_year) -> None:  # type: ignore[no-untyped-def]

@@ -29,9 +29,11 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from babel import Locale
+from babel.dates import format_date
 from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from pilotage.accounts.services import role_assign
@@ -193,7 +195,7 @@ def test_french_bulletin_prints_the_worked_example(marked) -> None:  # type: ign
         marked.child.full_name,
         marked.child.full_name_ar,
         marked.child.code_massar,
-        marked.child.birth_date.strftime("%d/%m/%Y"),
+        format_date(marked.child.birth_date, "long", locale="fr_MA"),  # 2 février 2015
         "5AP-1",
         "Mathématiques",
         "Français",
@@ -263,6 +265,36 @@ def test_arabic_bulletin_is_right_to_left_and_reads_back_in_logical_order(marked
     french = bulletin_pdf(enrolment=enrolment, semester=marked.s1, language="fr")
     assert word_x(french, pupil.code_massar) < 297 < word_x(pdf, pupil.code_massar)
     assert b"/Lang(ar)" in pdf
+
+
+def test_arabic_bulletin_dates_are_moroccan(marked) -> None:  # type: ignore[no-untyped-def]
+    """Issue #9: « 3 دجنبر 2026 » as CLDR ar-MA writes it, not 03/12/2026 nor ديسمبر."""
+    pdf = bulletin_pdf(enrolment=child_enrolment(marked), semester=marked.s1, language="ar")
+    text = pdf_text(pdf)
+    months = Locale.parse("ar_MA").months["format"]["wide"]
+    # pdftotext gives a number next to Arabic words in display order ("3دجنبر 2026"), so
+    # the month and the year are compared, and the day is looked for beside them.
+    for day in (marked.child.birth_date, timezone.localdate()):
+        assert re.search(rf"{day.day}\s*:?\s*{months[day.month]} {day.year}", text), day
+    assert marked.child.birth_date.strftime("%d/%m/%Y") not in text
+
+
+def test_bulletin_names_the_pupil_in_its_language_first(marked, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The name field holds the name in the bulletin's script, the other field the other
+    script, each with its language so the template isolates it (bulletin.typ: run)."""
+    seen: list[dict] = []
+    monkeypatch.setattr(reports, "_render", lambda document, tagged: seen.append(document) or b"")
+    pupil = marked.child
+    for language in ("ar", "fr"):
+        with pytest.raises(Exception):  # noqa: B017 - the stub returns no PDF to count
+            bulletins_class_pdf(school_class=marked.class_a1, semester=marked.s1, language=language)
+    ar_page, fr_page = (
+        next(b for b in doc["bulletins"] if b["massar"] == pupil.code_massar) for doc in seen
+    )
+    assert (ar_page["name"], ar_page["name_lang"]) == (pupil.full_name_ar, "ar")
+    assert (ar_page["other_name"], ar_page["other_name_lang"]) == (pupil.full_name, "fr")
+    assert (fr_page["name"], fr_page["name_lang"]) == (pupil.full_name, "fr")
+    assert (fr_page["other_name"], fr_page["other_name_lang"]) == (pupil.full_name_ar, "ar")
 
 
 def test_class_results_is_computed_once_per_class(

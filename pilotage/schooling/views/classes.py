@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils import translation
 
 from pilotage.orgunits.models import Semester
 from pilotage.orgunits.selectors import academic_year_current
@@ -14,6 +15,7 @@ from pilotage.schooling.permissions import (
     can_print_class_bulletins,
     can_take_attendance,
 )
+from pilotage.schooling.reports import LANGUAGES as BULLETIN_LANGUAGES
 from pilotage.schooling.selectors import (
     absence_summary,
     class_results,
@@ -60,6 +62,14 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def bulletin_languages() -> list[dict]:
+    """The languages a bulletin is printed in, the reader's first (as the batch form's
+    default), each with its name in the reader's language."""
+    current = (translation.get_language() or "fr")[:2]
+    ordered = sorted(BULLETIN_LANGUAGES, key=lambda code: code != current)
+    return [translation.get_language_info(code) for code in ordered]
+
+
 def pupil_detail(request: HttpRequest, code: str) -> HttpResponse:
     pupil = get_object_or_404(pupils_visible(request.user), code_massar=code)
     enrolments = list(pupil_enrolments(pupil))
@@ -69,6 +79,8 @@ def pupil_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "pupil": pupil,
             "enrolments": enrolments,
+            "semesters": (1, 2),
+            "bulletin_languages": bulletin_languages(),
             "can_transfer": any(
                 e.is_active and can_manage_school(request.user, e.school) for e in enrolments
             ),
