@@ -28,6 +28,7 @@ MENUS = {
         "/orgunits/",
         "/schooling/classes/",
         "/indicators/",
+        "/schooling/transfers/",  # read-only: the territory's transfers
         "/schooling/deadlines/",
         "/accounts/people/",
         "/audit/",
@@ -38,6 +39,7 @@ MENUS = {
         "/orgunits/",
         "/schooling/classes/",
         "/indicators/",
+        "/schooling/transfers/",  # read-only: the territory's transfers
         "/schooling/deadlines/",
         "/accounts/people/",
         "/audit/",
