@@ -47,7 +47,7 @@ def orgunit_tree(actor: Any) -> list[OrgUnit]:
     ):
         children[child.path[: -child.steplen]].append(child)
     for top in tops:
-        top.tree_children = children[top.path][:TREE_CHILDREN_LIMIT]  # type: ignore[attr-defined]
+        top.tree_children = children[top.path][:TREE_CHILDREN_LIMIT]
     return tops
 
 
@@ -85,7 +85,7 @@ def parents_attach(units: Iterable[OrgUnit | None]) -> None:
     )
     for unit in pending:
         fr, ar, en = names.get(unit.path[: -unit.steplen], ("", "", ""))
-        unit.parent_name_fr, unit.parent_name_ar, unit.parent_name_en = fr, ar, en  # type: ignore[attr-defined]
+        unit.parent_name_fr, unit.parent_name_ar, unit.parent_name_en = fr, ar, en
 
 
 def orgunit_descendants(unit: OrgUnit, *, include_self: bool = False) -> QuerySet[OrgUnit]:
