@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from pilotage.core.apischema import errors
 from pilotage.core.pagination import Pages
 from pilotage.orgunits.models import OrgUnit
-from pilotage.orgunits.selectors import orgunit_children, orgunits_visible
+from pilotage.orgunits.selectors import orgunit_children, orgunits_visible, with_parent_names
 
 router = Router(tags=["org units"])
 
@@ -28,6 +28,8 @@ class OrgUnitOut(Schema):
     level: str
     depth: int
     parent_code: str | None
+    parent_name: str
+    label: str
     is_active: bool
     children: int
     school: SchoolOut | None
@@ -43,6 +45,11 @@ class OrgUnitOut(Schema):
     @staticmethod
     def resolve_parent_code(obj: OrgUnit) -> str | None:
         return getattr(obj, "parent_code", None)
+
+    @staticmethod
+    def resolve_label(obj: OrgUnit) -> str:
+        """Name · parent · code, in the caller's language: what tells namesakes apart."""
+        return obj.label_with_context
 
     @staticmethod
     def resolve_school(obj: OrgUnit) -> SchoolOut | None:
@@ -64,7 +71,7 @@ def _with_parent_code(qs):
     parent = OrgUnit.objects.filter(
         path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * OrgUnit.steplen)
     )
-    return qs.annotate(parent_code=Subquery(parent.values("code")[:1]))
+    return with_parent_names(qs.annotate(parent_code=Subquery(parent.values("code")[:1])))
 
 
 @router.get("", response={200: list[OrgUnitOut], **errors(404)})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
@@ -55,6 +56,35 @@ class OrgUnit(MP_Node, MultilingualName):
     def audit_path(self) -> str:
         """Where the audit log files this unit (see ``pilotage.core.audit``)."""
         return self.path
+
+    @property
+    def parent_name(self) -> str:
+        """The parent unit's name in the reader's language (a school's commune), read from
+        the ``parent_name_*`` values that ``orgunits.selectors.with_parent_names`` (in the
+        query) or ``parents_attach`` (one query for a page of units) put on the unit; a
+        unit loaded without them costs one query."""
+        if self.depth <= 1:
+            return ""
+        if not hasattr(self, "parent_name_fr"):
+            parent = OrgUnit.objects.filter(path=self.path[: -self.steplen]).first()
+            for lang in ("fr", "ar", "en"):
+                setattr(self, f"parent_name_{lang}", getattr(parent, f"name_{lang}", ""))
+        lang = (get_language() or "fr")[:2]
+        return getattr(self, f"parent_name_{lang}", "") or getattr(self, "parent_name_fr", "") or ""
+
+    @property
+    def display_code(self) -> str:
+        """The code people quote: a school's establishment code (when its record was loaded
+        with the unit), otherwise the unit's code."""
+        school = self._state.fields_cache.get("school")
+        return school.school_code if school is not None else self.code
+
+    @property
+    def label_with_context(self) -> str:
+        """Name · parent · code: what tells two schools of the same name apart, as plain
+        text (for messages and the picker's chosen value; pages use the
+        ``orgunits/_unit_label.html`` include, which isolates each part)."""
+        return " · ".join(p for p in (self.name, self.parent_name, self.display_code) if p)
 
 
 class Cycle(models.TextChoices):

@@ -8,6 +8,7 @@ app_name = "orgunits"
 urlpatterns = [
     path("", views.browse, name="browse"),
     path("search/", views.search, name="search"),
+    path("tree/", views.tree, name="tree"),
     *import_urls("import/", ORGUNITS.name, "import"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/edit/", views.edit, name="edit"),

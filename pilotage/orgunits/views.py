@@ -14,7 +14,7 @@ from pilotage.orgunits.selectors import (
     orgunit_breadcrumb,
     orgunit_children,
     orgunit_search,
-    orgunit_tops,
+    orgunit_tree,
     orgunits_visible,
 )
 from pilotage.orgunits.services import orgunit_update
@@ -23,7 +23,7 @@ from pilotage.orgunits.services import orgunit_update
 def browse(request: HttpRequest) -> HttpResponse:
     if not can_browse_tree(request.user):
         raise Http404
-    return render(request, "orgunits/browse.html", {"tops": orgunit_tops(request.user)})
+    return render(request, "orgunits/browse.html", {"tree": orgunit_tree(request.user)})
 
 
 def detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -76,14 +76,27 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def tree(request: HttpRequest) -> HttpResponse:
+    """The top of the actor's tree, opened one level: what a picker included in another
+    page (a person's role form) loads when its tree is opened."""
     if not can_browse_tree(request.user):
         raise Http404
+    return render(request, "orgunits/_tree_nodes.html", {"nodes": orgunit_tree(request.user)})
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The picker's results; ``kind=school`` keeps the schools only."""
+    if not can_browse_tree(request.user):
+        raise Http404
+    q = request.GET.get("q", "")
     return render(
         request,
         "orgunits/_search_results.html",
         {
-            "results": orgunit_search(request.user, request.GET.get("q", "")),
-            "q": request.GET.get("q", ""),
+            "results": orgunit_search(
+                request.user, q, schools_only=request.GET.get("kind") == "school"
+            ),
+            "q": q,
         },
     )

@@ -14,7 +14,7 @@ from typing import Any
 from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import OrgUnit
-from pilotage.schooling.models import MarkSheet, SchoolClass
+from pilotage.schooling.models import MarkSheet, SchoolClass, Transfer
 from pilotage.schooling.roles import (
     FOLLOW_CHILDREN,
     IMPORT_MARKS,
@@ -37,7 +37,9 @@ def can_view_classes(actor: Any) -> bool:
 
 
 def can_view_transfers(actor: Any) -> bool:
-    return scope_of(actor).allows(MANAGE_SCHOOL)
+    """Reads the transfers of their schools: a head for theirs, officers (read-only) for
+    their territory's (see ``selectors.transfers_visible``)."""
+    return scope_of(actor).allows(VIEW_SCHOOL)
 
 
 def can_follow_children(actor: Any) -> bool:
@@ -152,3 +154,19 @@ def can_search_pupils(actor: Any) -> bool:
     """The pupil search: the school staff, each among the pupils they see (parents have
     their portal)."""
     return can_view_classes(actor)
+
+
+def can_request_transfers(actor: Any) -> bool:
+    """Asks for a pupil's transfer somewhere: runs a school (a head, a national admin); the
+    destination may be any school of the country, so such a person searches them all."""
+    return scope_of(actor).allows(MANAGE_SCHOOL)
+
+
+def can_request_transfer_from(actor: Any, school: OrgUnit) -> bool:
+    """Asks for the transfer of a pupil enrolled at ``school``."""
+    return can_manage_school(actor, school)
+
+
+def can_answer_transfer(actor: Any, transfer: Transfer) -> bool:
+    """Accepts or refuses: the destination school's managers only. Officers read."""
+    return can_manage_school(actor, transfer.to_school)

@@ -1095,3 +1095,41 @@ def school_classes_overview(
             row.sheets.append(SheetStatus(subject, found, bool(found and found.has_marks)))
         overview.append(row)
     return overview
+
+
+class TransferDirection:
+    INCOMING = "in"
+    OUTGOING = "out"
+
+
+def transfers_visible(actor: Any) -> QuerySet[Transfer]:
+    """Transfers leaving or joining a school the actor sees whole: a head's school, an
+    officer's territory (read-only: who may answer is ``permissions.can_answer_transfer``),
+    everything for the national administration."""
+    scope = scope_of(actor)
+    return Transfer.objects.filter(
+        scope.q_for(VIEW_SCHOOL, "from_school__path") | scope.q_for(VIEW_SCHOOL, "to_school__path")
+    )
+
+
+def transfers_list(
+    actor: Any, *, direction: str = "", status: str = "", school: OrgUnit | None = None
+) -> QuerySet[Transfer]:
+    """The transfers page: incoming (to a school of the scope, or to ``school``), outgoing
+    (from one), or both; newest first, with what a row shows in the same query."""
+    scope = scope_of(actor)
+    incoming = scope.q_for(VIEW_SCHOOL, "to_school__path")
+    outgoing = scope.q_for(VIEW_SCHOOL, "from_school__path")
+    if school is not None:
+        incoming &= Q(to_school=school)
+        outgoing &= Q(from_school=school)
+    condition = {
+        TransferDirection.INCOMING: incoming,
+        TransferDirection.OUTGOING: outgoing,
+    }.get(direction, incoming | outgoing)
+    qs = Transfer.objects.filter(condition)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related(
+        "pupil", "from_school__school", "to_school__school", "academic_year"
+    ).order_by("-requested_at", "-pk")

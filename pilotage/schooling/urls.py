@@ -9,6 +9,7 @@ from pilotage.schooling.views import (
     reports,
     school,
     schools,
+    transfers,
 )
 
 app_name = "schooling"
@@ -16,6 +17,7 @@ urlpatterns = [
     *classes.urlpatterns,
     *marks.urlpatterns,
     *school.urlpatterns,
+    *transfers.urlpatterns,
     *reports.urlpatterns,
     *imports.urlpatterns,
     *deadlines.urlpatterns,

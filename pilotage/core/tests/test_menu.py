@@ -30,6 +30,7 @@ MENUS = {
         "/schooling/schools/",
         "/schooling/classes/",
         "/indicators/",
+        "/schooling/transfers/",  # read-only: the territory's transfers
         "/schooling/deadlines/",
         "/accounts/people/",
         "/audit/",
@@ -41,6 +42,7 @@ MENUS = {
         "/schooling/schools/",
         "/schooling/classes/",
         "/indicators/",
+        "/schooling/transfers/",  # read-only: the territory's transfers
         "/schooling/deadlines/",
         "/accounts/people/",
         "/audit/",

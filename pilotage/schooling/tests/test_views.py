@@ -116,7 +116,7 @@ def test_transfer_through_the_pages(client, personas, school_year) -> None:  # t
     client.force_login(personas.head_a)
     client.post(
         f"/schooling/pupils/{pupil.code_massar}/transfer/",
-        {"to_school": "03201B", "reason": "déménagement"},
+        {"to_school": str(personas.school_b.pk), "reason": "déménagement"},  # the picked unit
     )
     transfer = Transfer.objects.get()
     client.force_login(personas.head_a)  # the origin cannot answer

@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils import translation
 
 from pilotage.orgunits.models import Semester
-from pilotage.orgunits.selectors import academic_year_current
+from pilotage.orgunits.selectors import academic_year_current, parents_attach
 from pilotage.schooling.permissions import (
     can_manage_school,
     can_print_class_bulletins,
@@ -33,6 +33,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
         "school__name_fr", "grade_level__order", "name"
     )
     page = Paginator(classes, 100).get_page(request.GET.get("page"))
+    parents_attach([c.school for c in page])  # namesake schools told apart by their commune
     return render(
         request,
         "schooling/class_list.html",

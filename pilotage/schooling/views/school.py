@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
-from pilotage.orgunits.models import AcademicYear, OrgUnit
-from pilotage.schooling.models import Absence, Decision, Session, Transfer, TransferStatus
+from pilotage.orgunits.models import AcademicYear
+from pilotage.schooling.models import Absence, Decision, Session
 from pilotage.schooling.permissions import (
     can_manage_school,
     can_take_attendance,
@@ -25,12 +24,9 @@ from pilotage.schooling.selectors import (
     absence_summary,
     class_roster,
     classes_visible,
-    pupils_visible,
-    schools_managed,
 )
 from pilotage.schooling.services.attendance import AbsenceLine, absences_record
 from pilotage.schooling.services.council import council_close, council_decide, council_proposals
-from pilotage.schooling.services.enrolments import transfer_decide, transfer_request
 
 
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
@@ -101,70 +97,6 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def transfers(request: HttpRequest) -> HttpResponse:
-    schools = schools_managed(request.user)
-    if not schools.exists():
-        raise Http404
-    qs = Transfer.objects.select_related(
-        "pupil", "from_school", "to_school", "requested_by"
-    ).order_by("-requested_at")
-    return render(
-        request,
-        "schooling/transfers.html",
-        {
-            "incoming": qs.filter(to_school__in=schools)[:200],
-            "outgoing": qs.filter(from_school__in=schools)[:200],
-            "requested": TransferStatus.REQUESTED,
-        },
-    )
-
-
-@require_POST
-def transfer_new(request: HttpRequest, code: str) -> HttpResponse:
-    pupil = get_object_or_404(pupils_visible(request.user), code_massar=code)
-    year = AcademicYear.objects.filter(is_current=True).first()
-    # The destination may be any school in the country, not only in the actor's scope.
-    target = OrgUnit.objects.filter(
-        school__school_code=request.POST.get("to_school", "").strip()
-    ).first()
-    if year is None or target is None:
-        messages.error(request, _("Établissement de destination inconnu."))
-        return redirect("schooling:pupil", code=code)
-    try:
-        transfer_request(
-            actor=request.user,
-            pupil=pupil,
-            academic_year=year,
-            to_school=target,
-            reason=request.POST.get("reason", "")[:200],
-        )
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Demande de transfert envoyée à %(school)s.") % {"school": target.name}
-        )
-    return redirect("schooling:pupil", code=code)
-
-
-@require_POST
-def transfer_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    transfer = get_object_or_404(Transfer.objects.select_related("to_school"), pk=pk)
-    if not can_manage_school(request.user, transfer.to_school):
-        raise Http404
-    try:
-        transfer_decide(
-            actor=request.user, transfer=transfer, accept=request.POST.get("accept") == "1"
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Transfert traité."))
-    return redirect("schooling:transfers")
-
-
 def council(request: HttpRequest, pk: int) -> HttpResponse:
     school_class = get_object_or_404(classes_visible(request.user), pk=pk)
     if not can_manage_school(request.user, school_class.school):
@@ -219,7 +151,4 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("classes/<int:pk>/attendance/", attendance, name="attendance"),
     path("classes/<int:pk>/council/", council, name="council"),
-    path("transfers/", transfers, name="transfers"),
-    path("transfers/<int:pk>/answer/", transfer_answer, name="transfer-answer"),
-    path("pupils/<str:code>/transfer/", transfer_new, name="transfer-new"),
 ]

@@ -18,7 +18,8 @@
       var target = form && form.querySelector("[data-pick-target]");
       if (target) {
         event.preventDefault();
-        target.value = link.dataset.pickCode;
+        // data-pick-target="id": the field takes the unit's id, otherwise its code.
+        target.value = target.dataset.pickTarget === "id" ? link.dataset.pickId : link.dataset.pickCode;
         var display = form.querySelector("[data-pick-display]");
         if (display) { display.textContent = link.dataset.pickLabel; }
         return;
