@@ -48,7 +48,9 @@ def test_the_docs_page_is_in_the_sites_layout_and_the_readers_language(lang) -> 
     assert _translated(INTRO, lang) in intro.group(1)
     assert 'href="/" data-way="home"' in intro.group(1)
     # Swagger UI still gets its settings, and the schema stays the schema.
-    raw = re.search(r'<script type="application/json" id="swagger-settings">(.*?)</script>', page, re.S)
+    raw = re.search(
+        r'<script type="application/json" id="swagger-settings">(.*?)</script>', page, re.S
+    )
     assert raw is not None and json.loads(raw.group(1))["url"] == "/api/v1/openapi.json"
     assert '<div id="swagger-ui"></div>' in page
     assert "/static/ninja/swagger-ui-init.js" in page

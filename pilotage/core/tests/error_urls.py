@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from pilotage.urls import handler400, handler403, handler404, handler500, urlpatterns as site
+from pilotage.urls import handler400, handler403, handler404, handler500
+from pilotage.urls import urlpatterns as site
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
