@@ -52,7 +52,8 @@ def test_the_docs_page_is_in_the_sites_layout_and_the_readers_language(lang) -> 
         r'<script type="application/json" id="swagger-settings">(.*?)</script>', page, re.S
     )
     assert raw is not None and json.loads(raw.group(1))["url"] == "/api/v1/openapi.json"
-    assert '<div id="swagger-ui"></div>' in page
+    # Swagger UI's labels are English and its layout is not mirrored: kept left-to-right.
+    assert '<div id="swagger-ui" dir="ltr" lang="en"></div>' in page
     assert "/static/ninja/swagger-ui-init.js" in page
     # Anonymous: no link to a page that would only send them to the login form.
     assert "/accounts/tokens/" not in intro.group(1)
