@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja import security as ninja_security
 from ninja.security import HttpBearer
 
@@ -49,6 +49,14 @@ class PilotageAPI(NinjaAPI):
         return declare_errors(super().get_openapi_schema(*args, **kwargs))
 
 
+class PilotageDocs(Swagger):
+    """Swagger UI inside the site's layout: the top bar leads back to the application,
+    and the introduction above the operations is in the reader's language (the OpenAPI
+    description stays the schema's own, in English)."""
+
+    template = "core/api_docs.html"
+
+
 api = PilotageAPI(
     title="Pilotage API",
     version="1",
@@ -56,6 +64,7 @@ api = PilotageAPI(
     # The token first: a bearer request must not be asked for the session's CSRF token.
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    docs=PilotageDocs(),
 )
 api.add_router("/orgunits", orgunits_router)
 api.add_router("/schooling", schooling_router)

@@ -25,13 +25,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 PILOTAGE_ENV = os.environ.get("PILOTAGE_ENV", "development")
 PRODUCTION = PILOTAGE_ENV == "production"
-DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+# Off unless asked for (DJANGO_DEBUG=1), in every mode, `make run` included: Django's
+# technical 404/500 pages show settings, paths and code to whoever hits an error, and a
+# user must only ever see the site's own error pages (pilotage/core/errors.py).
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 if PRODUCTION and not os.environ.get("SECRET_KEY"):
     raise RuntimeError("SECRET_KEY must be set when PILOTAGE_ENV=production")
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# With DEBUG off Django checks the Host header even for `make run`: the default covers
+# the addresses runserver listens on there.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -185,6 +190,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Whitenoise serves the static files in every mode (runserver's own serving is off, see
+# INSTALLED_APPS). Outside production it also finds them in the apps and assets/, as
+# runserver did with DEBUG on, so `make run` and a bare runserver work without DEBUG and
+# without a fresh collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 # Report-card batches are written under MEDIA_ROOT for their requester to download; files
@@ -215,6 +225,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form (most often a page left open past the session) gets the site's 403 page.
+CSRF_FAILURE_VIEW = "pilotage.core.errors.csrf_failure"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -18,3 +18,8 @@ urlpatterns = [
 # Generated files (report-card batches) are never served from MEDIA_ROOT directly, in any
 # mode: only through the download views, which check who asks.
 handler400 = "pilotage.core.errors.bad_request"
+# The site's own error pages, in the visitor's language with the way back; Django's
+# technical pages only with DJANGO_DEBUG=1 (settings.py).
+handler403 = "pilotage.core.errors.permission_denied"
+handler404 = "pilotage.core.errors.page_not_found"
+handler500 = "pilotage.core.errors.server_error"

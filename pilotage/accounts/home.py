@@ -18,9 +18,17 @@ def _roles(user: Any) -> dict[str, Any]:
     grants = sorted(scope_of(user).grants, key=lambda g: role_order(g.role))
     units = OrgUnit.objects.filter(pk__in=[g.org_unit_id for g in grants]).select_related("level")
     by_pk = {u.pk: u for u in units}
+    # A superuser also holds the national administrator's role over the whole tree
+    # (accounts/scope.py); when they hold it by an assignment at the top of the tree as
+    # well, that is one role, listed once.
+    at_top = {g.role for g in grants if g.org_unit_id in by_pk and by_pk[g.org_unit_id].depth == 1}
     rows = []
+    seen: set[tuple[str, int]] = set()
     for grant in grants:
         unit = by_pk.get(grant.org_unit_id)
+        if (grant.role, grant.org_unit_id) in seen or (unit is None and grant.role in at_top):
+            continue
+        seen.add((grant.role, grant.org_unit_id))
         rows.append(
             {
                 "code": grant.role,

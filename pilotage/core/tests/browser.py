@@ -113,7 +113,17 @@ def login(page, live_server, username: str, password: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
+def open_topbar_menu(page) -> None:
+    """Below 720 px the top bar folds its menu behind a button: open it, as a user would.
+    Does nothing where the menu is not folded."""
+    toggle = page.locator("header.topbar [data-menu-toggle]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
 def switch_language(page, language: str) -> None:
-    """Choose a language in the top bar's menu, as a user would (app.js submits it)."""
+    """Choose a language in the top bar's menu, as a user would (app.js submits it). On a
+    phone-sized page the menu button opens the folded menu first."""
+    open_topbar_menu(page)
     page.locator("select[name=language]").select_option(language)
     page.locator(f"html[lang={language}]").wait_for(state="attached")

@@ -26,7 +26,7 @@ from playwright.sync_api import Page, expect
 
 from pilotage.accounts.tests.factories import PASSWORD
 from pilotage.conftest import Personas
-from pilotage.core.tests.browser import login, switch_language
+from pilotage.core.tests.browser import login, open_topbar_menu, switch_language
 from pilotage.indicators.models import Action, Target
 from pilotage.indicators.tests.journeys_support import Journeys, journeys_setup
 from pilotage.orgunits.models import OrgUnit
@@ -82,7 +82,10 @@ class Journey:
         return re.sub(r"^https?://[^/]+", "", self.page.url)
 
     def menu(self, href: str) -> None:
-        """A link of the main menu or of the indicators' own tabs."""
+        """A link of the main menu or of the indicators' own tabs (on a phone the main
+        menu is folded behind its button first)."""
+        if self.page.locator(f'nav.appnav a[href="{href}"]').count() == 0:
+            open_topbar_menu(self.page)
         self.page.locator(
             f'nav.mainnav a[href="{href}"], nav.appnav a[href="{href}"]'
         ).first.click()
