@@ -89,7 +89,7 @@ def test_grid_shows_pupils_columns_marks_and_who_changed_them(
     assert f'title="Modifiée par {head} le ' in body
     # The history is in a toggle per row (details/summary), not a second line per cell.
     assert 'class="cell-meta"' not in body
-    assert body.count("<details class=\"row-history\" data-history>") == 2
+    assert body.count('<details class="row-history" data-history>') == 2
     assert f"<bdi>{head}</bdi>" in body
     assert "12,50" in body  # p1's continuous average; ABS counts as 0 for p2
     assert "0,00" in body

@@ -289,6 +289,47 @@
       }
     });
 
+    // A row's history opens over the rows below it. The grid scrolls sideways in its own
+    // box, which would clip it: while open, the panel is placed in the viewport instead,
+    // under its toggle (above it near the bottom of the screen), and follows scrolling.
+    var opened = null;
+
+    function place(details) {
+      var panel = details.querySelector(".history-panel");
+      var toggle = details.querySelector("summary").getBoundingClientRect();
+      panel.classList.add("is-floating");
+      var width = panel.offsetWidth;
+      var height = panel.offsetHeight;
+      var rtl = (document.dir || document.documentElement.dir) === "rtl";
+      var left = rtl ? toggle.left : toggle.right - width;
+      left = Math.max(8, Math.min(left, window.innerWidth - width - 8));
+      var top = toggle.bottom + 4;
+      if (top + height > window.innerHeight - 8 && toggle.top - height - 4 > 8) {
+        top = toggle.top - height - 4;
+      }
+      panel.style.left = left + "px";
+      panel.style.top = top + "px";
+    }
+
+    form.addEventListener("toggle", function (event) {
+      var details = event.target;
+      if (!details.matches || !details.matches("details[data-history]")) { return; }
+      if (details.open) {
+        if (opened && opened !== details) { opened.open = false; }
+        opened = details;
+        place(details);
+      } else if (opened === details) {
+        opened = null;
+      }
+    }, true);
+
+    function follow() { if (opened) { place(opened); } }
+    window.addEventListener("scroll", follow, true);
+    window.addEventListener("resize", follow);
+    document.addEventListener("click", function (event) {
+      if (opened && !opened.contains(event.target)) { opened.open = false; }
+    });
+
     form.addEventListener("submit", function () { submitting = true; });
 
     window.addEventListener("beforeunload", function (event) {
