@@ -422,7 +422,7 @@ def test_xlsx_round_trip_preview_then_confirm(client, personas, school_year) -> 
     body = html.unescape(preview.content.decode())
     assert "4 notes seront modifiées" in body
     changes = re.findall(
-        r"<tr><td>(\w+)</td><td>.*?</td><td>([^<]+)</td><td dir=\"ltr\">([^<]*)</td><td dir=\"ltr\">([^<]*)</td></tr>",
+        r"<tr><td><bdi>(\w+)</bdi></td><td>.*?</td><td>([^<]+)</td><td dir=\"ltr\">([^<]*)</td><td dir=\"ltr\">([^<]*)</td></tr>",
         body,
     )
     assert sorted(changes) == sorted(

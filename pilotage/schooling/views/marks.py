@@ -458,6 +458,8 @@ class ChangeLine:
     column: str
     old: str
     new: str
+    pupil: Pupil | None = None
+    free_text: bool = False  # an appreciation: shown in its own direction
 
 
 @dataclass
@@ -486,6 +488,8 @@ def _change_lines(grid: Grid, changes: Iterable[Change]) -> list[ChangeLine]:
                 labels.get(change.column, change.column),
                 _change_text(change.old, change.column),
                 _change_text(change.new, change.column),
+                pupil,
+                change.column == APPRECIATION,
             )
         )
     return lines
