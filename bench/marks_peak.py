@@ -93,7 +93,7 @@ def build_dataset(*, teachers: int, classes_per_school: int, pupils_per_class: i
     """Structure, tree, year, then schools of ten teachers (one per subject of 1AC) who
     each teach their subject in every class of the school: ``classes_per_school`` sheets
     per teacher. Bulk inserts for the many rows, services for the rest."""
-    from pilotage.accounts.models import Role, RoleAssignment, User
+    from pilotage.accounts.models import RoleAssignment, User
     from pilotage.accounts.services import token_create
     from pilotage.orgunits.countries import country_load_morocco
     from pilotage.orgunits.models import OrgUnit, OrgUnitLevel, Semester
@@ -107,6 +107,7 @@ def build_dataset(*, teachers: int, classes_per_school: int, pupils_per_class: i
         Teacher,
         TeachingAssignment,
     )
+    from pilotage.schooling.roles import TEACHER
     from pilotage.schooling.services.marks import sheet_ensure
     from pilotage.schooling.structure import structure_load_morocco
 
@@ -197,7 +198,7 @@ def build_dataset(*, teachers: int, classes_per_school: int, pupils_per_class: i
     school_of = [schools[t // len(subjects)] for t in range(teachers)]
     subject_of = [subjects[t % len(subjects)] for t in range(teachers)]
     RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=user, role=Role.TEACHER, org_unit=school_of[t])
+        RoleAssignment(user=user, role=TEACHER, org_unit=school_of[t])
         for t, user in enumerate(users)
     )
     staff = Teacher.objects.bulk_create(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -23,7 +24,7 @@ from django.utils.translation import pgettext
 from pilotage.core.tabular import ImportRejected, Problem, open_table, row_problem
 from pilotage.schooling.models import Assessment, AssessmentKind
 from pilotage.schooling.selectors import Grid
-from pilotage.schooling.services.marks import Cell, number_text
+from pilotage.schooling.services.marks import APPRECIATION, Cell, number_text
 
 IDENTITY_COLUMNS = ["code_massar", "nom", "prenom", "nom_ar", "prenom_ar"]
 META_SHEET = "pilotage"
@@ -61,9 +62,10 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def sheet_xlsx(grid: Grid) -> bytes:
+def sheet_xlsx(grid: Grid, appreciations: Mapping[int, str] | None = None) -> bytes:
     """The sheet as a workbook: one row per pupil, one column per assessment, the current
-    marks filled in, Excel refusing anything but 0–20, ABS or DISP in the mark cells."""
+    marks filled in, Excel refusing anything but 0–20, ABS or DISP in the mark cells. With
+    ``appreciations`` (enrolment id → text), a last column holds the teacher's ones."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -76,6 +78,9 @@ def sheet_xlsx(grid: Grid) -> bytes:
     identity = _identity_columns()
     header = [*(key for key, _label in identity), *(a.column for a in grid.assessments)]
     labels = [*(label for _key, label in identity), *(column_label(a) for a in grid.assessments)]
+    if appreciations is not None:
+        header.append(APPRECIATION)
+        labels.append(_("Appréciation"))
     # An Arabic workbook reads from the right, as the page does.
     ws.sheet_view.rightToLeft = bool(translation.get_language_bidi())
     ws.append(header)
@@ -96,6 +101,8 @@ def sheet_xlsx(grid: Grid) -> bytes:
         for assessment in grid.assessments:
             mark = row.marks.get(assessment.column)
             values.append(None if mark is None else (mark.code or mark.value))
+        if appreciations is not None:
+            values.append(appreciations.get(row.enrolment.pk) or None)
         ws.append(values)
         for cell in ws[ws.max_row]:
             # A name starting with "=" must stay text, never become a formula Excel runs.
@@ -106,7 +113,8 @@ def sheet_xlsx(grid: Grid) -> bytes:
     ws.freeze_panes = f"{_column_letter(first)}2"
     if grid.assessments:
         top_left = f"{_column_letter(first)}2"
-        bottom_right = f"{_column_letter(len(header))}{max(len(grid.rows), 1) + 1}"
+        last_mark = len(IDENTITY_COLUMNS) + len(grid.assessments)
+        bottom_right = f"{_column_letter(last_mark)}{max(len(grid.rows), 1) + 1}"
         validation = DataValidation(
             type="custom",
             formula1=(
@@ -126,6 +134,8 @@ def sheet_xlsx(grid: Grid) -> bytes:
     widths = [14, 18, 16, 18, 16]
     for index in range(1, len(header) + 1):
         width = widths[index - 1] if index <= len(widths) else 12
+        if header[index - 1] == APPRECIATION:
+            width = 48
         ws.column_dimensions[_column_letter(index)].width = width
 
     meta = workbook.create_sheet(META_SHEET)
@@ -256,11 +266,15 @@ def sheet_read_upload(grid: Grid, stream: IO[bytes], *, filename: str) -> Upload
             stream,
             filename=filename,
             required=["code_massar", *columns],
-            optional=IDENTITY_COLUMNS[1:],
+            optional=[*IDENTITY_COLUMNS[1:], APPRECIATION],
         )
     except ImportRejected as exc:
         upload.problems.extend(exc.problems)
         return upload
+    # A file without the appreciation column (an older download, a CSV of marks only)
+    # leaves the stored appreciations alone; with it, an empty cell clears one.
+    if APPRECIATION in table.header:
+        columns = [*columns, APPRECIATION]
     roster = {row.enrolment.pupil.code_massar for row in grid.rows}
     seen: dict[str, int] = {}
     for number, values in table.rows:

@@ -635,6 +635,50 @@ class Mark(models.Model):
         return f"{self.pupil_id} {self.assessment_id}: {self.code or self.value}"
 
 
+APPRECIATION_MAX = 300
+
+
+class Appreciation(models.Model):
+    """The teacher's remark on one pupil in one subject and semester, printed on the
+    bulletin. It belongs to the sheet and is saved with its marks, by the same service,
+    under the same rules (who may enter, version, lock, deadline) and in the same audit
+    row."""
+
+    sheet = models.ForeignKey(
+        MarkSheet,
+        on_delete=models.CASCADE,
+        related_name="appreciations",
+        verbose_name=_("feuille de notes"),
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.PROTECT,
+        related_name="appreciations",
+        db_index=False,  # the unique constraint's index starts with the sheet
+        verbose_name=_("inscription"),
+    )
+    text = models.CharField(_("appréciation"), max_length=APPRECIATION_MAX)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("modifiée par"),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("modifiée le"))
+
+    class Meta:
+        verbose_name = _("appréciation")
+        verbose_name_plural = _("appréciations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sheet", "enrolment"], name="one_appreciation_per_sheet_pupil"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} {self.enrolment_id}: {self.text[:40]}"
+
+
 class MarkDeadline(models.Model):
     """When mark entry closes for a semester in part of the tree; the deepest unit wins."""
 

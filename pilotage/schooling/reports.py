@@ -41,7 +41,7 @@ from pilotage.orgunits.models import OrgUnit, Semester
 from pilotage.orgunits.selectors import orgunit_ancestors
 from pilotage.schooling import grading
 from pilotage.schooling.models import ACTIVE_STATUSES, Enrolment, SchoolClass
-from pilotage.schooling.selectors import absence_summary, class_results
+from pilotage.schooling.selectors import absence_summary, class_appreciations, class_results
 
 JOB_KIND = "schooling.report_cards"
 LANGUAGES = ("fr", "ar")
@@ -207,6 +207,7 @@ def _class_pages(
     ``class_results``: the class averages and ranks need every pupil anyway."""
     results = class_results(school_class, semester)
     absences = absence_summary(school_class, start=semester.start, end=semester.end)
+    appreciations = class_appreciations(school_class, semester)
     subject_class_averages = {
         subject.pk: _mean([r.subjects.get(subject.pk) for r in results.pupils])
         for subject in results.subjects
@@ -249,6 +250,7 @@ def _class_pages(
                         "coefficient": _coefficient(results.coefficients.get(subject.pk), sep),
                         "average": _number(result.subjects.get(subject.pk), sep),
                         "class_average": _number(subject_class_averages[subject.pk], sep),
+                        "appreciation": appreciations.get((pupil.pk, subject.pk), ""),
                     }
                     for subject in results.subjects
                 ],

@@ -39,6 +39,7 @@ from pilotage.schooling import grading
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
     Absence,
+    Appreciation,
     Assessment,
     AssessmentKind,
     Enrolment,
@@ -182,6 +183,26 @@ def sheet_grid(sheet: MarkSheet, *, with_editors: bool = True) -> Grid:
         if row is not None:
             row.marks[columns[mark.assessment_id]] = mark
     return Grid(sheet=sheet, assessments=assessments, rows=rows)
+
+
+def sheet_appreciations(sheet: MarkSheet) -> dict[int, Appreciation]:
+    """The teacher's appreciations on a sheet by enrolment id, with who wrote them: one
+    query whatever the class size."""
+    return {
+        a.enrolment_id: a
+        for a in Appreciation.objects.filter(sheet=sheet).select_related("updated_by")
+    }
+
+
+def class_appreciations(
+    school_class: SchoolClass, semester: Semester
+) -> dict[tuple[int, int], str]:
+    """(pupil id, subject id) → the teacher's appreciation, for a class's bulletins: one
+    query whatever the class size."""
+    rows = Appreciation.objects.filter(
+        sheet__school_class=school_class, sheet__semester=semester
+    ).values_list("enrolment__pupil_id", "sheet__subject_id", "text")
+    return {(pupil_id, subject_id): text for pupil_id, subject_id, text in rows}
 
 
 @dataclass

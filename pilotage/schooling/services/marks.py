@@ -9,12 +9,18 @@ each change old → new, and the school marked for the indicators' refresh (one 
 refresh runs in the worker). Eight statements whatever the class size (a ninth deletes the
 marks a save empties): this is the path every teacher takes in the last days before a
 deadline (bench/marks_peak.py).
+
+The teacher's appreciations (one per pupil, column ``appreciation``) travel with the marks
+as cells of the same save, so they follow the same rules (who, version, lock, deadline)
+and land in the same transaction and audit row; a save that carries some reads the stored
+ones once and writes the changed ones in one upsert (and one delete for those emptied).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -33,7 +39,9 @@ from pilotage.orgunits.models import OrgUnit
 from pilotage.schooling.grading import mark_text
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
+    APPRECIATION_MAX,
     MARK_MAX,
+    Appreciation,
     Assessment,
     AssessmentKind,
     Enrolment,
@@ -48,6 +56,10 @@ from pilotage.schooling.models import (
 )
 from pilotage.schooling.permissions import can_enter_marks, can_manage_school
 from pilotage.schooling.services.changes import records_changed
+
+# The column of the teacher's appreciation in the grid, the XLSX file and the API: never an
+# assessment's (those are ``<kind>_<number>``).
+APPRECIATION = "appreciation"
 
 CODES = {
     "ABS": MarkCode.ABSENT,
@@ -110,14 +122,17 @@ class _Columns:
 
     by_column: dict[str, int]  # "test_1" → assessment id
     pupils: dict[str, int]  # code Massar → pupil id
+    enrolments: dict[str, int]  # code Massar → enrolment id (the appreciations' key)
 
     @classmethod
     def of(cls, sheet_id: int, school_class_id: int) -> _Columns:
         by_column = {
             f"{kind}_{number}": pk for pk, kind, number in _fetch(_COLUMNS_SQL, [sheet_id])
         }
-        pupils = dict(_fetch(_ROSTER_SQL, [school_class_id, *ACTIVE_STATUSES]))
-        return cls(by_column, pupils)
+        roster = _fetch(_ROSTER_SQL, [school_class_id, *ACTIVE_STATUSES])
+        pupils = {code: pupil_id for code, pupil_id, _enrolment in roster}
+        enrolments = {code: enrolment_id for code, _pupil, enrolment_id in roster}
+        return cls(by_column, pupils, enrolments)
 
 
 # --- The statements of a save ----------------------------------------------------------
@@ -139,7 +154,7 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 _COLUMNS_SQL = f"SELECT id, kind, number FROM {_table(Assessment)} WHERE sheet_id = %s"  # noqa: S608
 _ROSTER_SQL = (
-    f"SELECT p.code_massar, e.pupil_id FROM {_table(Enrolment)} e"  # noqa: S608
+    f"SELECT p.code_massar, e.pupil_id, e.id FROM {_table(Enrolment)} e"  # noqa: S608
     f" JOIN {_table(Pupil)} p ON p.id = e.pupil_id"
     f" WHERE e.school_class_id = %s AND e.status IN ({', '.join(['%s'] * len(ACTIVE_STATUSES))})"
 )
@@ -363,6 +378,114 @@ def parse_cell(raw: Any) -> tuple[Decimal | None, str]:
     return value.quantize(Decimal("0.01")), ""
 
 
+def appreciation_text(raw: Any) -> str:
+    """An appreciation as stored: on one line, runs of spaces, tabs and line breaks made
+    one space, control characters dropped (a pasted cell may carry them)."""
+    if raw is None:
+        return ""
+    text = " ".join(str(raw).split())
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+
+
+def _split_appreciations(
+    columns: _Columns, cells: Iterable[Cell]
+) -> tuple[list[Cell], dict[int, str], list[Problem]]:
+    """The mark cells, left for :func:`_validate`, and the appreciations checked here:
+    enrolment id → text."""
+    marks: list[Cell] = []
+    texts: dict[int, str] = {}
+    rows: dict[int, int] = {}
+    problems: list[Problem] = []
+    for cell in cells:
+        if cell.column != APPRECIATION:
+            marks.append(cell)
+            continue
+        enrolment_id = columns.enrolments.get(cell.code_massar)
+        if enrolment_id is None:
+            problems.append(
+                Problem(
+                    cell.row, "code_massar", cell.code_massar, _("élève non inscrit dans la classe")
+                )
+            )
+            continue
+        if enrolment_id in rows:
+            problems.append(
+                Problem(
+                    cell.row,
+                    "code_massar",
+                    cell.code_massar,
+                    _("même élève, même évaluation : déjà à la ligne %(row)s")
+                    % {"row": rows[enrolment_id]},
+                )
+            )
+            continue
+        rows[enrolment_id] = cell.row
+        text = appreciation_text(cell.raw)
+        if len(text) > APPRECIATION_MAX:
+            problems.append(
+                Problem(
+                    cell.row,
+                    APPRECIATION,
+                    text,
+                    _("%(max)s caractères au plus (%(count)s ici)")
+                    % {"max": APPRECIATION_MAX, "count": len(text)},
+                )
+            )
+            continue
+        texts[enrolment_id] = text
+    return marks, texts, problems
+
+
+def _plan_appreciations(
+    sheet_id: int, columns: _Columns, texts: dict[int, str]
+) -> list[tuple[int, str, Change]]:
+    """The appreciations whose stored text differs from the wanted one, read in one
+    query (none when the save carries no appreciation)."""
+    if not texts:
+        return []
+    stored: dict[int, str] = dict(
+        _fetch(
+            f"SELECT enrolment_id, text FROM {_table(Appreciation)} WHERE sheet_id = %s",  # noqa: S608
+            [sheet_id],
+        )
+    )
+    codes = {enrolment_id: code for code, enrolment_id in columns.enrolments.items()}
+    steps = []
+    for enrolment_id, text in texts.items():
+        old = stored.get(enrolment_id)
+        new = text or None
+        if old == new:
+            continue
+        steps.append((enrolment_id, text, Change(codes[enrolment_id], APPRECIATION, old, new)))
+    return steps
+
+
+def _write_appreciations(
+    sheet_id: int, steps: list[tuple[int, str, Change]], actor: Any, now: dt.datetime
+) -> None:
+    rows = [
+        Appreciation(
+            sheet_id=sheet_id,
+            enrolment_id=enrolment_id,
+            text=text,
+            updated_by=actor,
+            updated_at=now,
+        )
+        for enrolment_id, text, _change in steps
+        if text
+    ]
+    if rows:
+        Appreciation.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["sheet", "enrolment"],
+            update_fields=["text", "updated_by", "updated_at"],
+        )
+    emptied = [enrolment_id for enrolment_id, text, _change in steps if not text]
+    if emptied:
+        Appreciation.objects.filter(sheet_id=sheet_id, enrolment_id__in=emptied).delete()
+
+
 def _validate(
     columns: _Columns, cells: Iterable[Cell]
 ) -> tuple[dict[tuple[int, int], tuple[Decimal | None, str]], list[Problem]]:
@@ -430,10 +553,13 @@ def sheet_preview(*, sheet: MarkSheet, cells: Iterable[Cell]) -> tuple[list[Chan
     """What saving ``cells`` would change, and every problem that would refuse it, without
     writing: the XLSX upload shows this before the user confirms."""
     columns = _Columns.of(sheet.pk, sheet.school_class_id)
-    wanted, problems = _validate(columns, cells)
+    mark_cells, texts, text_problems = _split_appreciations(columns, cells)
+    wanted, problems = _validate(columns, mark_cells)
+    problems += text_problems
     if problems:
         return [], problems
-    return [step.change for step in _plan(columns, wanted)], []
+    changes = [step.change for step in _plan(columns, wanted)]
+    return changes + [c for _e, _t, c in _plan_appreciations(sheet.pk, columns, texts)], []
 
 
 @transaction.atomic
@@ -441,8 +567,10 @@ def marks_save_sheet(
     *, actor: Any, sheet: MarkSheet | int, version: int, cells: Iterable[Cell]
 ) -> dict[str, int]:
     """Save a whole sheet (given as the sheet or its id: the API saves by id without
-    loading it first). Raises SheetConflict, SheetLocked, SheetRejected, PermissionDenied
-    or MarkSheet.DoesNotExist; on any of them nothing is written."""
+    loading it first), its marks and the appreciations among ``cells`` (column
+    :data:`APPRECIATION`; a save without them leaves the stored ones alone). Raises
+    SheetConflict, SheetLocked, SheetRejected, PermissionDenied or MarkSheet.DoesNotExist;
+    on any of them nothing is written."""
     now = timezone.now()
     locked = _lock_for_save(actor, sheet if isinstance(sheet, int) else sheet.pk, now)
     if not can_enter_marks(actor, locked.school_path, lambda: locked.actor_teaches):
@@ -452,7 +580,9 @@ def marks_save_sheet(
     if locked.locked:
         raise SheetLocked
     columns = _Columns.of(locked.sheet.pk, locked.sheet.school_class_id)
-    wanted, problems = _validate(columns, cells)
+    mark_cells, texts, text_problems = _split_appreciations(columns, cells)
+    wanted, problems = _validate(columns, mark_cells)
+    problems += text_problems
     if problems:
         raise SheetRejected(problems)
     stamp = connection.ops.adapt_datetimefield_value(now)
@@ -466,9 +596,14 @@ def marks_save_sheet(
             to_delete.append(step.key)
         else:
             to_write.append((*step.key, step.value, step.code, actor.pk, stamp))
+    marks_changed = len(changes)
+    remarks = _plan_appreciations(locked.sheet.pk, columns, texts)
+    for _enrolment, _text, change in remarks:
+        changes[f"{change.code_massar}/{change.column}"] = [change.old, change.new]
     if not changes:
-        return {"version": locked.sheet.version, "changed": 0}
+        return {"version": locked.sheet.version, "changed": 0, "appreciations": 0}
     _upsert_marks(to_write)
+    _write_appreciations(locked.sheet.pk, remarks, actor, now)
     for assessment_id, pupil_ids in _by_assessment(to_delete).items():
         Mark.objects.filter(assessment_id=assessment_id, pupil_id__in=pupil_ids).delete()
     _bump_version(locked.sheet)
@@ -476,7 +611,11 @@ def marks_save_sheet(
     audit_record(
         actor=actor, action=UPDATE, obj=locked.sheet, changes=changes, path=locked.school_path
     )
-    return {"version": locked.sheet.version, "changed": len(changes)}
+    return {
+        "version": locked.sheet.version,
+        "changed": marks_changed,
+        "appreciations": len(remarks),
+    }
 
 
 _UPSERT_COLUMNS = ("assessment_id", "pupil_id", "value", "code", "updated_by_id", "updated_at")

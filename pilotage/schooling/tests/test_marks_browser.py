@@ -170,3 +170,129 @@ def test_the_second_of_two_saves_is_told_and_keeps_its_values(
         assert Mark.objects.get().value == Decimal(11)
     finally:
         other.close()
+
+
+# Typed in pupil order: what each row's average must read as the marks go in, computed by
+# hand with the server's rule (grading.continuous_average: the mean of the three tests and
+# the activities, DISP left out, ABS as 0, half-up to two decimals).
+TYPED = [
+    ({"test_1": "13,5", "test_2": "abs", "test_3": "16,25", "activity_1": "DISP"}, "9.92"),
+    ({"test_1": "10,01", "test_2": "10,02"}, "10.02"),  # 10.015: half-up, not float's 10.01
+    ({"test_1": "١٥"}, "15.00"),  # Arabic-Indic digits, as an Arabic keyboard types them
+    ({"test_1": "20", "test_2": "21"}, "20.00"),  # 21 is refused: left out, flagged
+]
+
+
+def averages(page: Page) -> list[tuple[str, str]]:
+    return page.locator("[data-average]").evaluate_all(
+        "cells => cells.map(c => [c.dataset.value, c.textContent.trim()])"
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_average_follows_the_typing_and_matches_the_server(
+    page: Page, page_log: PageLog, live_server, personas, school_year, lang
+) -> None:  # type: ignore[no-untyped-def]
+    sheet = school_year.sheet
+    codes = open_sheet(page, live_server, "teacher.a1", lang, sheet)
+    weights = page.locator("th[data-column]").evaluate_all(
+        "ths => ths.map(t => [t.dataset.column, t.dataset.weight])"
+    )
+    assert weights == [[c, "1"] for c in COLUMNS]
+    for code, (values, expected) in zip(codes, TYPED, strict=False):
+        row = page.locator(f'tr[data-code="{code}"] [data-average]')
+        for column, value in values.items():
+            cell(page, code, column).fill(value)
+        expect(row).to_have_attribute("data-value", expected)
+    typed = averages(page)
+    assert typed[-1] == ["", "—"]  # the last pupil has no mark yet
+    separator = page.locator("form[data-marks-form]").get_attribute("data-decimal-separator")
+    assert typed[0] == ["9.92", f"9{separator}92"]
+
+    cell(page, codes[3], "test_2").fill("")  # the refused value goes; the save goes through
+    expect(page.locator(f'tr[data-code="{codes[3]}"] [data-average]')).to_have_attribute(
+        "data-value", "20.00"
+    )
+    page.locator("button[data-save]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    # What the server computed from what it saved, rendered by the template: the same.
+    assert averages(page) == typed
+    assert page_log.page_errors == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_rows_stay_one_line_high_and_the_history_opens_from_the_keyboard(
+    page: Page, page_log: PageLog, live_server, personas, school_year, lang
+) -> None:  # type: ignore[no-untyped-def]
+    from pilotage.schooling.services.marks import Cell, marks_save_sheet
+
+    sheet = school_year.sheet
+    pupils = {p.code_massar: p for p in school_year.pupils_a1}
+    first = sorted(pupils.values(), key=lambda p: (p.last_name, p.first_name))[0]
+    marks_save_sheet(
+        actor=personas.head_a,
+        sheet=sheet,
+        version=0,
+        cells=[Cell(first.code_massar, c, "12") for c in COLUMNS]
+        + [Cell(first.code_massar, "appreciation", "Très bon travail, continuez ainsi.")],
+    )
+    codes = open_sheet(page, live_server, "teacher.a1", lang, sheet)
+    assert codes[0] == first.code_massar
+    rows = page.locator("tbody tr[data-code]")
+    heights = rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().height)")
+    assert len(heights) == 5 and max(heights) - min(heights) <= 2, heights
+    assert page.locator("tbody tr[data-has-history]").count() == 1
+
+    # From the last mark of the row, Tab reaches the row's history; Enter opens it.
+    cell(page, codes[0], "test_3").focus()
+    page.keyboard.press("Tab")
+    summary = page.locator(f'tr[data-code="{codes[0]}"] details[data-history] summary')
+    expect(summary).to_be_focused()
+    panel = page.locator(f'tr[data-code="{codes[0]}"] .history-panel')
+    expect(panel).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text(personas.head_a.get_full_name())
+    expect(panel.locator("li")).to_have_count(5)  # four marks and the appreciation
+    # Open, it floats over the rows below: the table does not move.
+    assert rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().height)") == heights
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(summary).to_be_focused()
+
+    # Tab again: the appreciation; Enter goes down to the next pupil's.
+    page.keyboard.press("Tab")
+    note = page.locator(f'input[name="a:{codes[0]}"]')
+    expect(note).to_be_focused()
+    expect(note).to_have_value("Très bon travail, continuez ainsi.")
+    expect(note).to_have_attribute("dir", "auto")
+    page.keyboard.press("Enter")
+    expect(page.locator(f'input[name="a:{codes[1]}"]')).to_be_focused()
+    page.keyboard.type("عمل جيد، واصل")
+    expect(page.locator("[data-dirty-indicator]")).to_be_visible()
+    page.keyboard.press("Control+s")
+    expect(page.locator(".msg-success")).to_be_visible()
+    from pilotage.schooling.models import Appreciation
+
+    assert dict(Appreciation.objects.values_list("enrolment__pupil__code_massar", "text")) == {
+        codes[0]: "Très bon travail, continuez ainsi.",
+        codes[1]: "عمل جيد، واصل",
+    }
+    assert page_log.page_errors == [] and page_log.csp_violations() == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_grid_with_its_appreciations_fits_a_phone(
+    page: Page, live_server, personas, school_year, lang
+) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 390, "height": 844})
+    codes = open_sheet(page, live_server, "teacher.a1", lang, school_year.sheet)
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths  # the page does not pan sideways
+    # The grid scrolls inside its own container, up to the appreciation at its end.
+    note = page.locator(f'input[name="a:{codes[0]}"]')
+    note.focus()
+    expect(note).to_be_in_viewport()
+    assert page.evaluate("() => document.documentElement.scrollWidth") == widths[0]

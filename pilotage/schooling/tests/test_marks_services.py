@@ -62,7 +62,7 @@ def test_save_creates_updates_deletes_and_bumps_the_version(personas, school_yea
         version=0,
         cells=cells((p1, "test_1", "12,5"), (p2, "test_1", "ABS"), (p3, "test_2", "d")),
     )
-    assert result == {"version": 1, "changed": 3}
+    assert result == {"version": 1, "changed": 3, "appreciations": 0}
     assert marks_state(sheet) == [
         (p1.code_massar, "test_1", Decimal("12.50"), ""),
         (p2.code_massar, "test_1", None, "ABS"),
@@ -76,7 +76,7 @@ def test_save_creates_updates_deletes_and_bumps_the_version(personas, school_yea
         version=1,
         cells=cells((p1, "test_1", "14"), (p2, "test_1", ""), (p3, "test_2", "DISP")),
     )
-    assert result == {"version": 2, "changed": 2}
+    assert result == {"version": 2, "changed": 2, "appreciations": 0}
     assert marks_state(sheet) == [
         (p1.code_massar, "test_1", Decimal("14.00"), ""),
         (p3.code_massar, "test_2", None, "DISP"),
@@ -121,7 +121,7 @@ def test_a_save_that_changes_nothing_writes_nothing(personas, school_year) -> No
     result = marks_save_sheet(
         actor=personas.teacher_a1, sheet=sheet, version=1, cells=cells((p1, "test_1", "9,00"))
     )
-    assert result == {"version": 1, "changed": 0}
+    assert result == {"version": 1, "changed": 0, "appreciations": 0}
     assert AuditEntry.objects.filter(object_type="schooling.marksheet").count() == 1
 
 

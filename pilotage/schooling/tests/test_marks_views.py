@@ -87,7 +87,10 @@ def test_grid_shows_pupils_columns_marks_and_who_changed_them(
     assert len(fields) == 5 * 4 + 1
     head = personas.head_a.get_full_name()
     assert f'title="Modifiée par {head} le ' in body
-    assert '<small class="cell-meta">' + head in body
+    # The history is in a toggle per row (details/summary), not a second line per cell.
+    assert 'class="cell-meta"' not in body
+    assert body.count('<details class="row-history" data-history>') == 2
+    assert f"<bdi>{head}</bdi>" in body
     assert "12,50" in body  # p1's continuous average; ABS counts as 0 for p2
     assert "0,00" in body
     assert 'src="/static/schooling/marks-grid.js"' in body
@@ -174,7 +177,7 @@ def test_rejected_sheet_lists_every_problem_and_marks_the_cells(
     problems = re.search(r"<table class=\"table sheet-problems\".*?</table>", body, re.S).group(0)  # type: ignore[union-attr]
     rows = PROBLEM_ROW.findall(problems)
     # Problems point at the line the user sees: the pupil's position in the roster.
-    lines = {code: str(n) for n, code in enumerate(re.findall(r'<tr data-code="(\w+)">', body), 1)}
+    lines = {code: str(n) for n, code in enumerate(re.findall(r'<tr data-code="(\w+)"', body), 1)}
     assert sorted(rows) == sorted(
         [
             (
@@ -325,16 +328,16 @@ def _fill_class(personas, school_year, size: int) -> None:  # type: ignore[no-un
 def test_grid_query_count_does_not_grow_with_the_class(
     client, personas, school_year, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    # 11 for a teacher: session, user, role assignments, the sheet (scoped, with its
+    # 12 for a teacher: session, user, role assignments, the sheet (scoped, with its
     # validator), "teaches this class and subject?" (may view, then may edit), the columns,
-    # the roster, the marks with their authors, the deadline (is it locked, then shown).
-    # Nothing per pupil or per cell.
+    # the roster, the marks with their authors, the appreciations with theirs, the
+    # deadline (is it locked, then shown). Nothing per pupil or per cell.
     client.force_login(personas.teacher_a1)
     _fill_class(personas, school_year, 5)
-    with django_assert_max_num_queries(11) as small:
+    with django_assert_max_num_queries(12) as small:
         assert client.get(url(school_year.sheet)).status_code == 200
     _fill_class(personas, school_year, 30)
-    with django_assert_max_num_queries(11) as large:
+    with django_assert_max_num_queries(12) as large:
         response = client.get(url(school_year.sheet))
     assert len(form_of(response)) == 30 * 4 + 1
     assert len(large.captured_queries) == len(small.captured_queries)
@@ -379,6 +382,7 @@ def test_xlsx_download_has_keys_labels_marks_and_the_version(client, personas, s
         "test_1",
         "test_2",
         "test_3",
+        "appreciation",  # the teacher's appreciations, after the marks
     ]
     assert ws["G1"].comment.text == "Contrôle 1"
     assert ws.freeze_panes == "F2"
@@ -418,7 +422,7 @@ def test_xlsx_round_trip_preview_then_confirm(client, personas, school_year) -> 
     body = html.unescape(preview.content.decode())
     assert "4 notes seront modifiées" in body
     changes = re.findall(
-        r"<tr><td>(\w+)</td><td>.*?</td><td>([^<]+)</td><td dir=\"ltr\">([^<]*)</td><td dir=\"ltr\">([^<]*)</td></tr>",
+        r"<tr><td><bdi>(\w+)</bdi></td><td>.*?</td><td>([^<]+)</td><td dir=\"ltr\">([^<]*)</td><td dir=\"ltr\">([^<]*)</td></tr>",
         body,
     )
     assert sorted(changes) == sorted(

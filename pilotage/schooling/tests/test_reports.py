@@ -310,12 +310,12 @@ def test_class_results_is_computed_once_per_class(
     bulletins_class_pdf(school_class=marked.class_a1, semester=marked.s1, language="ar")
     assert len(calls) == 1
     # The query count does not grow with the class: the school's ancestors, class_results
-    # (coefficients, roster, marks, sheets) and the absences.
-    with django_assert_num_queries(6):
+    # (coefficients, roster, marks, sheets), the absences and the teachers' appreciations.
+    with django_assert_num_queries(7):
         bulletins_class_pdf(school_class=marked.class_b1, semester=marked.s1, language="fr")
     for _ in range(4):
         enrol(make_pupil(), marked.class_b1)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         pdf = bulletins_class_pdf(school_class=marked.class_b1, semester=marked.s1, language="fr")
     assert pages(pdf) == 7
 

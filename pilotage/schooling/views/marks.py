@@ -2,7 +2,9 @@
 and reopening by the school head, and the offline XLSX round trip.
 
 Every page works without JavaScript: the grid is one plain form posted whole and the
-service is the authority on what is saved; ``marks-grid.js`` only makes typing faster.
+service is the authority on what is saved; ``marks-grid.js`` only makes typing faster
+and keeps the average column up to date as marks are typed (with the weights and the
+rule of ``grading.continuous_average``, handed over in ``data-*`` attributes).
 A save that fails for any reason writes nothing and shows the user's values again, so no
 typing is lost.
 """
@@ -35,15 +37,30 @@ from pilotage.schooling.exports import (
     sheet_read_upload,
     sheet_xlsx,
 )
-from pilotage.schooling.models import Mark, MarkSheet, Pupil
+from pilotage.schooling.models import (
+    APPRECIATION_MAX,
+    MARK_MAX,
+    Appreciation,
+    Mark,
+    MarkSheet,
+    Pupil,
+)
 from pilotage.schooling.permissions import can_edit_sheet, can_manage_school, can_view_sheet
-from pilotage.schooling.selectors import CONTINUOUS_KINDS, Grid, sheet_grid, sheets_visible
+from pilotage.schooling.selectors import (
+    CONTINUOUS_KINDS,
+    Grid,
+    sheet_appreciations,
+    sheet_grid,
+    sheets_visible,
+)
 from pilotage.schooling.services.marks import (
+    APPRECIATION,
     Cell,
     Change,
     SheetConflict,
     SheetLocked,
     SheetRejected,
+    appreciation_text,
     marks_save_sheet,
     parse_cell,
     sheet_changed_since,
@@ -78,9 +95,11 @@ def typed_mark(value: Decimal | None, code: str = "") -> str:
     return grading.mark_text(value, code, separator=separator, trim=True)
 
 
-def _change_text(text: str | None) -> str:
+def _change_text(text: str | None, column: str = "") -> str:
     if text is None:
         return ""
+    if column == APPRECIATION:
+        return text
     try:
         return typed_mark(Decimal(text))
     except ArithmeticError:
@@ -113,11 +132,30 @@ class GridCell:
 
 
 @dataclass
+class AppreciationCell:
+    name: str
+    text: str
+    stored: Appreciation | None = None
+    error: str = ""
+    saved: str | None = None
+    saved_by: str = ""
+
+    @property
+    def who(self) -> str:
+        return _user_name(self.stored.updated_by) if self.stored else ""
+
+
+@dataclass
 class GridLine:
     number: int
     pupil: Pupil
     cells: list[GridCell]
     average: Decimal | None
+    appreciation: AppreciationCell
+
+    @property
+    def has_history(self) -> bool:
+        return self.appreciation.stored is not None or any(c.mark for c in self.cells)
 
 
 @dataclass
@@ -140,8 +178,15 @@ def _problem_lines(
     ]
 
 
+def _weight(assessment: Any) -> int:
+    """An assessment's weight in the grid's average: the continuous assessment counts,
+    each column alike (``grading.continuous_average``); the exams do not."""
+    return 1 if assessment.kind in CONTINUOUS_KINDS else 0
+
+
 def _grid_lines(
     grid: Grid,
+    appreciations: Mapping[int, Appreciation],
     *,
     typed: Mapping[str, str] | None,
     errors: Mapping[tuple[str, str], str],
@@ -170,7 +215,16 @@ def _grid_lines(
             for c in continuous
             if c in row.marks
         )
-        lines.append(GridLine(number, pupil, cells, average))
+        stored_note = appreciations.get(row.enrolment.pk)
+        name = f"a:{pupil.code_massar}"
+        stored_text = stored_note.text if stored_note else ""
+        text = typed[name] if typed is not None and name in typed else stored_text
+        note = AppreciationCell(name, text, stored_note)
+        key = (pupil.code_massar, APPRECIATION)
+        note.error = errors.get(key, "")
+        if key in changed and appreciation_text(text) != stored_text:
+            note.saved, note.saved_by = stored_text, changed[key]
+        lines.append(GridLine(number, pupil, cells, average, note))
     return lines
 
 
@@ -189,14 +243,17 @@ def _render_sheet(
     """The grid page, fresh or shown again after a refused save with the user's values.
 
     Queries, whatever the class size: the sheet, the deadline, the columns, the roster,
-    the marks with their authors, and for a teacher whether they teach this subject.
+    the marks with their authors, the appreciations with theirs, and for a teacher
+    whether they teach this subject.
     """
     grid = sheet_grid(sheet)
+    appreciations = sheet_appreciations(sheet)
     locked = sheet_is_locked(sheet)
     deadline = sheet_deadline(sheet)
     can_edit = can_edit_sheet(request.user, sheet)
     codes = {n: row.enrolment.pupil.code_massar for n, row in enumerate(grid.rows, start=1)}
     labels = {a.column: column_label(a) for a in grid.assessments}
+    labels[APPRECIATION] = _("Appréciation")
     problems = list(problems)
     errors = {(codes.get(p.row, ""), p.column): p.reason for p in problems}
     now = timezone.now()
@@ -205,8 +262,16 @@ def _render_sheet(
         "schooling/sheet.html",
         {
             "sheet": sheet,
-            "columns": [{"column": a.column, "label": labels[a.column]} for a in grid.assessments],
-            "lines": _grid_lines(grid, typed=typed, errors=errors, changed=changed or {}),
+            "columns": [
+                {"column": a.column, "label": labels[a.column], "weight": _weight(a)}
+                for a in grid.assessments
+            ],
+            "lines": _grid_lines(
+                grid, appreciations, typed=typed, errors=errors, changed=changed or {}
+            ),
+            "mark_max": MARK_MAX,
+            "appreciation_max": APPRECIATION_MAX,
+            "decimal_separator": formats.get_format("DECIMAL_SEPARATOR"),
             "locked": locked,
             "editable": can_edit and not locked,
             "can_edit": can_edit,
@@ -232,12 +297,19 @@ def _render_sheet(
 
 
 def _cells_from_post(request: HttpRequest, grid: Grid) -> tuple[dict[str, str], list[Cell]]:
-    """Every ``m:<code>:<column>`` field of the form; the row of a cell is the pupil's line
-    number in the grid, so a problem can point at the line the user sees."""
+    """Every ``m:<code>:<column>`` field of the form, and every ``a:<code>`` (the pupil's
+    appreciation); the row of a cell is the pupil's line number in the grid, so a problem
+    can point at the line the user sees."""
     lines = {row.enrolment.pupil.code_massar: n for n, row in enumerate(grid.rows, start=1)}
     typed: dict[str, str] = {}
     cells: list[Cell] = []
     for name in request.POST:
+        if name.startswith("a:"):
+            raw = request.POST.get(name) or ""
+            typed[name] = raw
+            code = name[2:]
+            cells.append(Cell(code, APPRECIATION, raw, row=lines.get(code, 0)))
+            continue
         parts = name.split(":", 2)
         if len(parts) != 3 or parts[0] != "m":
             continue
@@ -254,14 +326,25 @@ def _posted_version(request: HttpRequest) -> int:
         return -1
 
 
-def _saved_message(request: HttpRequest, changed: int) -> None:
+def _saved_message(request: HttpRequest, result: Mapping[str, int]) -> None:
+    changed, remarks = result["changed"], result.get("appreciations", 0)
     if changed:
         messages.success(
             request,
             ngettext("%(count)s note enregistrée.", "%(count)s notes enregistrées.", changed)
             % {"count": changed},
         )
-    else:
+    if remarks:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s appréciation enregistrée.",
+                "%(count)s appréciations enregistrées.",
+                remarks,
+            )
+            % {"count": remarks},
+        )
+    if not changed and not remarks:
         messages.info(request, _("Aucune modification : rien n'a été enregistré."))
 
 
@@ -295,7 +378,7 @@ def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_sheet(
             request, sheet, typed=typed, problems=exc.problems, outcome="rejected", status=400
         )
-    _saved_message(request, result["changed"])
+    _saved_message(request, result)
     return redirect("schooling:sheet", pk=sheet.pk)
 
 
@@ -354,7 +437,10 @@ def _download_name(sheet: MarkSheet) -> str:
 @require_GET
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = _sheet_or_404(request, pk)
-    response = HttpResponse(sheet_xlsx(sheet_grid(sheet)), content_type=XLSX_CONTENT_TYPE)
+    appreciations = {pk: a.text for pk, a in sheet_appreciations(sheet).items()}
+    response = HttpResponse(
+        sheet_xlsx(sheet_grid(sheet), appreciations), content_type=XLSX_CONTENT_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{_download_name(sheet)}"'
     return response
 
@@ -372,6 +458,8 @@ class ChangeLine:
     column: str
     old: str
     new: str
+    pupil: Pupil | None = None
+    free_text: bool = False  # an appreciation: shown in its own direction
 
 
 @dataclass
@@ -388,6 +476,7 @@ class Preview:
 def _change_lines(grid: Grid, changes: Iterable[Change]) -> list[ChangeLine]:
     pupils = {row.enrolment.pupil.code_massar: row.enrolment.pupil for row in grid.rows}
     labels = {a.column: column_label(a) for a in grid.assessments}
+    labels[APPRECIATION] = _("Appréciation")
     lines = []
     for change in changes:
         pupil = pupils.get(change.code_massar)
@@ -397,8 +486,10 @@ def _change_lines(grid: Grid, changes: Iterable[Change]) -> list[ChangeLine]:
                 pupil.full_name if pupil else "",
                 pupil.full_name_ar if pupil else "",
                 labels.get(change.column, change.column),
-                _change_text(change.old),
-                _change_text(change.new),
+                _change_text(change.old, change.column),
+                _change_text(change.new, change.column),
+                pupil,
+                change.column == APPRECIATION,
             )
         )
     return lines
@@ -406,7 +497,9 @@ def _change_lines(grid: Grid, changes: Iterable[Change]) -> list[ChangeLine]:
 
 def _file_labels(grid: Grid) -> dict[str, str]:
     """A file's problems name the column by the key its header holds, then the label."""
-    return {a.column: f"{a.column} ({column_label(a)})" for a in grid.assessments}
+    labels = {a.column: f"{a.column} ({column_label(a)})" for a in grid.assessments}
+    labels[APPRECIATION] = f"{APPRECIATION} ({_('Appréciation')})"
+    return labels
 
 
 def _session_key(sheet: MarkSheet) -> str:
@@ -491,7 +584,7 @@ def _confirm_upload(request: HttpRequest, sheet: MarkSheet) -> HttpResponse:
         preview.problems = _problem_lines(exc.problems, codes, _file_labels(grid))
         preview.outcome = "rejected"
         return _render_upload(request, sheet, preview=preview, status=400)
-    _saved_message(request, result["changed"])
+    _saved_message(request, result)
     return redirect("schooling:sheet", pk=sheet.pk)
 
 
