@@ -35,6 +35,7 @@ from django.utils import timezone
 from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit, School, Semester
+from pilotage.orgunits.selectors import with_parent_names
 from pilotage.schooling import grading
 from pilotage.schooling.models import (
     ACTIVE_STATUSES,
@@ -727,8 +728,11 @@ def deadlines_for_paths(semester: Semester, paths: Sequence[str]) -> dict[str, A
 
 
 def progress_units(rows: Sequence[SchoolProgress], semester: Semester) -> None:
-    """Fill in the school (with its commune) and the deadline of each row: two queries."""
-    units = OrgUnit.objects.select_related("school").in_bulk([r.school_id for r in rows])
+    """Fill in the school (with its commune's name, which tells namesakes apart) and the
+    deadline of each row: two queries."""
+    units = with_parent_names(OrgUnit.objects.select_related("school")).in_bulk(
+        [r.school_id for r in rows]
+    )
     deadlines = deadlines_for_paths(semester, [r.path for r in rows])
     for r in rows:
         r.unit = units.get(r.school_id)

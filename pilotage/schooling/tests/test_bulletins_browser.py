@@ -29,8 +29,7 @@ def test_head_prints_a_class_bulletins(
     )
     open_as(page, live_server, "head.a", lang)
     # Home → the school's unit (the head's card) → its school-records page.
-    page.locator('main a[href="/orgunits/04101A/"]').first.click()
-    page.locator('main a[data-door="school"]').click()
+    page.locator('#school-head-card a[data-door="school"]').first.click()
     page.wait_for_url("**/schooling/schools/04101A/")
     # The school's page → the class.
     class_a1 = school_year.class_a1

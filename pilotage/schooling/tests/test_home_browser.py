@@ -1,5 +1,6 @@
 """Journeys that start on the home page, in a real browser, in French and in Arabic:
-a parent reads the marks and the absence dates; a provincial officer follows marks entry.
+a parent reads the marks and the absence dates; a provincial officer follows marks entry
+and finds a pupil.
 Assertions rest on ids, hrefs and data-* attributes (the Arabic of new strings comes
 later)."""
 
@@ -73,7 +74,7 @@ def test_a_parent_reads_the_marks_and_absence_dates(
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
-def test_a_provincial_officer_follows_marks_entry(
+def test_a_provincial_officer_follows_marks_entry_and_finds_a_pupil(
     page: Page, live_server, personas, school_year, lang
 ) -> None:  # type: ignore[no-untyped-def]
     # School A has entered its S2 maths sheet; a second school of the province has a class
@@ -119,5 +120,19 @@ def test_a_provincial_officer_follows_marks_entry(
     expect(table.nth(1)).to_have_attribute("data-school", personas.school_a.code)
     expect(page.locator("#progress-total")).to_have_attribute("data-entered", "1")
     expect(page.locator("#entered-rule")).to_be_visible()
+    # The namesake-proof label: the school, its commune and its code.
+    expect(table.first.locator(".unit-label bdi.code")).to_have_text(behind.school.school_code)
     table.first.locator("a").click()  # on to the school behind
-    page.wait_for_url(f"{live_server.url}/orgunits/{behind.code}/")
+    page.wait_for_url(f"{live_server.url}/schooling/schools/{behind.school.school_code}/")
+    # Back to school A through the schools list, then its pupils, found by name.
+    page.locator('nav.mainnav a[href="/schooling/schools/"]').click()
+    wanted = school_year.pupils_a1[2]
+    page.locator(
+        f'main a[href="/schooling/schools/{personas.school_a.school.school_code}/"]'
+    ).click()
+    page.locator('main a[data-door="pupils"]').click()
+    page.locator("#pupil-q").fill(wanted.last_name)
+    result = page.locator(f'#pupil-results a[href="/schooling/pupils/{wanted.code_massar}/"]')
+    expect(result).to_be_visible()
+    result.click()
+    expect(page.locator("h1")).to_contain_text(wanted.code_massar)
