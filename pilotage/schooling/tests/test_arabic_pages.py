@@ -244,6 +244,34 @@ PAGES = [
     PageCase(
         "tree-children", "provincial_a", lambda p, sy: f"/orgunits/{p.province_a.code}/children/"
     ),
+    PageCase("sheet-teacher", "teacher_a1", lambda p, sy: f"/schooling/sheets/{_first_sheet(sy)}/"),
+    PageCase("sheet-head", "head_a", lambda p, sy: f"/schooling/sheets/{_first_sheet(sy)}/"),
+    PageCase(
+        "attendance-teacher",
+        "teacher_a1",
+        lambda p, sy: f"/schooling/classes/{sy.class_a1.pk}/attendance/?date=2025-10-06",
+    ),
+    PageCase(
+        "council-head", "head_a", lambda p, sy: f"/schooling/classes/{sy.class_a1.pk}/council/"
+    ),
+    PageCase("portal-parent", "parent_a", lambda p, sy: "/schooling/portal/"),
+    PageCase("home-parent", "parent_a", lambda p, sy: "/"),
+    PageCase("home-head", "head_a", lambda p, sy: "/"),
+    PageCase("home-teacher", "teacher_a1", lambda p, sy: "/"),
+    PageCase("home-officer", "provincial_a", lambda p, sy: "/"),
+    PageCase("transfers-head", "head_a", lambda p, sy: "/schooling/transfers/"),
+    PageCase("transfers-officer", "provincial_a", lambda p, sy: "/schooling/transfers/"),
+    PageCase("pupils-officer", "provincial_a", lambda p, sy: "/schooling/pupils/?q=a"),
+    PageCase("schools-officer", "provincial_a", lambda p, sy: "/schooling/schools/"),
+    PageCase(
+        "school-head",
+        "head_a",
+        lambda p, sy: f"/schooling/schools/{p.school_a.school.school_code}/",
+    ),
+    PageCase("progress-officer", "provincial_a", lambda p, sy: "/schooling/marks-progress/"),
+    PageCase("unit-school", "provincial_a", lambda p, sy: f"/orgunits/{p.school_a.code}/"),
+    PageCase("unit-province", "provincial_a", lambda p, sy: f"/orgunits/{p.province_a.code}/"),
+    PageCase("import-pupils", "head_a", lambda p, sy: "/schooling/import/students/"),
 ]
 
 
