@@ -43,6 +43,7 @@ from pilotage.schooling.roles import (
     TEACH,
     VIEW_SCHOOL,
 )
+from pilotage.schooling.structure import grading_scale
 
 CONTINUOUS_KINDS = (AssessmentKind.TEST, AssessmentKind.ACTIVITY)
 
@@ -182,6 +183,7 @@ class ClassResults:
     coefficients: dict[int, Decimal]
     pupils: list[PupilResult]
     class_average: Decimal | None = None
+    scale: grading.Scale = field(default_factory=grading.Scale)  # the cycle's mark scale
 
 
 def coefficients_for(school_class: SchoolClass) -> dict[int, Decimal]:
@@ -196,7 +198,9 @@ def coefficients_for(school_class: SchoolClass) -> dict[int, Decimal]:
 
 def class_results(school_class: SchoolClass, semester: Semester) -> ClassResults:
     """Subject averages (continuous assessment), general average with coefficients, rank
-    and mention for every pupil of a class in a semester: four queries in all."""
+    and mention (on the cycle's scale) for every pupil of a class in a semester: five
+    queries in all."""
+    scale = grading_scale(school_class.grade_level.cycle)
     coefficients = coefficients_for(school_class)
     roster = list(class_roster(school_class))
     entries: dict[tuple[int, int], list[grading.Entry]] = defaultdict(list)
@@ -230,14 +234,14 @@ def class_results(school_class: SchoolClass, semester: Semester) -> ClassResults
     ranking = grading.ranks({r.enrolment.pupil_id: r.average for r in results})
     for r in results:
         r.rank = ranking.get(r.enrolment.pupil_id)
-        r.mention = grading.mention(r.average)
+        r.mention = grading.mention(r.average, scale)
     averages = [r.average for r in results if r.average is not None]
     class_average = grading.rounded(sum(averages, Decimal(0)) / len(averages)) if averages else None
     ordered_subjects = sorted(
         subjects.values(), key=lambda s: (-coefficients.get(s.pk, Decimal(0)), s.code)
     )
     return ClassResults(
-        school_class, semester, ordered_subjects, coefficients, results, class_average
+        school_class, semester, ordered_subjects, coefficients, results, class_average, scale
     )
 
 
