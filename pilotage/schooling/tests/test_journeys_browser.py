@@ -12,7 +12,8 @@ from pilotage.core.tests.browser import login, switch_language
 from pilotage.schooling.models import Absence, CouncilDecision
 from pilotage.schooling.services.marks import Cell, marks_save_sheet
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+# Written with marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "marks_out_of_20")]
 
 
 def open_as(page: Page, live_server, username: str, lang: str) -> None:  # type: ignore[no-untyped-def]
