@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
 from pilotage.core.tests.support import unchanged
 from pilotage.schooling.models import Absence
@@ -140,8 +141,8 @@ def test_the_page_opens_on_a_school_day_with_the_year_as_bounds(
     assert f'name="date" value="{expected.isoformat()}"' in body
     assert (
         'min="2025-09-01"' in body
-        and f'max="{min(school_year.year.end, dt.date.today()).isoformat()}"' in body
-    )  # noqa: DTZ011
+        and f'max="{min(school_year.year.end, timezone.localdate()).isoformat()}"' in body
+    )
     # A Sunday asked for in the address: said so, and the default day shown instead.
     body = client.get(_url(school_year), {"date": SUNDAY.isoformat()}).content.decode()
     assert "n&#x27;est pas un jour de classe" in body
