@@ -26,6 +26,7 @@ from pilotage.schooling.models import (
     AssessmentKind,
     Enrolment,
     GradeLevel,
+    GradingScale,
     Mark,
     MarkDeadline,
     MarkSheet,
@@ -349,7 +350,8 @@ def pupil_figures_sql(
     says whether they were promoted (a higher grade) or repeated (the same grade);
     otherwise both are NULL. With ``before_id``, pupils not in the same grade the year
     before are new entrants; otherwise NULL. Marks and half-days of absence are those
-    recorded in the school's classes of the year. No status field is read."""
+    recorded in the school's classes of the year; a pupil passes at the cycle's pass mark
+    (``GradingScale``: 5 of 10 in primary, 10 of 20 after). No status field is read."""
     e, p, g = _table(Enrolment), _table(Pupil), _table(GradeLevel)
     s, u = _table(School), _table(OrgUnit)
     sc, sh, a, m = _table(SchoolClass), _table(MarkSheet), _table(Assessment), _table(Mark)
@@ -424,10 +426,12 @@ def pupil_figures_sql(
         f" p.sex, COUNT(*), {', '.join(age_columns)}, {new_entrants}, {promoted}, {repeated},"
         f" COALESCE(SUM(mk.total), 0), COALESCE(SUM(mk.n), 0),"
         f" SUM(CASE WHEN mk.n > 0 THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN mk.n > 0 AND mk.total >= 10 * mk.n THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN mk.n > 0 AND mk.total >= COALESCE(gs.pass_mark, 10) * mk.n"
+        f" THEN 1 ELSE 0 END),"
         f" COALESCE(SUM(ab.n), 0)"
         f" FROM cur JOIN {p} p ON p.id = cur.pupil_id JOIN {g} g ON g.id = cur.grade_level_id"
         f" JOIN {u} u ON u.id = cur.school_id JOIN {s} s ON s.org_unit_id = cur.school_id"
+        f" LEFT JOIN {_table(GradingScale)} gs ON gs.cycle = g.cycle"
         f" {' '.join(joins)}"
         f" GROUP BY cur.school_id, u.path, s.milieu, s.sector, g.cycle, cur.grade_level_id, p.sex"
     )
