@@ -13,9 +13,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from pilotage.core.i18n import MultilingualName
 from pilotage.orgunits.models import AcademicYear, Cycle, OrgUnit, Semester

@@ -316,9 +316,9 @@ def structure_load_morocco(*, actor: Any = None) -> dict[str, int]:
         ExamWeighting.objects.get_or_create(
             grade_level=levels[level_code], defaults={k: Decimal(v) for k, v in weights.items()}
         )
-    for cycle, scale in SCALES.items():
+    for scale_cycle, scale in SCALES.items():
         GradingScale.objects.get_or_create(
-            cycle=cycle,
+            cycle=scale_cycle,
             defaults={
                 "mark_max": Decimal(scale["mark_max"]),
                 "pass_mark": Decimal(scale["pass_mark"]),
@@ -328,8 +328,8 @@ def structure_load_morocco(*, actor: Any = None) -> dict[str, int]:
                 "source": scale["source"],
             },
         )
-    for cycle, threshold in COUNCIL.items():
+    for council_cycle, threshold in COUNCIL.items():
         CouncilPolicy.objects.get_or_create(
-            cycle=cycle, defaults={"promote_from": Decimal(threshold)}
+            cycle=council_cycle, defaults={"promote_from": Decimal(threshold)}
         )
     return {"levels": len(levels), "streams": len(streams), "subjects": len(subjects)}

@@ -18,7 +18,6 @@ from pilotage.schooling.models import ACTIVE_STATUSES, Absence, Enrolment, Schoo
 from pilotage.schooling.permissions import can_manage_school, can_take_attendance
 from pilotage.schooling.services.changes import records_changed
 
-
 SUNDAY = 6
 
 

@@ -14,11 +14,11 @@ from pilotage.schooling.grading import (
     Scale,
     Weights,
     annual_average,
+    annual_formula,
     best_of,
     certificate_mark,
     continuous_average,
     council_suggestion,
-    annual_formula,
     mark_text,
     mention,
     ranks,
@@ -191,3 +191,67 @@ def test_one_function_turns_a_mark_into_text() -> None:
     assert mark_text(12.5) == "12.50" and mark_text(0.1) == "0.10"  # SQLite's floats
     assert mark_text(D("7"), "ABS") == "ABS" and mark_text(None, "DISP") == "DISP"
     assert mark_text(None) == ""
+
+
+# --- The scale of each cycle where marks are entered and shown ------------------------------
+
+
+def _save(actor, sheet, raw: str, pupil):  # type: ignore[no-untyped-def]
+    from pilotage.schooling.services.marks import Cell, marks_save_sheet
+
+    return marks_save_sheet(
+        actor=actor,
+        sheet=sheet,
+        version=sheet.version,
+        cells=[Cell(pupil.code_massar, "test_1", raw)],
+    )
+
+
+@pytest.mark.django_db
+def test_a_primary_mark_is_out_of_10_and_a_college_mark_out_of_20(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    # Source: docs/schooling.md § Marks, the table of scales: 5AP (primary) /10, 1AC /20.
+    from pilotage.core.tests.support import unchanged
+    from pilotage.schooling.models import Mark, Subject
+    from pilotage.schooling.services.marks import SheetRejected, sheet_ensure
+
+    pupil = school_year.pupils_a1[0]
+    with unchanged(Mark), pytest.raises(SheetRejected) as refused:
+        _save(personas.teacher_a1, school_year.sheet, "10,5", pupil)
+    assert [p.reason for p in refused.value.problems] == [
+        "la note doit être comprise entre 0 et 10"
+    ]
+    _save(personas.teacher_a1, school_year.sheet, "10", pupil)
+    college = sheet_ensure(
+        school_class=school_year.class_b1,
+        subject=Subject.objects.get(code="MATH"),
+        semester=school_year.s1,
+    )
+    _save(personas.head_b, college, "15,5", school_year.pupils_b1[0])
+    assert sorted(Mark.objects.values_list("value", flat=True)) == [D(10), D("15.5")]
+
+
+@pytest.mark.django_db
+def test_pages_bulletins_and_api_show_the_cycles_scale(client, personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    # Source: docs/schooling.md § Marks: primary marks out of 10 and no mention.
+    from pilotage.schooling import reports
+    from pilotage.schooling.selectors import class_results
+
+    for pupil, raw in zip(school_year.pupils_a1, ["9", "8", "6", "5", "3"], strict=True):
+        _save(personas.teacher_a1, school_year.sheet, raw, pupil)
+        school_year.sheet.refresh_from_db()
+    results = class_results(school_year.class_a1, school_year.s1)
+    assert results.scale.maximum == D(10)
+    assert {r.mention for r in results.pupils} == {""}  # 9/10 is not a baccalauréat mention
+    pages = reports._class_pages(
+        school_year.class_a1, school_year.s1, header=reports._header(personas.school_a)
+    )
+    assert pages[0]["average"].endswith("/ 10") and pages[0]["has_mentions"] is False
+    assert reports.bulletins_class_pdf(
+        school_class=school_year.class_a1, semester=school_year.s1, language="fr"
+    ).startswith(b"%PDF")  # the layout without the mention cell compiles
+    client.force_login(personas.teacher_a1)
+    sheet = client.get(f"/api/v1/schooling/sheets/{school_year.sheet.pk}").json()
+    assert (sheet["mark_max"], sheet["pass_mark"]) == ("10", "5")
+    client.force_login(personas.head_a)
+    body = client.get(f"/schooling/classes/{school_year.class_a1.pk}/").content.decode()
+    assert "Passable" not in body and "Très bien" not in body

@@ -305,7 +305,7 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
                     "Année clôturée : %(n)s inscriptions créées pour %(year)s.",
                     counts["next_year"],
                 )
-                % {"n": counts["next_year"], "year": next_year.code},  # type: ignore[union-attr]
+                % {"n": counts["next_year"], "year": next_year.code},
             )
         return redirect("schooling:council", pk=pk)
     plan = None
