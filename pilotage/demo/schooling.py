@@ -1436,6 +1436,8 @@ class _Seeder:
         gauss, rand = rng.gauss, rng.random
         add = self.marks.add
         mean = MARK_MEAN[plan.cycle]
+        # Drawn out of 20; primary marks are out of 10 (docs/schooling.md § Marks).
+        halve = plan.cycle == P
         first_year = semester.academic_year.start.year
         columns_of = COLUMNS if semester.number == 1 else COLUMNS_2
         for subject in self.subjects_of[(plan.level, plan.stream)]:
@@ -1464,7 +1466,9 @@ class _Seeder:
                         add((assessment_id, pupil_id, None, MarkCode.ABSENT.value, user, when))
                         continue
                     q = min(max(round((base + bonus + gauss(0, TEST_SD)) * 4), 0), 80)
-                    add((assessment_id, pupil_id, MARK_TEXT[q], "", user, when))
+                    add(
+                        (assessment_id, pupil_id, MARK_TEXT[q // 2 if halve else q], "", user, when)
+                    )
             counts["sheets"] += 1
             counts["marks"] += len(roster.pupils) * len(columns)
 

@@ -44,6 +44,17 @@ class CouncilPolicyAdmin(StructureAdmin):
     list_display = ("cycle", "promote_from", "max_repeats")
 
 
+@admin.register(models.GradingScale)
+class GradingScaleAdmin(StructureAdmin):
+    list_display = (
+        "cycle",
+        "mark_max",
+        "pass_mark",
+        "first_semester_weight",
+        "second_semester_weight",
+    )
+
+
 admin.site.register([models.Stream, models.Subject], StructureAdmin)
 
 

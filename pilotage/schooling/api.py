@@ -33,6 +33,7 @@ from pilotage.schooling.services.marks import (
     marks_save_sheet,
     sheet_is_locked,
 )
+from pilotage.schooling.structure import grading_scale
 
 router = Router(tags=["school records"])
 
@@ -121,6 +122,8 @@ class SheetOut(Schema):
     semester: int
     version: int
     locked: bool
+    mark_max: str  # the class's cycle's scale: "10" in primary school, "20" after
+    pass_mark: str
     columns: list[str]
     rows: list[SheetRowOut]
 
@@ -224,6 +227,7 @@ def list_enrolments(
 def _sheet_out(sheet: Any) -> dict[str, Any]:
     grid = sheet_grid(sheet, with_editors=False)
     columns = [a.column for a in grid.assessments]
+    scale = grading_scale(sheet.school_class.grade_level.cycle)
     return {
         "id": sheet.pk,
         "school_class": sheet.school_class_id,
@@ -231,6 +235,8 @@ def _sheet_out(sheet: Any) -> dict[str, Any]:
         "semester": sheet.semester.number,
         "version": sheet.version,
         "locked": sheet_is_locked(sheet),
+        "mark_max": scale.maximum_text,
+        "pass_mark": format(scale.pass_mark.normalize(), "f"),
         "columns": columns,
         "rows": [
             {

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
 
 TWO_PLACES = Decimal("0.01")
 K = TypeVar("K")
 
+PENDING = ""  # no council suggestion yet
 EXEMPT = "DISP"
 ABSENT = "ABS"
 
@@ -95,12 +96,30 @@ def weighted_average(
     return rounded(total / weight)
 
 
-def annual_average(first: Decimal | None, second: Decimal | None) -> Decimal | None:
-    """(S1 + S2) / 2; with one semester missing, the other one alone."""
-    present = [v for v in (first, second) if v is not None]
-    if not present:
+def annual_average(
+    first: Decimal | None,
+    second: Decimal | None,
+    weights: tuple[Decimal, Decimal] = (Decimal(1), Decimal(1)),
+) -> Decimal | None:
+    """(w1 × S1 + w2 × S2) / (w1 + w2), the weights being the cycle's (``Scale``; equal
+    by default, which is (S1 + S2) / 2). Both semesters are needed: an annual average
+    from one semester alone would let the council promote on half a year."""
+    if first is None or second is None:
         return None
-    return rounded(sum(present, Decimal(0)) / len(present))
+    w1, w2 = weights
+    return rounded((w1 * first + w2 * second) / (w1 + w2))
+
+
+def annual_formula(weights: tuple[Decimal, Decimal]) -> str:
+    """The rule ``annual_average`` applies, as the council page prints it."""
+    w1, w2 = (_plain(w) for w in weights)
+    if w1 == w2:
+        return "(S1 + S2) / 2"
+    return f"({w1} × S1 + {w2} × S2) / {_plain(weights[0] + weights[1])}"
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def ranks(averages: Mapping[K, Decimal | None]) -> dict[K, int]:
@@ -117,20 +136,48 @@ def ranks(averages: Mapping[K, Decimal | None]) -> dict[K, int]:
     return result
 
 
-MENTIONS = [
-    (Decimal(16), _("Très bien")),
-    (Decimal(14), _("Bien")),
-    (Decimal(12), _("Assez bien")),
-    (Decimal(10), _("Passable")),
-]
+@dataclass(frozen=True)
+class Mention:
+    """A mention from ``minimum`` up, with its label per language (``fr`` at least)."""
+
+    minimum: Decimal
+    labels: tuple[tuple[str, str], ...]
+
+    def label(self) -> str:
+        labels = dict(self.labels)
+        return labels.get((get_language() or "fr")[:2]) or labels.get("fr", "")
 
 
-def mention(average: Decimal | None) -> str:
+@dataclass(frozen=True)
+class Scale:
+    """How a cycle writes and counts marks (``models.GradingScale``; the Moroccan
+    defaults are ``structure.SCALES``): marks from 0 to ``maximum``, a pass at
+    ``pass_mark``, the mentions from the highest threshold down (none: no mention), and
+    the weights of S1 and S2 in the annual average."""
+
+    maximum: Decimal = Decimal(20)
+    pass_mark: Decimal = Decimal(10)
+    mentions: tuple[Mention, ...] = ()
+    semester_weights: tuple[Decimal, Decimal] = (Decimal(1), Decimal(1))
+
+    @property
+    def maximum_text(self) -> str:
+        """``10`` or ``20``, as "/10" is printed."""
+        return _plain(self.maximum)
+
+    @property
+    def annual_formula(self) -> str:
+        return annual_formula(self.semester_weights)
+
+
+def mention(average: Decimal | None, scale: Scale) -> str:
+    """The label of the highest mention the average reaches on the cycle's scale; empty
+    below the lowest one, and always where the cycle has none (primary school)."""
     if average is None:
         return ""
-    for threshold, label in MENTIONS:
-        if average >= threshold:
-            return str(label)
+    for rule in sorted(scale.mentions, key=lambda m: -m.minimum):
+        if average >= rule.minimum:
+            return rule.label()
     return ""
 
 
@@ -184,8 +231,11 @@ def council_suggestion(
     average: Decimal | None, *, promote_from: Decimal, repeats_in_cycle: int, max_repeats: int
 ) -> str:
     """Promote at or above the threshold; below it, repeat, unless the pupil has used up
-    the repeats the cycle allows, then dismiss. No average: repeat (the council decides)."""
-    if average is not None and average >= promote_from:
+    the repeats the cycle allows, then dismiss. No (annual) average — a semester is
+    missing — gives no suggestion (``PENDING``): the council decides on its own."""
+    if average is None:
+        return PENDING
+    if average >= promote_from:
         return "promote"
     if repeats_in_cycle >= max_repeats:
         return "dismiss"

@@ -160,6 +160,56 @@ class CouncilPolicy(models.Model):
         return self.get_cycle_display()
 
 
+class GradingScale(models.Model):
+    """How marks are written and counted in a cycle: the maximum a mark may reach, the
+    pass mark, the mentions (none where the cycle gives none) and the weights of the two
+    semesters in the annual average. The Moroccan defaults and their sources are in
+    docs/schooling.md; ``Mark.value`` keeps its absolute limit of 20, the largest scale."""
+
+    cycle = models.CharField(_("cycle"), max_length=10, choices=Cycle.choices, unique=True)
+    mark_max = models.DecimalField(_("note maximale"), max_digits=4, decimal_places=2)
+    pass_mark = models.DecimalField(_("note de réussite"), max_digits=4, decimal_places=2)
+    first_semester_weight = models.DecimalField(
+        _("poids du 1er semestre"), max_digits=4, decimal_places=2, default=Decimal(1)
+    )
+    second_semester_weight = models.DecimalField(
+        _("poids du 2e semestre"), max_digits=4, decimal_places=2, default=Decimal(1)
+    )
+    mentions = models.JSONField(
+        _("mentions"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Du seuil le plus haut au plus bas : "
+            '[{"from": "16", "fr": "Très bien", "ar": "حسن جداً", "en": "Very good"}, …]. '
+            "Vide : pas de mention."
+        ),
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("barème des notes")
+        verbose_name_plural = _("barèmes des notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mark_max__gt=0, mark_max__lte=MARK_MAX),
+                name="scale_max_within_mark_column",
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_mark__gt=0, pass_mark__lte=models.F("mark_max")),
+                name="scale_pass_mark_within_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_semester_weight__gte=0, second_semester_weight__gte=0)
+                & (Q(first_semester_weight__gt=0) | Q(second_semester_weight__gt=0)),
+                name="scale_semester_weights",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_cycle_display()} /{self.mark_max.normalize()}"
+
+
 # --- Pupils and enrolments ---------------------------------------------------------------
 
 
@@ -763,7 +813,10 @@ class CouncilDecision(models.Model):
     annual_average = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True, verbose_name=_("moyenne annuelle")
     )
-    suggestion = models.CharField(_("proposition"), max_length=8, choices=Decision.choices)
+    # Empty while a semester is incomplete: the council decides without a suggestion.
+    suggestion = models.CharField(
+        _("proposition"), max_length=8, choices=Decision.choices, blank=True
+    )
     decision = models.CharField(_("décision"), max_length=8, choices=Decision.choices)
     note = models.CharField(_("observation"), max_length=200, blank=True)
     decided_by = models.ForeignKey(

@@ -255,7 +255,8 @@ def _class_pages(
                     for subject in results.subjects
                 ],
                 "average": (
-                    _("%(average)s / 20") % {"average": _number(result.average, sep)}
+                    _("%(average)s / %(max)s")
+                    % {"average": _number(result.average, sep), "max": results.scale.maximum_text}
                     if result.average is not None
                     else ""
                 ),
@@ -265,6 +266,7 @@ def _class_pages(
                     else ""
                 ),
                 "mention": result.mention,
+                "has_mentions": bool(results.scale.mentions),
                 "absences": _hours(absent["hours"]),
                 "unjustified": _hours(absent["unjustified"]),
             }

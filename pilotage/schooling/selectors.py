@@ -45,6 +45,7 @@ from pilotage.schooling.models import (
     AssessmentKind,
     Enrolment,
     GradeLevel,
+    GradingScale,
     Mark,
     MarkDeadline,
     MarkSheet,
@@ -64,6 +65,7 @@ from pilotage.schooling.roles import (
     TEACH,
     VIEW_SCHOOL,
 )
+from pilotage.schooling.structure import grading_scale
 
 CONTINUOUS_KINDS = (AssessmentKind.TEST, AssessmentKind.ACTIVITY)
 
@@ -223,6 +225,7 @@ class ClassResults:
     coefficients: dict[int, Decimal]
     pupils: list[PupilResult]
     class_average: Decimal | None = None
+    scale: grading.Scale = field(default_factory=grading.Scale)  # the cycle's mark scale
 
 
 def coefficients_for(school_class: SchoolClass) -> dict[int, Decimal]:
@@ -237,7 +240,9 @@ def coefficients_for(school_class: SchoolClass) -> dict[int, Decimal]:
 
 def class_results(school_class: SchoolClass, semester: Semester) -> ClassResults:
     """Subject averages (continuous assessment), general average with coefficients, rank
-    and mention for every pupil of a class in a semester: four queries in all."""
+    and mention (on the cycle's scale) for every pupil of a class in a semester: five
+    queries in all."""
+    scale = grading_scale(school_class.grade_level.cycle)
     coefficients = coefficients_for(school_class)
     roster = list(class_roster(school_class))
     entries: dict[tuple[int, int], list[grading.Entry]] = defaultdict(list)
@@ -271,14 +276,14 @@ def class_results(school_class: SchoolClass, semester: Semester) -> ClassResults
     ranking = grading.ranks({r.enrolment.pupil_id: r.average for r in results})
     for r in results:
         r.rank = ranking.get(r.enrolment.pupil_id)
-        r.mention = grading.mention(r.average)
+        r.mention = grading.mention(r.average, scale)
     averages = [r.average for r in results if r.average is not None]
     class_average = grading.rounded(sum(averages, Decimal(0)) / len(averages)) if averages else None
     ordered_subjects = sorted(
         subjects.values(), key=lambda s: (-coefficients.get(s.pk, Decimal(0)), s.code)
     )
     return ClassResults(
-        school_class, semester, ordered_subjects, coefficients, results, class_average
+        school_class, semester, ordered_subjects, coefficients, results, class_average, scale
     )
 
 
@@ -386,7 +391,8 @@ def pupil_figures_sql(
     says whether they were promoted (a higher grade) or repeated (the same grade);
     otherwise both are NULL. With ``before_id``, pupils not in the same grade the year
     before are new entrants; otherwise NULL. Marks and half-days of absence are those
-    recorded in the school's classes of the year. No status field is read."""
+    recorded in the school's classes of the year; a pupil passes at the cycle's pass mark
+    (``GradingScale``: 5 of 10 in primary, 10 of 20 after). No status field is read."""
     e, p, g = _table(Enrolment), _table(Pupil), _table(GradeLevel)
     s, u = _table(School), _table(OrgUnit)
     sc, sh, a, m = _table(SchoolClass), _table(MarkSheet), _table(Assessment), _table(Mark)
@@ -461,10 +467,12 @@ def pupil_figures_sql(
         f" p.sex, COUNT(*), {', '.join(age_columns)}, {new_entrants}, {promoted}, {repeated},"
         f" COALESCE(SUM(mk.total), 0), COALESCE(SUM(mk.n), 0),"
         f" SUM(CASE WHEN mk.n > 0 THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN mk.n > 0 AND mk.total >= 10 * mk.n THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN mk.n > 0 AND mk.total >= COALESCE(gs.pass_mark, 10) * mk.n"
+        f" THEN 1 ELSE 0 END),"
         f" COALESCE(SUM(ab.n), 0)"
         f" FROM cur JOIN {p} p ON p.id = cur.pupil_id JOIN {g} g ON g.id = cur.grade_level_id"
         f" JOIN {u} u ON u.id = cur.school_id JOIN {s} s ON s.org_unit_id = cur.school_id"
+        f" LEFT JOIN {_table(GradingScale)} gs ON gs.cycle = g.cycle"
         f" {' '.join(joins)}"
         f" GROUP BY cur.school_id, u.path, s.milieu, s.sector, g.cycle, cur.grade_level_id, p.sex"
     )

@@ -1,5 +1,5 @@
 """Morocco's education structure as default configuration: levels, lycée streams, subjects
-with coefficients, certificate weightings and class-council thresholds.
+with coefficients, certificate weightings, mark scales and class-council thresholds.
 
 Sources and reasoning for each figure are in docs/schooling.md. Everything here is data a
 ministry may change in the admin; ``structure_load_morocco`` only fills what is missing.
@@ -13,10 +13,12 @@ from typing import Any
 from django.db import transaction
 
 from pilotage.orgunits.models import Cycle
+from pilotage.schooling import grading
 from pilotage.schooling.models import (
     CouncilPolicy,
     ExamWeighting,
     GradeLevel,
+    GradingScale,
     Stream,
     Subject,
     SubjectCoefficient,
@@ -196,7 +198,82 @@ WEIGHTINGS = {
     "2BAC": {"continuous": "0.25", "regional_exam": "0.25", "national_exam": "0.5"},
 }
 
-COUNCIL = {Cycle.PRIMAIRE: 10, Cycle.COLLEGE: 10, Cycle.LYCEE: 10}
+# The mentions of the baccalauréat, on marks out of 20 (docs/schooling.md § Marks).
+BAC_MENTIONS = [
+    {"from": "16", "fr": "Très bien", "ar": "حسن جداً", "en": "Very good"},
+    {"from": "14", "fr": "Bien", "ar": "حسن", "en": "Good"},
+    {"from": "12", "fr": "Assez bien", "ar": "مستحسن", "en": "Fairly good"},
+    {"from": "10", "fr": "Passable", "ar": "مقبول", "en": "Pass"},
+]
+
+# Mark scale per cycle: maximum, pass mark, mentions, S1 and S2 weights in the annual
+# average. Primary marks are out of 10 with a pass at 5, collège and lycée marks out of 20
+# with a pass at 10; the annual average is (S1 + S2) / 2 everywhere. The sources and what
+# is still to be confirmed are in docs/schooling.md § Marks; migration
+# 0004_grading_scale writes the same rows into existing databases.
+SCALES: dict[str, dict[str, Any]] = {
+    Cycle.PRIMAIRE: {
+        "mark_max": "10",
+        "pass_mark": "5",
+        "mentions": [],
+        "weights": ("1", "1"),
+        "source": "Primaire : notes sur 10, réussite à 5/10 (docs/schooling.md § Marks)",
+    },
+    Cycle.COLLEGE: {
+        "mark_max": "20",
+        "pass_mark": "10",
+        "mentions": BAC_MENTIONS,
+        "weights": ("1", "1"),
+        "source": "Collège : notes sur 20, réussite à 10/20 (docs/schooling.md § Marks)",
+    },
+    Cycle.LYCEE: {
+        "mark_max": "20",
+        "pass_mark": "10",
+        "mentions": BAC_MENTIONS,
+        "weights": ("1", "1"),
+        "source": "Lycée : notes sur 20, mentions du baccalauréat (docs/schooling.md § Marks)",
+    },
+}
+
+# The council's promotion threshold starts at the cycle's pass mark.
+COUNCIL = {cycle: int(scale["pass_mark"]) for cycle, scale in SCALES.items()}
+
+
+def _scale(
+    mark_max: Any, pass_mark: Any, mentions: list[dict[str, str]], weights: tuple[Any, Any]
+) -> grading.Scale:
+    return grading.Scale(
+        maximum=Decimal(mark_max),
+        pass_mark=Decimal(pass_mark),
+        mentions=tuple(
+            grading.Mention(
+                Decimal(str(m["from"])),
+                tuple((lang, str(m[lang])) for lang in ("fr", "ar", "en") if m.get(lang)),
+            )
+            for m in mentions
+        ),
+        semester_weights=(Decimal(weights[0]), Decimal(weights[1])),
+    )
+
+
+def default_scale(cycle: str) -> grading.Scale:
+    """The shipped default of a cycle (an unknown cycle gets marks out of 20)."""
+    row = SCALES.get(cycle, SCALES[Cycle.LYCEE])
+    return _scale(row["mark_max"], row["pass_mark"], row["mentions"], row["weights"])
+
+
+def grading_scale(cycle: str) -> grading.Scale:
+    """The configured scale of a cycle, in one query; the shipped default while the
+    cycle has no ``GradingScale`` row (a database loaded before the scales existed)."""
+    row = GradingScale.objects.filter(cycle=cycle).first()
+    if row is None:
+        return default_scale(cycle)
+    return _scale(
+        row.mark_max,
+        row.pass_mark,
+        list(row.mentions or []),
+        (row.first_semester_weight, row.second_semester_weight),
+    )
 
 
 @transaction.atomic
@@ -239,8 +316,20 @@ def structure_load_morocco(*, actor: Any = None) -> dict[str, int]:
         ExamWeighting.objects.get_or_create(
             grade_level=levels[level_code], defaults={k: Decimal(v) for k, v in weights.items()}
         )
-    for cycle, threshold in COUNCIL.items():
+    for scale_cycle, scale in SCALES.items():
+        GradingScale.objects.get_or_create(
+            cycle=scale_cycle,
+            defaults={
+                "mark_max": Decimal(scale["mark_max"]),
+                "pass_mark": Decimal(scale["pass_mark"]),
+                "mentions": scale["mentions"],
+                "first_semester_weight": Decimal(scale["weights"][0]),
+                "second_semester_weight": Decimal(scale["weights"][1]),
+                "source": scale["source"],
+            },
+        )
+    for council_cycle, threshold in COUNCIL.items():
         CouncilPolicy.objects.get_or_create(
-            cycle=cycle, defaults={"promote_from": Decimal(threshold)}
+            cycle=council_cycle, defaults={"promote_from": Decimal(threshold)}
         )
     return {"levels": len(levels), "streams": len(streams), "subjects": len(subjects)}

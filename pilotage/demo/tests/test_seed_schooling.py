@@ -281,12 +281,12 @@ class TestSmallSchooling:
             actor=enseignant,
             sheet=sheet,
             version=sheet.version,
-            cells=[Cell(pupil.code_massar, "test_1", "15,75")],
+            cells=[Cell(pupil.code_massar, "test_1", "7,75")],  # primary: out of 10
         )
         assert result["changed"] in (0, 1)
         assert Mark.objects.get(
             assessment__sheet=sheet, assessment__kind="test", assessment__number=1, pupil=pupil
-        ).value == Decimal("15.75")
+        ).value == Decimal("7.75")
 
     def test_parent_is_the_guardian_of_a_pupil_of_that_class(self, seeded):
         parent = User.objects.get(username="parent")
@@ -329,16 +329,22 @@ class TestSmallSchooling:
 
         values = []
         codes = Counter()
-        for value, code, subject in Mark.objects.values_list(
-            "value", "code", "assessment__sheet__subject__code"
+        for value, code, subject, cycle in Mark.objects.values_list(
+            "value",
+            "code",
+            "assessment__sheet__subject__code",
+            "assessment__sheet__school_class__grade_level__cycle",
         ):
             if code:
                 codes[code] += 1
                 assert value is None
                 assert code == "ABS" or subject == "EPS"
             else:
-                assert Decimal(0) <= value <= Decimal(20) and (value * 4) % 1 == 0
-                values.append(float(value))
+                # Primary marks are out of 10 (docs/schooling.md § Marks): drawn out of 20
+                # and halved, so the spread below is of the marks out of 20.
+                top = Decimal(10) if cycle == "primaire" else Decimal(20)
+                assert Decimal(0) <= value <= top and (value * 4) % 1 == 0
+                values.append(float(value) * (2 if cycle == "primaire" else 1))
         assert 10.5 <= mean(values) <= 12.5
         assert 3.0 <= pstdev(values) <= 4.2
         assert 0.01 <= share(codes["ABS"], expected) <= 0.03

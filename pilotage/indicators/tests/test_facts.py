@@ -97,7 +97,7 @@ def test_ages_marks_absences_classes_and_teachers(personas, years) -> None:  # t
     sheet = MarkSheet.objects.create(school_class=c, subject=subject, semester=t.semesters.first())
     test = Assessment.objects.create(sheet=sheet, kind="test", number=1)
     exam = Assessment.objects.create(sheet=sheet, kind="test", number=2)
-    for assessment, (v1, v2) in zip((test, exam), ((12, 7), (14, 8)), strict=True):
+    for assessment, (v1, v2) in zip((test, exam), ((6, 3), (7, 4)), strict=True):
         Mark.objects.create(
             assessment=assessment, pupil=on_age, value=Decimal(v1), updated_by=personas.teacher_a1
         )
@@ -114,8 +114,10 @@ def test_ages_marks_absences_classes_and_teachers(personas, years) -> None:  # t
     facts_rebuild()
     row = PupilFact.objects.get()
     assert (row.enrolled, row.age_primaire, row.age_college, row.age_lycee) == (2, 1, 1, 0)
-    assert (row.marks_count, row.marks_sum) == (4, Decimal(41))
-    assert (row.assessed, row.passed) == (2, 1)  # mean 13 passes, mean 7.5 does not
+    assert (row.marks_count, row.marks_sum) == (4, Decimal(20))
+    # 1AP is primary school, marks out of 10 with a pass at 5 (docs/schooling.md § Marks):
+    # mean 6.5 passes, mean 3.5 does not.
+    assert (row.assessed, row.passed) == (2, 1)
     assert row.absent_half_days == 1
     assert ClassFact.objects.get().classes == 1
     assert (TeacherFact.objects.get().teachers, TeacherFact.objects.get().qualified) == (1, 0)

@@ -18,6 +18,51 @@ from pilotage.schooling.models import ACTIVE_STATUSES, Absence, Enrolment, Schoo
 from pilotage.schooling.permissions import can_manage_school, can_take_attendance
 from pilotage.schooling.services.changes import records_changed
 
+SUNDAY = 6
+
+
+def attendance_days(
+    school_class: SchoolClass, *, today: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """The first and last day a roll may be taken for the class: its school year, up to
+    today (the date picker's min and max)."""
+    year = school_class.academic_year
+    return year.start, min(year.end, today or timezone.localdate())
+
+
+def is_school_day(school_class: SchoolClass, day: dt.date, *, today: dt.date | None = None) -> bool:
+    """A day of the class's school year, not in the future, not a Sunday. There is no
+    holiday calendar in the org-unit models yet; when there is, it joins here."""
+    first, last = attendance_days(school_class, today=today)
+    return first <= day <= last and day.weekday() != SUNDAY
+
+
+def school_day_default(school_class: SchoolClass, *, today: dt.date | None = None) -> dt.date:
+    """Today if it is a school day of the class's year, else the nearest school day
+    before it inside the year (a Sunday gives the Saturday; a class of a past year its
+    last school day). A year that has not started yet gives its first day."""
+    first, last = attendance_days(school_class, today=today)
+    day = last
+    while day >= first:
+        if day.weekday() != SUNDAY:
+            return day
+        day -= dt.timedelta(days=1)
+    return first
+
+
+def school_day_step(
+    school_class: SchoolClass, day: dt.date, step: int, *, today: dt.date | None = None
+) -> dt.date | None:
+    """The school day before (``step=-1``) or after (``+1``) ``day``, or None at either
+    end of the year (or at today)."""
+    first, last = attendance_days(school_class, today=today)
+    candidate = day + dt.timedelta(days=step)
+    while first <= candidate <= last:
+        if candidate.weekday() != SUNDAY:
+            return candidate
+        candidate += dt.timedelta(days=step)
+    return None
+
 
 @dataclass(frozen=True)
 class AbsenceLine:
@@ -45,6 +90,8 @@ def absences_record(
     year = school_class.academic_year
     if not year.start <= date <= year.end or date > timezone.localdate():
         raise ValidationError(_("La date doit être dans l'année scolaire et pas dans le futur."))
+    if date.weekday() == SUNDAY:
+        raise ValidationError(_("Le dimanche n'est pas un jour de classe."))
     roster = set(
         Enrolment.objects.filter(school_class=school_class, status__in=ACTIVE_STATUSES).values_list(
             "pupil_id", flat=True

@@ -45,6 +45,8 @@ from pilotage.schooling.models import (
     Assessment,
     AssessmentKind,
     Enrolment,
+    GradeLevel,
+    GradingScale,
     Mark,
     MarkCode,
     MarkDeadline,
@@ -123,16 +125,17 @@ class _Columns:
     by_column: dict[str, int]  # "test_1" → assessment id
     pupils: dict[str, int]  # code Massar → pupil id
     enrolments: dict[str, int]  # code Massar → enrolment id (the appreciations' key)
+    maximum: Decimal = MARK_MAX  # the class's cycle's scale (GradingScale.mark_max)
 
     @classmethod
     def of(cls, sheet_id: int, school_class_id: int) -> _Columns:
-        by_column = {
-            f"{kind}_{number}": pk for pk, kind, number in _fetch(_COLUMNS_SQL, [sheet_id])
-        }
+        rows = _fetch(_COLUMNS_SQL, [sheet_id])
+        by_column = {f"{kind}_{number}": pk for pk, kind, number, _max in rows}
+        maximum = next((Decimal(str(m)) for *_row, m in rows if m is not None), MARK_MAX)
         roster = _fetch(_ROSTER_SQL, [school_class_id, *ACTIVE_STATUSES])
         pupils = {code: pupil_id for code, pupil_id, _enrolment in roster}
         enrolments = {code: enrolment_id for code, _pupil, enrolment_id in roster}
-        return cls(by_column, pupils, enrolments)
+        return cls(by_column, pupils, enrolments, maximum)
 
 
 # --- The statements of a save ----------------------------------------------------------
@@ -152,7 +155,15 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-_COLUMNS_SQL = f"SELECT id, kind, number FROM {_table(Assessment)} WHERE sheet_id = %s"  # noqa: S608
+# Each column row also brings the maximum of the class's cycle's scale (the same value on
+# every row), so the scale costs no statement of its own.
+_COLUMNS_SQL = (
+    f"SELECT a.id, a.kind, a.number, (SELECT gs.mark_max FROM {_table(MarkSheet)} s"  # noqa: S608
+    f" JOIN {_table(SchoolClass)} c ON c.id = s.school_class_id"
+    f" JOIN {_table(GradeLevel)} g ON g.id = c.grade_level_id"
+    f" JOIN {_table(GradingScale)} gs ON gs.cycle = g.cycle WHERE s.id = a.sheet_id)"
+    f" FROM {_table(Assessment)} a WHERE a.sheet_id = %s"
+)
 _ROSTER_SQL = (
     f"SELECT p.code_massar, e.pupil_id, e.id FROM {_table(Enrolment)} e"  # noqa: S608
     f" JOIN {_table(Pupil)} p ON p.id = e.pupil_id"
@@ -342,12 +353,21 @@ def number_text(value: int | float | Decimal) -> str:
     return format(number + 0, "f")
 
 
-def parse_cell(raw: Any) -> tuple[Decimal | None, str]:
+def out_of_range(maximum: Decimal) -> str:
+    if maximum == MARK_MAX:
+        return _("la note doit être comprise entre 0 et 20")
+    return _("la note doit être comprise entre 0 et %(max)s") % {
+        "max": format(maximum.normalize(), "f")
+    }
+
+
+def parse_cell(raw: Any, maximum: Decimal = MARK_MAX) -> tuple[Decimal | None, str]:
     """The one rule for a mark, wherever it comes from (the web grid, the API, the XLSX
     upload and ``import_marks``), documented in docs/schooling.md: empty; a code
     (``ABS``/``A``, ``DISP``/``D``, any case); or digits with at most one decimal
     separator (``.``, ``,`` or ``٫``), with Arabic-Indic digits read as their value, from
-    0 to 20 with two decimals at most. No sign, exponent, hexadecimal or digit grouping:
+    0 to ``maximum`` (the cycle's scale: 10 in primary, 20 after) with two decimals at
+    most. No sign, exponent, hexadecimal or digit grouping:
     ``+5``, ``-0``, ``1e1``, ``0x10`` are refused (``-3`` as out of range). A spreadsheet
     number is read as :func:`number_text` writes it."""
     if raw is None:
@@ -362,7 +382,7 @@ def parse_cell(raw: Any) -> tuple[Decimal | None, str]:
     text = text.translate(_ARABIC_DIGITS)
     if not _MARK_TEXT.fullmatch(text):
         if text[:1] == "-" and _MARK_TEXT.fullmatch(text[1:]) and text.strip("-0.,"):
-            raise ValueError(_("la note doit être comprise entre 0 et 20"))
+            raise ValueError(out_of_range(maximum))
         try:
             readable = text.isascii() and Decimal(text).is_finite()
         except InvalidOperation:
@@ -371,8 +391,8 @@ def parse_cell(raw: Any) -> tuple[Decimal | None, str]:
             raise ValueError(_("une note s'écrit comme 12, 12,5 ou 12.5, sans signe ni exposant"))
         raise ValueError(_("n'est pas un nombre"))
     value = Decimal(text.replace(",", "."))
-    if value > MARK_MAX:
-        raise ValueError(_("la note doit être comprise entre 0 et 20"))
+    if value > maximum:
+        raise ValueError(out_of_range(maximum))
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(_("deux décimales au plus"))
     return value.quantize(Decimal("0.01")), ""
@@ -523,7 +543,7 @@ def _validate(
             continue
         rows[key] = cell.row
         try:
-            wanted[key] = parse_cell(cell.raw)
+            wanted[key] = parse_cell(cell.raw, columns.maximum)
         except ValueError as exc:
             problems.append(Problem(cell.row, cell.column, str(cell.raw), str(exc)))
     return wanted, problems

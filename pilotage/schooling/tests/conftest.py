@@ -59,3 +59,19 @@ def school_year(personas) -> SchoolYear:  # type: ignore[no-untyped-def]
         school_class=class_a1, subject=Subject.objects.get(code="MATH"), semester=s1
     )
     return SchoolYear(year, s1, s2, class_a1, class_b1, pupils_a1, pupils_b1, pupils_a1[0], sheet)
+
+
+@pytest.fixture
+def marks_out_of_20(db: None) -> None:
+    """Puts the primary cycle on marks out of 20 with the baccalauréat mentions, as every
+    cycle was before the scales per cycle (docs/schooling.md § Marks). For the tests of
+    the marks mechanics written with marks out of 20 in class A1 (5AP); the primary
+    scale itself (/10, pass at 5, no mention) is tested in test_grading.py and
+    test_council.py. New tests should write primary marks out of 10 instead."""
+    from pilotage.schooling.models import GradingScale
+    from pilotage.schooling.structure import BAC_MENTIONS
+
+    GradingScale.objects.update_or_create(
+        cycle="primaire",
+        defaults={"mark_max": 20, "pass_mark": 10, "mentions": BAC_MENTIONS},
+    )

@@ -20,7 +20,8 @@ from pilotage.schooling.models import Assessment, AssessmentKind
 from pilotage.schooling.selectors import sheet_grid
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_preview
 
-pytestmark = pytest.mark.django_db
+# Written with marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 
 def _bytes(workbook: Workbook) -> io.BytesIO:

@@ -9,9 +9,12 @@ from decimal import Decimal as D
 import pytest
 
 from pilotage.schooling.grading import (
+    PENDING,
     Entry,
+    Scale,
     Weights,
     annual_average,
+    annual_formula,
     best_of,
     certificate_mark,
     continuous_average,
@@ -22,6 +25,7 @@ from pilotage.schooling.grading import (
     rounded,
     weighted_average,
 )
+from pilotage.schooling.structure import default_scale
 
 
 def test_rounding_is_half_up() -> None:
@@ -55,10 +59,23 @@ def test_general_average_with_coefficients() -> None:
 
 
 def test_annual_average() -> None:
-    # Source: docs/schooling.md § Marks, "Annual average = (S1 + S2) / 2", rounded
-    # half-up (§ Marks, "Rounding").
+    # Source: docs/schooling.md § Marks, "Annual average = (w1 × S1 + w2 × S2) / (w1 + w2)
+    # with the cycle's weights; the Moroccan default is w1 = w2 = 1, (S1 + S2) / 2",
+    # rounded half-up (§ Marks, "Rounding").
     assert annual_average(D("11.25"), D("12.50")) == D("11.88")  # 23.75 / 2 = 11.875 → 11.88
-    assert annual_average(None, D("12.5")) == D("12.50")
+    # A ministry weighting S2 twice: (1 × 11 + 2 × 14) / 3 = 39 / 3 = 13
+    assert annual_average(D(11), D(14), (D(1), D(2))) == D("13.00")
+    # (1 × 8.5 + 2 × 9.25) / 3 = 27 / 3 = 9; on a /10 scale as on /20
+    assert annual_average(D("8.5"), D("9.25"), (D(1), D(2))) == D("9.00")
+    assert annual_formula((D(1), D(1))) == "(S1 + S2) / 2"
+    assert annual_formula((D(1), D(2))) == "(1 × S1 + 2 × S2) / 3"
+
+
+def test_annual_average_needs_both_semesters() -> None:
+    # Source: docs/schooling.md § Class council, "no annual average, so no suggestion,
+    # while a semester is incomplete": S1 alone must not promote.
+    assert annual_average(None, D("12.5")) is None
+    assert annual_average(D("12.5"), None) is None
 
 
 def test_competition_ranking() -> None:
@@ -87,9 +104,27 @@ def test_competition_ranking() -> None:
 )
 def test_mentions(average, label) -> None:  # type: ignore[no-untyped-def]
     # Source: docs/schooling.md § Marks, "Mention: Très bien ≥ 16, Bien ≥ 14, Assez bien
-    # ≥ 12, Passable ≥ 10 (the usual Moroccan baccalauréat mentions)"; each threshold and
-    # the value just below it.
-    assert mention(average) == label
+    # ≥ 12, Passable ≥ 10 (the Moroccan baccalauréat mentions)", the lycée's and the
+    # collège's default scale; each threshold and the value just below it.
+    assert mention(average, default_scale("lycee")) == label
+    assert mention(average, default_scale("college")) == label
+
+
+@pytest.mark.parametrize("average", [D(10), D("9.5"), D(5), D(0)])
+def test_primary_has_no_mention(average) -> None:  # type: ignore[no-untyped-def]
+    # Source: docs/schooling.md § Marks, "Primary school: marks out of 10, pass at 5/10,
+    # no mention" — a 10/10 is not a "Passable".
+    assert mention(average, default_scale("primaire")) == ""
+
+
+def test_default_scales_per_cycle() -> None:
+    # Source: docs/schooling.md § Marks, the table of scales per cycle.
+    primary, college, lycee = (default_scale(c) for c in ("primaire", "college", "lycee"))
+    assert (primary.maximum, primary.pass_mark, primary.mentions) == (D(10), D(5), ())
+    assert (college.maximum, college.pass_mark) == (D(20), D(10))
+    assert (lycee.maximum, lycee.pass_mark, len(lycee.mentions)) == (D(20), D(10), 4)
+    assert primary.maximum_text == "10" and lycee.annual_formula == "(S1 + S2) / 2"
+    assert Scale().maximum == D(20)
 
 
 def test_college_certificate() -> None:
@@ -132,13 +167,15 @@ def test_resit_keeps_the_better_mark_per_subject() -> None:
         (D(10), 0, "promote"),
         (D("9.99"), 0, "repeat"),
         (D("9.99"), 2, "dismiss"),
-        (None, 0, "repeat"),
+        (None, 0, PENDING),
+        (None, 2, PENDING),
     ],
 )
 def test_council_suggestion(average, repeats, expected) -> None:  # type: ignore[no-untyped-def]
     # Source: docs/schooling.md § Class council, "promote when the annual average ≥
     # promote_from (default 10); below it, repeat, unless the pupil has already repeated
-    # max_repeats times in the cycle (default 2), then dismiss".
+    # max_repeats times in the cycle (default 2), then dismiss"; no annual average (a
+    # semester missing): no suggestion.
     assert (
         council_suggestion(average, promote_from=D(10), repeats_in_cycle=repeats, max_repeats=2)
         == expected
@@ -154,3 +191,67 @@ def test_one_function_turns_a_mark_into_text() -> None:
     assert mark_text(12.5) == "12.50" and mark_text(0.1) == "0.10"  # SQLite's floats
     assert mark_text(D("7"), "ABS") == "ABS" and mark_text(None, "DISP") == "DISP"
     assert mark_text(None) == ""
+
+
+# --- The scale of each cycle where marks are entered and shown ------------------------------
+
+
+def _save(actor, sheet, raw: str, pupil):  # type: ignore[no-untyped-def]
+    from pilotage.schooling.services.marks import Cell, marks_save_sheet
+
+    return marks_save_sheet(
+        actor=actor,
+        sheet=sheet,
+        version=sheet.version,
+        cells=[Cell(pupil.code_massar, "test_1", raw)],
+    )
+
+
+@pytest.mark.django_db
+def test_a_primary_mark_is_out_of_10_and_a_college_mark_out_of_20(personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    # Source: docs/schooling.md § Marks, the table of scales: 5AP (primary) /10, 1AC /20.
+    from pilotage.core.tests.support import unchanged
+    from pilotage.schooling.models import Mark, Subject
+    from pilotage.schooling.services.marks import SheetRejected, sheet_ensure
+
+    pupil = school_year.pupils_a1[0]
+    with unchanged(Mark), pytest.raises(SheetRejected) as refused:
+        _save(personas.teacher_a1, school_year.sheet, "10,5", pupil)
+    assert [p.reason for p in refused.value.problems] == [
+        "la note doit être comprise entre 0 et 10"
+    ]
+    _save(personas.teacher_a1, school_year.sheet, "10", pupil)
+    college = sheet_ensure(
+        school_class=school_year.class_b1,
+        subject=Subject.objects.get(code="MATH"),
+        semester=school_year.s1,
+    )
+    _save(personas.head_b, college, "15,5", school_year.pupils_b1[0])
+    assert sorted(Mark.objects.values_list("value", flat=True)) == [D(10), D("15.5")]
+
+
+@pytest.mark.django_db
+def test_pages_bulletins_and_api_show_the_cycles_scale(client, personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    # Source: docs/schooling.md § Marks: primary marks out of 10 and no mention.
+    from pilotage.schooling import reports
+    from pilotage.schooling.selectors import class_results
+
+    for pupil, raw in zip(school_year.pupils_a1, ["9", "8", "6", "5", "3"], strict=True):
+        _save(personas.teacher_a1, school_year.sheet, raw, pupil)
+        school_year.sheet.refresh_from_db()
+    results = class_results(school_year.class_a1, school_year.s1)
+    assert results.scale.maximum == D(10)
+    assert {r.mention for r in results.pupils} == {""}  # 9/10 is not a baccalauréat mention
+    pages = reports._class_pages(
+        school_year.class_a1, school_year.s1, header=reports._header(personas.school_a)
+    )
+    assert pages[0]["average"].endswith("/ 10") and pages[0]["has_mentions"] is False
+    assert reports.bulletins_class_pdf(
+        school_class=school_year.class_a1, semester=school_year.s1, language="fr"
+    ).startswith(b"%PDF")  # the layout without the mention cell compiles
+    client.force_login(personas.teacher_a1)
+    sheet = client.get(f"/api/v1/schooling/sheets/{school_year.sheet.pk}").json()
+    assert (sheet["mark_max"], sheet["pass_mark"]) == ("10", "5")
+    client.force_login(personas.head_a)
+    body = client.get(f"/schooling/classes/{school_year.class_a1.pk}/").content.decode()
+    assert "Passable" not in body and "Très bien" not in body

@@ -12,7 +12,8 @@ from pilotage.core.tests.browser import login, switch_language
 from pilotage.schooling.models import Absence, CouncilDecision
 from pilotage.schooling.services.marks import Cell, marks_save_sheet
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+# Written with marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "marks_out_of_20")]
 
 
 def open_as(page: Page, live_server, username: str, lang: str) -> None:  # type: ignore[no-untyped-def]
@@ -50,16 +51,17 @@ def test_school_head_takes_attendance_and_holds_the_council(
     absent = school_year.pupils_a1[1]
     page.locator(f'input[name="absent:{absent.pk}"]').check()
     page.locator(f'input[name="hours:{absent.pk}"]').fill("3")
-    page.locator("main form[method=post] button[type=submit]").click()
+    page.locator("main form[method=post] button.roll-save").click()
     expect(page.locator(".msg-success")).to_be_visible()
     assert Absence.objects.get().hours == 3
     page.goto(f"{live_server.url}/schooling/classes/{school_year.class_a1.pk}/council/")
     page.locator('select[name^="decision:"]').first.select_option("promote")
     page.locator("main form button[type=submit]:not([name])").click()
     expect(page.locator(".msg-success")).to_be_visible()
-    assert CouncilDecision.objects.count() == 5
-    # Without marks every suggestion is "repeat"; the head overrode one.
-    assert CouncilDecision.objects.filter(decision="promote", suggestion="repeat").count() == 1
+    # Without marks nothing is suggested (no semester is complete): the head decided one
+    # pupil, the others stay undecided.
+    assert CouncilDecision.objects.count() == 1
+    assert CouncilDecision.objects.filter(decision="promote", suggestion="").count() == 1
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])

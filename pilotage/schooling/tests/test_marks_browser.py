@@ -18,7 +18,8 @@ from pilotage.accounts.tests.factories import PASSWORD
 from pilotage.core.tests.browser import TIMEOUT_MS, PageLog, login, switch_language
 from pilotage.schooling.models import Mark
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+# Written with marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "marks_out_of_20")]
 
 # The columns in the order the grid shows them (Assessment.Meta.ordering).
 COLUMNS = ["activity_1", "test_1", "test_2", "test_3"]

@@ -32,7 +32,8 @@ from pilotage.schooling.services.marks import (
     sheet_validate,
 )
 
-pytestmark = pytest.mark.django_db
+# Written with marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 
 def cells(*entries: tuple[object, str, object]) -> list[Cell]:

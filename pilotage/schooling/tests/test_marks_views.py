@@ -20,7 +20,8 @@ from pilotage.schooling.roles import TEACHER
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_validate
 from pilotage.schooling.tests.factories import enrol, make_pupil, make_teacher, teach
 
-pytestmark = pytest.mark.django_db
+# Written with marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 INPUT = re.compile(r'<input type="text" name="(m:[^"]+)" value="([^"]*)"')
 

@@ -60,7 +60,8 @@ from pilotage.schooling.selectors import class_results
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_ensure
 from pilotage.schooling.tests.factories import enrol, make_class, make_pupil, make_teacher, teach
 
-pytestmark = pytest.mark.django_db
+# Written with marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 SCHOOL_AR = "مدرسة ابن بطوطة الابتدائية"
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -310,12 +311,13 @@ def test_class_results_is_computed_once_per_class(
     bulletins_class_pdf(school_class=marked.class_a1, semester=marked.s1, language="ar")
     assert len(calls) == 1
     # The query count does not grow with the class: the school's ancestors, class_results
-    # (coefficients, roster, marks, sheets), the absences and the teachers' appreciations.
-    with django_assert_num_queries(7):
+    # (the cycle's mark scale, coefficients, roster, marks, sheets), the absences and the
+    # teachers' appreciations.
+    with django_assert_num_queries(8):
         bulletins_class_pdf(school_class=marked.class_b1, semester=marked.s1, language="fr")
     for _ in range(4):
         enrol(make_pupil(), marked.class_b1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         pdf = bulletins_class_pdf(school_class=marked.class_b1, semester=marked.s1, language="fr")
     assert pages(pdf) == 7
 

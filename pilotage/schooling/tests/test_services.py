@@ -27,7 +27,12 @@ from pilotage.schooling.services.enrolments import (
     transfer_decide,
     transfer_request,
 )
-from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_ensure
+from pilotage.schooling.services.marks import (
+    Cell,
+    marks_save_sheet,
+    sheet_ensure,
+    sheet_validate,
+)
 from pilotage.schooling.tests.factories import make_pupil
 
 pytestmark = pytest.mark.django_db
@@ -218,14 +223,16 @@ def _fill(personas, school_year, marks: dict[int, str]) -> None:  # type: ignore
             for col in ("test_1", "test_2", "test_3", "activity_1")
         ]
         marks_save_sheet(actor=personas.teacher_a1, sheet=sheet, version=sheet.version, cells=cells)
+        sheet_validate(actor=personas.head_a, sheet=sheet)  # a council needs both semesters
 
 
 def test_council_suggests_decides_and_closes_the_year(personas, school_year) -> None:  # type: ignore[no-untyped-def]
-    _fill(personas, school_year, {0: "14", 1: "8", 2: "10", 3: "9,75", 4: "16"})
+    # 5AP is primary school: marks out of 10, promotion from 5 (docs/schooling.md § Marks).
+    _fill(personas, school_year, {0: "7", 1: "4", 2: "5", 3: "4,75", 4: "8"})
     proposals = {p.enrolment.pupil_id: p for p in council_proposals(school_year.class_a1)}
     pupils = school_year.pupils_a1
     assert (
-        proposals[pupils[0].pk].annual == Decimal("14.00")
+        proposals[pupils[0].pk].annual == Decimal("7.00")
         and proposals[pupils[0].pk].suggestion == "promote"
     )
     assert proposals[pupils[1].pk].suggestion == "repeat"

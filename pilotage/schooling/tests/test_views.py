@@ -61,13 +61,14 @@ def test_parent_sees_only_their_child(client, personas, school_year) -> None:  #
         version=0,
         cells=[
             Cell(p.code_massar, "test_1", m)
-            for p, m in zip(school_year.pupils_a1, ["15", "9", "12", "11", "18"], strict=True)
+            # 5AP is primary school: marks out of 10.
+            for p, m in zip(school_year.pupils_a1, ["7,5", "4,5", "6", "5,5", "9"], strict=True)
         ],
     )
     client.force_login(personas.parent_a)
     response = client.get("/schooling/portal/")
     body = response.content.decode()
-    assert school_year.child.code_massar in body and "15,00" in body  # French decimal comma
+    assert school_year.child.code_massar in body and "7,50" in body  # French decimal comma
     assert school_year.pupils_a1[1].code_massar not in body
     assert client.get(f"/schooling/pupils/{school_year.child.code_massar}/").status_code == 200
     assert (
@@ -107,7 +108,9 @@ def test_council_page_for_the_school_head_only(client, personas, school_year) ->
         assert client.post(url, {}).status_code == 404
     client.force_login(personas.head_a)
     assert client.get(url).status_code == 200
-    assert client.post(url, {}).status_code == 302
+    # Without marks nothing is suggested: the head decides each pupil explicitly.
+    enrolments = Enrolment.objects.filter(school_class=school_year.class_a1)
+    assert client.post(url, {f"decision:{e.pk}": "repeat" for e in enrolments}).status_code == 302
     assert CouncilDecision.objects.count() == 5
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("schooling", "0003_enrolment_import_indexes"),
+        ("schooling", "0004_grading_scale"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
