@@ -25,6 +25,7 @@ from pilotage.core.tabular import ImportRejected, Problem, open_table, row_probl
 from pilotage.schooling.models import Assessment, AssessmentKind
 from pilotage.schooling.selectors import Grid
 from pilotage.schooling.services.marks import APPRECIATION, Cell, number_text
+from pilotage.schooling.structure import grading_scale
 
 IDENTITY_COLUMNS = ["code_massar", "nom", "prenom", "nom_ar", "prenom_ar"]
 META_SHEET = "pilotage"
@@ -64,8 +65,9 @@ def _column_letter(index: int) -> str:
 
 def sheet_xlsx(grid: Grid, appreciations: Mapping[int, str] | None = None) -> bytes:
     """The sheet as a workbook: one row per pupil, one column per assessment, the current
-    marks filled in, Excel refusing anything but 0–20, ABS or DISP in the mark cells. With
-    ``appreciations`` (enrolment id → text), a last column holds the teacher's ones."""
+    marks filled in, Excel refusing anything but 0 to the cycle's maximum, ABS or DISP in
+    the mark cells. With ``appreciations`` (enrolment id → text), a last column holds the
+    teacher's ones."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -112,22 +114,25 @@ def sheet_xlsx(grid: Grid, appreciations: Mapping[int, str] | None = None) -> by
     first = len(IDENTITY_COLUMNS) + 1
     ws.freeze_panes = f"{_column_letter(first)}2"
     if grid.assessments:
+        # The class's cycle's scale: 10 in primary, 20 after (docs/schooling.md § Marks).
+        maximum = grading_scale(sheet.school_class.grade_level.cycle).maximum_text
         top_left = f"{_column_letter(first)}2"
         last_mark = len(IDENTITY_COLUMNS) + len(grid.assessments)
         bottom_right = f"{_column_letter(last_mark)}{max(len(grid.rows), 1) + 1}"
         validation = DataValidation(
             type="custom",
             formula1=(
-                f"OR(AND(ISNUMBER({top_left}),{top_left}>=0,{top_left}<=20),"
+                f"OR(AND(ISNUMBER({top_left}),{top_left}>=0,{top_left}<={maximum}),"
                 f'{top_left}="ABS",{top_left}="DISP")'
             ),
             allow_blank=True,
             showErrorMessage=True,
             showInputMessage=True,
             errorTitle=_("Note refusée"),
-            error=_("Une note de 0 à 20 (deux décimales au plus), ABS ou DISP."),
+            error=_("Une note de 0 à %(max)s (deux décimales au plus), ABS ou DISP.")
+            % {"max": maximum},
             promptTitle=_("Note"),
-            prompt=_("0 à 20, ABS (absent) ou DISP (dispensé)"),
+            prompt=_("0 à %(max)s, ABS (absent) ou DISP (dispensé)") % {"max": maximum},
         )
         validation.add(f"{top_left}:{bottom_right}")
         ws.add_data_validation(validation)

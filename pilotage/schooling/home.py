@@ -12,7 +12,7 @@ from pilotage.core.roles import roles_with
 from pilotage.core.scope import scope_of
 from pilotage.orgunits.models import OrgUnit
 from pilotage.orgunits.selectors import academic_year_current
-from pilotage.schooling.models import ACTIVE_STATUSES, MARK_MAX, Enrolment
+from pilotage.schooling.models import ACTIVE_STATUSES, Enrolment
 from pilotage.schooling.permissions import can_open_import, can_view_transfers
 from pilotage.schooling.roles import FOLLOW_CHILDREN, SCHOOL_HEAD, TEACH, VIEW_SCHOOL
 from pilotage.schooling.selectors import (
@@ -27,6 +27,7 @@ from pilotage.schooling.selectors import (
     transfers_awaiting,
     wards_of,
 )
+from pilotage.schooling.structure import grading_scales
 
 # How many rows a card lists before "see all".
 CARD_ROWS = 5
@@ -108,16 +109,19 @@ def _teacher(user: Any) -> dict[str, Any] | None:
 
 
 def _parent(user: Any) -> dict[str, Any] | None:
-    """Four queries: the children (and their enrolments), the current year, their latest
-    marks, their absences of the year."""
+    """Six queries: the children and their enrolments, the current year, their latest
+    marks, the cycles' mark scales, their absences of the year."""
     if not scope_of(user).allows(FOLLOW_CHILDREN):
         return None
     children = list(wards_of(user).order_by("last_name", "first_name"))
     year = academic_year_current()
     marks = recent_marks(children)
+    scales = grading_scales()
+    for mark in (m for pupil_marks in marks.values() for m in pupil_marks):
+        cycle = mark.assessment.sheet.school_class.grade_level.cycle
+        mark.scale = scales[cycle].maximum_text  # type: ignore[attr-defined]
     absences = absences_of(children, year=year)
     return {
-        "scale": MARK_MAX,
         "children": [
             {
                 "pupil": child,

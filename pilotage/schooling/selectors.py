@@ -135,7 +135,7 @@ def wards_of(actor: Any) -> QuerySet[Pupil]:
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.filter(status__in=ACTIVE_STATUSES).select_related(
-                "school", "school_class", "grade_level", "academic_year"
+                "school", "school_class__grade_level", "grade_level", "academic_year"
             ),
             to_attr="active_enrolments",
         )
@@ -860,7 +860,11 @@ def recent_marks(pupils: Sequence[Pupil], *, limit: int = 5) -> dict[int, list[M
             )
         )
         .filter(row__lte=limit)
-        .select_related("assessment__sheet__subject", "assessment__sheet__semester")
+        .select_related(
+            "assessment__sheet__subject",
+            "assessment__sheet__semester",
+            "assessment__sheet__school_class__grade_level",
+        )
         .order_by("pupil_id", "-updated_at", "-pk")
     )
     result: dict[int, list[Mark]] = defaultdict(list)

@@ -265,7 +265,10 @@ def default_scale(cycle: str) -> grading.Scale:
 def grading_scale(cycle: str) -> grading.Scale:
     """The configured scale of a cycle, in one query; the shipped default while the
     cycle has no ``GradingScale`` row (a database loaded before the scales existed)."""
-    row = GradingScale.objects.filter(cycle=cycle).first()
+    return _row_scale(GradingScale.objects.filter(cycle=cycle).first(), cycle)
+
+
+def _row_scale(row: GradingScale | None, cycle: str) -> grading.Scale:
     if row is None:
         return default_scale(cycle)
     return _scale(
@@ -274,6 +277,12 @@ def grading_scale(cycle: str) -> grading.Scale:
         list(row.mentions or []),
         (row.first_semester_weight, row.second_semester_weight),
     )
+
+
+def grading_scales() -> dict[str, grading.Scale]:
+    """Every cycle's scale in one query (the shipped default for a cycle without a row)."""
+    rows = {row.cycle: row for row in GradingScale.objects.all()}
+    return {cycle: _row_scale(rows.get(cycle), cycle) for cycle in Cycle.values}
 
 
 @transaction.atomic

@@ -51,7 +51,8 @@ from pilotage.schooling.services.bulk import (
     refresh_statistics,
     sheets_locked,
 )
-from pilotage.schooling.services.marks import parse_cell
+from pilotage.schooling.services.marks import out_of_range, parse_cell
+from pilotage.schooling.structure import grading_scale
 
 # The columns as the importer reads them and as its page and template explain them.
 MARK_COLUMN_HELP = (
@@ -140,6 +141,10 @@ class MarkLookups(Lookups):
         ):
             level_subjects.setdefault(level_id, set()).add(subject_id)
         self.level_subjects = level_subjects
+        # The mark maximum of each level's cycle (10 in primary, 20 after): a row is parsed
+        # up to the largest scale, then checked against its class's once the class is known.
+        scales = {c: grading_scale(c) for c in {lv.cycle for lv in self.levels.values()}}
+        self.level_max = {lv.id: scales[lv.cycle].maximum for lv in self.levels.values()}
         self._manager: dict[int, bool] = {}
         self._taught: set[tuple[int, int]] | None = None
         self._sheet_keys: dict[tuple[int, int, str, int, int, str], int] = {}
@@ -209,7 +214,9 @@ def _mark(
     mark_code = ""
     raw = values["note"]
     if cell_text(raw) == "":
-        problems.add(number, "note", "", _("note obligatoire (de 0 à 20, ABS ou DISP)"))
+        problems.add(
+            number, "note", "", _("note obligatoire (de 0 au barème de la classe, ABS ou DISP)")
+        )
     else:
         try:
             value, mark_code = parse_cell(raw)
@@ -256,6 +263,10 @@ def _check_mark_batch(
                 _("matière non enseignée au niveau %(level)s")
                 % {"level": look.level_codes.get(entry.level_id, "?")},
             )
+            continue
+        maximum = look.level_max.get(entry.level_id)
+        if m.value is not None and maximum is not None and m.value > maximum:
+            problems.add(m.number, "note", format(m.value.normalize(), "f"), out_of_range(maximum))
             continue
         path = look.schools_by_id()[m.school_id].path
         if not look.manages(m.school_id, path) and not look.teaches(entry.id, m.subject_id):

@@ -13,7 +13,9 @@ import pytest
 from pilotage.core.models import Job
 from pilotage.schooling.services.marks import Cell, marks_save_sheet
 
-pytestmark = pytest.mark.django_db
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20 (the primary /10 scale is
+# tested in test_grading.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 
 def main_links(body: str, base: str) -> set[str]:

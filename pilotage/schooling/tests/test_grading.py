@@ -255,3 +255,54 @@ def test_pages_bulletins_and_api_show_the_cycles_scale(client, personas, school_
     client.force_login(personas.head_a)
     body = client.get(f"/schooling/classes/{school_year.class_a1.pk}/").content.decode()
     assert "Passable" not in body and "Très bien" not in body
+
+
+@pytest.mark.django_db
+def test_every_way_in_uses_the_cycles_maximum(client, personas, school_year) -> None:  # type: ignore[no-untyped-def]
+    # Source: docs/schooling.md § Marks: 5AP (primary) is marked out of 10. The marks
+    # import, the grid (its range check and help), the XLSX download's validation and the
+    # parent's home card all use the class's scale, not a fixed 20.
+    import io
+
+    from openpyxl import load_workbook
+
+    from pilotage.core.tabular import ImportRejected
+    from pilotage.core.tests.support import unchanged
+    from pilotage.schooling.imports.marks import marks_import
+    from pilotage.schooling.models import Guardian, GuardianRelation, Mark
+    from pilotage.schooling.tests.test_imports import MARK_COLUMNS, csv, mark
+
+    pupil = school_year.pupils_a1[0]
+    data = csv([mark(pupil, note="12")], MARK_COLUMNS, sep=";").encode()
+    with unchanged(Mark), pytest.raises(ImportRejected) as refused:
+        marks_import(actor=personas.head_a, stream=io.BytesIO(data), filename="notes.csv")
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column, problem.value, problem.reason) == (
+        2,
+        "note",
+        "12",
+        "la note doit être comprise entre 0 et 10",
+    )
+    marks_import(
+        actor=personas.head_a,
+        stream=io.BytesIO(csv([mark(pupil, note="9,5")], MARK_COLUMNS, sep=";").encode()),
+        filename="notes.csv",
+    )
+    assert Mark.objects.get(pupil=pupil).value == D("9.5")
+
+    client.force_login(personas.teacher_a1)
+    body = client.get(f"/schooling/sheets/{school_year.sheet.pk}/").content.decode()
+    assert 'data-mark-max="10"' in body
+    assert "La note doit être comprise entre 0 et 10." in body and "Notes de 0 à 10" in body
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"/schooling/sheets/{school_year.sheet.pk}/xlsx").content)
+    )
+    [validation] = workbook.active.data_validations.dataValidation
+    assert "<=10)" in validation.formula1 and "0 à 10" in validation.error
+
+    Guardian.objects.get_or_create(
+        pupil=pupil, user=personas.parent_a, defaults={"relation": GuardianRelation.FATHER}
+    )
+    client.force_login(personas.parent_a)
+    home = client.get("/").content.decode()
+    assert "9.50/10" in home or "9,50/10" in home

@@ -16,7 +16,9 @@ from pilotage.schooling.services.deadlines import deadline_set
 from pilotage.schooling.services.enrolments import transfer_request
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_ensure, sheet_validate
 
-pytestmark = pytest.mark.django_db
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20 (the primary /10 scale is
+# tested in test_grading.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 COLUMNS = ("test_1", "test_2", "test_3", "activity_1")
 
 
@@ -252,8 +254,8 @@ def _more_rows(personas, school_year) -> None:  # type: ignore[no-untyped-def]
         ("head_a", home._head, 7),
         # semester; classes taught; assignments with their sheet; how full; deadlines
         ("teacher_a1", home._teacher, 5),
-        # children; their enrolments; year; latest marks; absences
-        ("parent_a", home._parent, 5),
+        # children; their enrolments; year; latest marks; the mark scales; absences
+        ("parent_a", home._parent, 6),
     ],
 )
 def test_each_card_costs_a_fixed_number_of_queries(

@@ -12,7 +12,9 @@ from pilotage.schooling.imports import MARK_COLUMNS, STUDENT_COLUMNS, TEACHER_CO
 from pilotage.schooling.models import Enrolment, Mark, Pupil, Teacher
 from pilotage.schooling.tests.test_imports import csv, mark, state, student, teacher
 
-pytestmark = pytest.mark.django_db
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20 (the primary /10 scale is
+# tested in test_grading.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 
 def test_import_students_applies_and_is_idempotent(school_year, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

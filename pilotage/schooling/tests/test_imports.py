@@ -50,7 +50,9 @@ from pilotage.schooling.models import (
 from pilotage.schooling.roles import TEACHER
 from pilotage.schooling.services.marks import sheet_validate
 
-pytestmark = pytest.mark.django_db
+# The marks rows below are written out of 20 in class A1 (5AP): see conftest.marks_out_of_20;
+# the primary scale itself is tested in test_grading.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 YEAR = "2025-2026"
 
@@ -931,7 +933,7 @@ def test_marks_out_of_range_and_other_problems(school_year, personas) -> None:  
     why = reasons(rejected(run_marks, csv(rows, MARK_COLUMNS, sep=";"), personas.head_a))
     assert why[(3, "note")] == why[(4, "note")] == "la note doit être comprise entre 0 et 20"
     assert why[(5, "note")] == "deux décimales au plus"
-    assert why[(6, "note")] == "note obligatoire (de 0 à 20, ABS ou DISP)"
+    assert why[(6, "note")] == "note obligatoire (de 0 au barème de la classe, ABS ou DISP)"
     assert why[(7, "note")] == "n'est pas un nombre"
     assert why[(8, "evaluation")].startswith("évaluation inconnue")
     assert why[(9, "code_massar")] == "élève non inscrit dans la classe"

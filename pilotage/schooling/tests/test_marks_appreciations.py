@@ -34,7 +34,9 @@ from pilotage.schooling.tests.factories import make_teacher, teach
 from pilotage.schooling.tests.test_marks_views import form_of
 from pilotage.schooling.tests.test_reports import pdf_text
 
-pytestmark = pytest.mark.django_db
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20 (the primary /10 scale is
+# tested in test_grading.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 REMARK_FR = "Bon trimestre, continuez ainsi."
 REMARK_AR = "عمل جيد، واصل على هذا النحو"

@@ -329,16 +329,17 @@ def _fill_class(personas, school_year, size: int) -> None:  # type: ignore[no-un
 def test_grid_query_count_does_not_grow_with_the_class(
     client, personas, school_year, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    # 12 for a teacher: session, user, role assignments, the sheet (scoped, with its
-    # validator), "teaches this class and subject?" (may view, then may edit), the columns,
+    # 13 for a teacher: session, user, role assignments, the sheet (scoped, with its
+    # validator), "teaches this class and subject?" (may view, then may edit), the cycle's
+    # mark scale, the columns,
     # the roster, the marks with their authors, the appreciations with theirs, the
     # deadline (is it locked, then shown). Nothing per pupil or per cell.
     client.force_login(personas.teacher_a1)
     _fill_class(personas, school_year, 5)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(13) as small:
         assert client.get(url(school_year.sheet)).status_code == 200
     _fill_class(personas, school_year, 30)
-    with django_assert_max_num_queries(12) as large:
+    with django_assert_max_num_queries(13) as large:
         response = client.get(url(school_year.sheet))
     assert len(form_of(response)) == 30 * 4 + 1
     assert len(large.captured_queries) == len(small.captured_queries)

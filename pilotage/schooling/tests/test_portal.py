@@ -14,7 +14,9 @@ from pilotage.schooling.services.attendance import AbsenceLine, absences_record
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_ensure
 from pilotage.schooling.tests.factories import enrol, make_pupil
 
-pytestmark = pytest.mark.django_db
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20 (the primary /10 scale is
+# tested in test_grading.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 
 def _main(body: str) -> str:
@@ -115,11 +117,12 @@ def test_portal_is_for_parents_and_shows_only_their_children(client, personas, s
 def test_portal_queries_do_not_grow_with_marks_absences_or_classmates(
     client, personas, school_year, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    """16 for one child: session, user, grants (3); children, their enrolments (2); the
+    """18 for one child: session, user, grants (3); children, their enrolments (2); the
     semesters (1); their marks (1); their absences (1); class_results for each class ×
-    semester (4 each: coefficients, roster, marks, sheets; 2 semesters here)."""
+    semester (5 each: the cycle's scale, coefficients, roster, marks, sheets; 2 semesters
+    here)."""
     client.force_login(personas.parent_a)
-    with django_assert_max_num_queries(16) as first:
+    with django_assert_max_num_queries(18) as first:
         client.get("/schooling/portal/")
     _marks(personas, school_year)
     _absences(personas, school_year, days=(6, 7, 8))

@@ -12,7 +12,9 @@ from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_ensu
 from pilotage.schooling.tests.factories import enrol, make_class, make_pupil
 from pilotage.schooling.views import progress
 
-pytestmark = pytest.mark.django_db
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20 (the primary /10 scale is
+# tested in test_grading.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 COLUMNS = ("test_1", "test_2", "test_3", "activity_1")
 
 

@@ -13,7 +13,9 @@ from pilotage.schooling.selectors import school_figures, semester_current
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_ensure
 from pilotage.schooling.tests.factories import enrol, make_class, make_pupil, make_teacher
 
-pytestmark = pytest.mark.django_db
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20 (the primary /10 scale is
+# tested in test_grading.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("marks_out_of_20")]
 
 
 def listed(body: str) -> list[str]:

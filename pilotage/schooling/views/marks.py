@@ -39,7 +39,6 @@ from pilotage.schooling.exports import (
 )
 from pilotage.schooling.models import (
     APPRECIATION_MAX,
-    MARK_MAX,
     Appreciation,
     Mark,
     MarkSheet,
@@ -71,6 +70,7 @@ from pilotage.schooling.services.marks import (
     sheet_unlock,
     sheet_validate,
 )
+from pilotage.schooling.structure import grading_scale
 
 UNLOCK_HOURS = (24, 48, 72, 168)
 DEFAULT_UNLOCK_HOURS = 48
@@ -269,7 +269,7 @@ def _render_sheet(
             "lines": _grid_lines(
                 grid, appreciations, typed=typed, errors=errors, changed=changed or {}
             ),
-            "mark_max": MARK_MAX,
+            "mark_max": grading_scale(sheet.school_class.grade_level.cycle).maximum_text,
             "appreciation_max": APPRECIATION_MAX,
             "decimal_separator": formats.get_format("DECIMAL_SEPARATOR"),
             "locked": locked,

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from pilotage.orgunits.models import Semester
-from pilotage.schooling.models import MARK_MAX, Mark
+from pilotage.schooling.models import Mark
 from pilotage.schooling.permissions import can_follow_children
 from pilotage.schooling.selectors import ClassResults, absences_of, class_results, wards_of
 
@@ -82,7 +82,7 @@ def portal(request: HttpRequest) -> HttpResponse:
                 "absence_unjustified": sum(a.hours for a in mine if not a.justified),
             }
         )
-    return render(request, "schooling/portal.html", {"children": children, "scale": MARK_MAX})
+    return render(request, "schooling/portal.html", {"children": children})
 
 
 def _semester_block(
@@ -99,7 +99,13 @@ def _semester_block(
                 "marks": marks.get((pupil_id, results.semester.pk, subject.pk), []),
             }
         )
-    return {"semester": results.semester, "mine": mine, "rows": rows, "size": len(results.pupils)}
+    return {
+        "semester": results.semester,
+        "mine": mine,
+        "rows": rows,
+        "size": len(results.pupils),
+        "scale": results.scale.maximum_text,
+    }
 
 
 urlpatterns = [path("portal/", portal, name="portal")]
