@@ -13,7 +13,11 @@ from pilotage.core.models import Job
 from pilotage.schooling.services.marks import Cell, marks_save_sheet
 from pilotage.schooling.tests.test_journeys_browser import open_as
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("transactional_db", "marks_out_of_20"),
+]
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])

@@ -20,7 +20,11 @@ from pilotage.schooling.services.deadlines import deadline_set
 from pilotage.schooling.services.marks import Cell, marks_save_sheet, sheet_ensure
 from pilotage.schooling.tests.factories import enrol, make_class, make_pupil
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+# Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("transactional_db", "marks_out_of_20"),
+]
 
 
 def open_as(page: Page, live_server, username: str, lang: str) -> None:  # type: ignore[no-untyped-def]
