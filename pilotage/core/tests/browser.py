@@ -113,6 +113,21 @@ def login(page, live_server, username: str, password: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
+def open_as(page, live_server, username: str, lang: str, password: str | None = None) -> None:
+    """Sign in as ``username`` (the test accounts' password unless given) in a fresh
+    session, and switch to ``lang`` through the top bar, as a user would."""
+    from playwright.sync_api import expect
+
+    from pilotage.accounts.tests.factories import PASSWORD
+
+    page.context.clear_cookies()
+    login(page, live_server, username, password or PASSWORD)
+    if lang != "fr":
+        switch_language(page, lang)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+
+
 def open_topbar_menu(page) -> None:
     """Below 720 px the top bar folds its menu behind a button: open it, as a user would.
     Does nothing where the menu is not folded."""

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from pilotage.accounts.models import RoleAssignment, User
 from pilotage.accounts.tests.factories import PASSWORD
-from pilotage.core.tests.browser import PageLog, login, switch_language
+from pilotage.core.tests.browser import PageLog, login, open_as, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -22,14 +22,6 @@ LANGS = ["fr", "ar"]
 
 def menu_link(page: Page, href: str):
     return page.locator(f'nav.mainnav a[href="{href}"]')
-
-
-def open_as(page: Page, live_server, username: str, lang: str) -> None:
-    login(page, live_server, username, PASSWORD)
-    if lang != "fr":
-        switch_language(page, lang)
-    expect(page.locator("html")).to_have_attribute("lang", lang)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
 
 
 # -- 1. Each role lands on its own home page, with its own menu ------------------------------

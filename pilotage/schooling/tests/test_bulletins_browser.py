@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from pilotage.core.models import Job
+from pilotage.core.tests.browser import open_as
 from pilotage.schooling.services.marks import Cell, marks_save_sheet
-from pilotage.schooling.tests.test_journeys_browser import open_as
 
 # Marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
 pytestmark = [

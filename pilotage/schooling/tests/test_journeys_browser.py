@@ -7,20 +7,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from pilotage.accounts.tests.factories import PASSWORD
-from pilotage.core.tests.browser import login, switch_language
+from pilotage.core.tests.browser import open_as
 from pilotage.schooling.models import Absence, CouncilDecision
 from pilotage.schooling.services.marks import Cell, marks_save_sheet
 
 # Written with marks out of 20 in class A1 (5AP): see conftest.marks_out_of_20.
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db", "marks_out_of_20")]
-
-
-def open_as(page: Page, live_server, username: str, lang: str) -> None:  # type: ignore[no-untyped-def]
-    login(page, live_server, username, PASSWORD)
-    if lang != "fr":
-        switch_language(page, lang)
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
