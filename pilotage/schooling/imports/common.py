@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from pilotage.core.jobs import Progress, job_summary
 from pilotage.core.tabular import (
@@ -375,6 +375,12 @@ def count_lines(counts: Iterable[tuple[int, Any]]) -> list[str]:
     """A sentence for each count above zero: ``(n, ngettext_lazy(singular, plural, "n"))``,
     whose ``%(n)s`` also picks the plural form of the reader's language."""
     return [str(message % {"n": n}) for n, message in counts if n]
+
+
+# The last line of every import's summary: rows that changed nothing.
+UNCHANGED_LINE = ngettext_lazy(
+    "%(n)s ligne déjà à jour, rien à changer", "%(n)s lignes déjà à jour, rien à changer", "n"
+)
 
 
 def summarized(result: dict[str, Any], lines: list[str], touched: Touched) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from pilotage.schooling.imports.common import (
     MAX_AGE,
     MIN_AGE,
     NAME_MAX,
+    UNCHANGED_LINE,
     YEARS_AHEAD,
     Duplicates,
     Lookups,
@@ -396,14 +397,7 @@ def _summary(counts: dict[str, int], touched: Touched) -> dict[str, Any]:
                 counts["classes_created"],
                 ngettext_lazy("%(n)s classe créée", "%(n)s classes créées", "n"),
             ),
-            (
-                counts["unchanged"],
-                ngettext_lazy(
-                    "%(n)s ligne déjà à jour, rien à changer",
-                    "%(n)s lignes déjà à jour, rien à changer",
-                    "n",
-                ),
-            ),
+            (counts["unchanged"], UNCHANGED_LINE),
         ]
     )
     return summarized(counts, lines, touched)

@@ -18,6 +18,7 @@ from pilotage.core.jobs import Progress
 from pilotage.core.tabular import Problems, cell_text, open_table
 from pilotage.schooling.imports.common import (
     PPR,
+    UNCHANGED_LINE,
     USER_NAME_MAX,
     Duplicates,
     Lookups,
@@ -265,14 +266,7 @@ def teachers_import(
                     "n",
                 ),
             ),
-            (
-                counts["unchanged"],
-                ngettext_lazy(
-                    "%(n)s ligne déjà à jour, rien à changer",
-                    "%(n)s lignes déjà à jour, rien à changer",
-                    "n",
-                ),
-            ),
+            (counts["unchanged"], UNCHANGED_LINE),
         ]
     )
     return summarized(counts, lines, touched)
