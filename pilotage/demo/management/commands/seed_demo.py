@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from pilotage.core.db import statistics_refresh
 from pilotage.demo.context import DEFAULT_SEED, MARKS_CHOICES, SCALES, Context
 from pilotage.demo.generate import Step, demo_data_exists, existing_demo_usernames, run_steps
 from pilotage.demo.schooling import MARKS_SAMPLE_SHARE
@@ -149,6 +150,7 @@ class Command(BaseCommand):
                 )
 
         figures = run_steps(ctx, show_progress=verbose, on_step_done=step_done)
+        statistics_refresh()  # the pages are read straight after the load
         self.stdout.write(
             self.style.SUCCESS(
                 _(
