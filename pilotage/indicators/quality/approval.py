@@ -29,7 +29,7 @@ from pilotage.core.audit import audit_record
 from pilotage.core.scope import EVERYTHING
 from pilotage.indicators.audit import DATA_APPROVE, DATA_UNAPPROVE
 from pilotage.indicators.models import DataApproval, DataSet
-from pilotage.indicators.permissions import can_approve_at
+from pilotage.indicators.permissions import can_approve_at, can_view_unit
 from pilotage.orgunits.models import OrgUnit, OrgUnitLevel, Period
 
 PASS_THROUGH_LEVELS = frozenset({"commune"})
@@ -290,7 +290,13 @@ def approval_rows(
                 may_unapprove=may and approval is not None,
             )
         )
-    ancestor_units = list(
-        OrgUnit.objects.filter(path__in=ancestors, level_id__in=chain_ids).order_by("depth")
-    )
+    # Only the ancestors the actor may open: a regional officer's chain starts at the region
+    # (a link to the country would answer 404).
+    ancestor_units = [
+        a
+        for a in OrgUnit.objects.filter(path__in=ancestors, level_id__in=chain_ids).order_by(
+            "depth"
+        )
+        if can_view_unit(actor, a)
+    ]
     return ancestor_units, rows

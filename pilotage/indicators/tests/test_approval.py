@@ -263,3 +263,15 @@ def test_a_school_head_sees_their_school_only(client, personas, agg) -> None:  #
     body = response.content.decode()
     assert personas.school_a.code in body and personas.school_b.code not in body
     assert 'value="approve"' in body
+
+
+def test_the_chain_above_links_only_to_units_the_reader_may_open(client, personas, agg) -> None:  # type: ignore[no-untyped-def]
+    # A provincial officer's page shows no link to the region or the country: each would
+    # answer 404 (found by bench/page_budgets.py following the links of every page).
+    client.force_login(personas.provincial_a)
+    body = client.get(_url(agg, personas.province_a)).content.decode()
+    assert f"?unit={personas.country.code}&" not in body
+    assert f"?unit={personas.region_a.code}&" not in body
+    client.force_login(personas.national_admin)
+    body = client.get(_url(agg, personas.province_a)).content.decode()
+    assert f"?unit={personas.country.code}&amp;" in body  # the national admin may go up
