@@ -52,7 +52,7 @@ from pilotage.schooling.services.bulk import (
     sheets_locked,
 )
 from pilotage.schooling.services.marks import out_of_range, parse_cell
-from pilotage.schooling.structure import grading_scale
+from pilotage.schooling.structure import grading_scales
 
 # The columns as the importer reads them and as its page and template explain them.
 MARK_COLUMN_HELP = (
@@ -143,7 +143,7 @@ class MarkLookups(Lookups):
         self.level_subjects = level_subjects
         # The mark maximum of each level's cycle (10 in primary, 20 after): a row is parsed
         # up to the largest scale, then checked against its class's once the class is known.
-        scales = {c: grading_scale(c) for c in {lv.cycle for lv in self.levels.values()}}
+        scales = grading_scales()  # every cycle's, one query
         self.level_max = {lv.id: scales[lv.cycle].maximum for lv in self.levels.values()}
         self._manager: dict[int, bool] = {}
         self._taught: set[tuple[int, int]] | None = None
