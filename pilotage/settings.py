@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pilotage.accounts",
     "pilotage.schooling",
     "pilotage.indicators",
+    "pilotage.cooperation",
     "pilotage.demo",
 ]
 

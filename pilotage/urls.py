@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgunits/", include("pilotage.orgunits.urls")),
     path("schooling/", include("pilotage.schooling.urls")),
     path("indicators/", include("pilotage.indicators.urls")),
+    path("cooperation/", include("pilotage.cooperation.urls")),
     path("i18n/setlang/", language_switch, name="set_language"),
     path("api/v1/", include((api_patterns, api_app), namespace=api_namespace)),
     path("admin/", admin.site.urls),

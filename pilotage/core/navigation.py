@@ -34,3 +34,27 @@ def menu_entries() -> tuple[MenuEntry, ...]:
     for module in app_modules("menu"):
         entries += module.ENTRIES
     return tuple(sorted(entries, key=lambda e: e.order))
+
+
+def tabs_for(
+    sections: tuple[MenuEntry, ...],
+    user: Any,
+    path: str,
+    aliases: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """An app's own tabs that ``user`` may open, the current one marked: the longest tab URL
+    the path starts with, or the tab named in ``aliases`` (URL prefix → URL name) for pages
+    that live outside their tab's URL."""
+    from django.urls import reverse
+
+    tabs: list[dict[str, Any]] = []
+    for entry in sections:
+        if entry.allowed(user):
+            tabs.append({"url": reverse(entry.url_name), "label": entry.label, "active": False})
+    matches = [t for t in tabs if path.startswith(t["url"])]
+    for prefix, url_name in (aliases or {}).items():
+        if path.startswith(prefix):
+            matches = [t for t in tabs if t["url"] == reverse(url_name)]
+    if matches:
+        max(matches, key=lambda t: len(t["url"]))["active"] = True
+    return tabs

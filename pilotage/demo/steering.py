@@ -218,7 +218,7 @@ def _units(ctx: Context) -> Units:
     )
     region_paths = sorted({p.path[: p.steplen * 2] for p in provinces})
     regions = list(OrgUnit.objects.filter(path__in=region_paths).order_by("path"))
-    country = OrgUnit.objects.get(depth=1)
+    country = OrgUnit.objects.get(depth=1, code="MA")
     return Units(country, regions, provinces)
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from pilotage.core.navigation import MenuEntry
+from pilotage.core.navigation import MenuEntry, tabs_for
 from pilotage.indicators.permissions import (
     can_enter_data_somewhere,
     can_manage_catalogue,
@@ -39,20 +38,10 @@ SECTIONS = (
 )
 
 # Pages of the dashboard section that are not under its own URL.
-_DASHBOARD_PREFIXES = ("/indicators/unit/",)
+_ALIASES = {"/indicators/unit/": "indicators:dashboard"}
 
 
 def sections_for(user: Any, path: str) -> list[dict[str, Any]]:
-    """The tabs the user may open, the current one marked (the longest URL the path starts
-    with: the dashboard's URL is the app's root)."""
-    tabs: list[dict[str, Any]] = []
-    for entry in SECTIONS:
-        if entry.allowed(user):
-            tabs.append({"url": reverse(entry.url_name), "label": entry.label, "active": False})
-    dashboard = reverse("indicators:dashboard")
-    matches = [t for t in tabs if path.startswith(t["url"])]
-    if path.startswith(_DASHBOARD_PREFIXES):
-        matches = [t for t in tabs if t["url"] == dashboard]
-    if matches:
-        max(matches, key=lambda t: len(t["url"]))["active"] = True
-    return tabs
+    """The tabs the user may open, the current one marked (the dashboard's URL is the
+    app's root, so its unit pages are aliased to it)."""
+    return tabs_for(SECTIONS, user, path, _ALIASES)

@@ -1,12 +1,18 @@
-"""Country configurations: the levels of the tree and its upper part (country, regions,
-provinces). Morocco is the default; another country adds a function here and its data."""
+"""Country configurations: the levels of the tree and its upper part.
+
+Morocco has its richer configuration (regional academies, provincial directorates, from
+its own data files). Any other country is loaded from the ISO 3166 data the ``pycountry``
+library keeps: the country (ISO 3166-1) and its first-level subdivisions (ISO 3166-2), with
+the codes as unit codes, so a programme covering Senegal finds ``SN`` and ``SN-DK``."""
 
 from __future__ import annotations
 
 import csv
+import gettext
 from pathlib import Path
 from typing import Any
 
+import pycountry
 from django.db import transaction
 
 from pilotage.orgunits.models import OrgUnit, OrgUnitGroupSet, OrgUnitLevel
@@ -51,7 +57,7 @@ def country_load_morocco(*, actor: Any = None) -> OrgUnit:
     levels = {}
     for depth, code, fr, ar, en in MOROCCO_LEVELS:
         levels[code], _ = OrgUnitLevel.objects.update_or_create(
-            depth=depth, defaults={"code": code, "name_fr": fr, "name_ar": ar, "name_en": en}
+            code=code, defaults={"depth": depth, "name_fr": fr, "name_ar": ar, "name_en": en}
         )
     for code, fr, ar, en in SYSTEM_GROUP_SETS:
         OrgUnitGroupSet.objects.update_or_create(
@@ -94,4 +100,79 @@ def country_load_morocco(*, actor: Any = None) -> OrgUnit:
     return country
 
 
-COUNTRIES = {"morocco": country_load_morocco}
+# Another country's first-level subdivisions share one level under the country: their kind
+# varies (region, department, province, district) and pycountry names it per unit.
+SUBDIVISION_LEVEL = (2, "subdivision", "Subdivision", "التقسيم الإداري", "Subdivision")
+
+
+class UnknownCountry(ValueError):
+    pass
+
+
+def _country_names(country: Any) -> tuple[str, str, str]:
+    """The country's name in French, Arabic and English (pycountry's ISO 3166-1 catalogues;
+    English is the standard's own)."""
+    english = getattr(country, "common_name", None) or country.name
+    names = []
+    for lang in ("fr", "ar"):
+        try:
+            catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except FileNotFoundError:
+            names.append(english)
+            continue
+        names.append(catalogue.gettext(country.name))
+    return names[0], names[1], english
+
+
+@transaction.atomic
+def country_load_iso(code: str, *, actor: Any = None) -> OrgUnit:
+    """A country by its ISO 3166-1 alpha-2 code and its first-level subdivisions. Idempotent:
+    a unit that exists (by code) is kept as it is. Morocco goes to its own configuration."""
+    code = code.strip().upper()
+    if code == "MA":
+        return country_load_morocco(actor=actor)
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    if country is None:
+        raise UnknownCountry(code)
+    depth, level_code, fr, ar, en = MOROCCO_LEVELS[0]
+    top, _ = OrgUnitLevel.objects.get_or_create(
+        code=level_code, defaults={"depth": depth, "name_fr": fr, "name_ar": ar, "name_en": en}
+    )
+    depth, level_code, fr, ar, en = SUBDIVISION_LEVEL
+    below, _ = OrgUnitLevel.objects.get_or_create(
+        code=level_code, defaults={"depth": depth, "name_fr": fr, "name_ar": ar, "name_en": en}
+    )
+    root = OrgUnit.objects.filter(code=code).first()
+    if root is None:
+        name_fr, name_ar, name_en = _country_names(country)
+        root = orgunit_create(
+            actor=actor,
+            parent=None,
+            level=top,
+            code=code,
+            name_fr=name_fr,
+            name_ar=name_ar,
+            name_en=name_en,
+        )
+    existing = set(
+        OrgUnit.objects.filter(code__startswith=f"{code}-").values_list("code", flat=True)
+    )
+    subdivisions = sorted(
+        (s for s in pycountry.subdivisions.get(country_code=code) or () if s.parent_code is None),
+        key=lambda s: s.code,
+    )
+    for sub in subdivisions:
+        if sub.code in existing:
+            continue
+        root.refresh_from_db(fields=["path", "depth", "numchild"])
+        orgunit_create(
+            actor=actor, parent=root, level=below, code=sub.code, name_fr=sub.name, name_en=sub.name
+        )
+    return root
+
+
+def country_load(name_or_code: str, *, actor: Any = None) -> OrgUnit:
+    """``morocco`` (the historical name) or any ISO 3166-1 alpha-2 code."""
+    if name_or_code.lower() == "morocco":
+        return country_load_morocco(actor=actor)
+    return country_load_iso(name_or_code, actor=actor)

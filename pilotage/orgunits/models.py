@@ -21,7 +21,9 @@ from pilotage.core.i18n import MultilingualName
 class OrgUnitLevel(MultilingualName):
     """A named level of the hierarchy (DHIS2's "organisation unit level")."""
 
-    depth = models.PositiveSmallIntegerField(_("profondeur"), unique=True)
+    # Several levels may share a depth: Morocco's academies and another country's first-level
+    # subdivisions both sit under a country.
+    depth = models.PositiveSmallIntegerField(_("profondeur"))
     code = models.SlugField(_("code"), max_length=40, unique=True)
 
     class Meta:

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -18,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pilotage.core.forms import form_errors_add
 from pilotage.indicators.catalogue import builtin
 from pilotage.indicators.forms.actions import (
     ActionForm,
@@ -52,14 +52,6 @@ from pilotage.indicators.services.actions import (
 from pilotage.orgunits.models import OrgUnit
 
 PAGE_SIZE = 50
-
-
-def _errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _unit(request: HttpRequest, code: str | None) -> OrgUnit:
@@ -160,7 +152,7 @@ def objective_new(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Objectif enregistré."))
             return redirect("indicators:objective", objective.pk)
@@ -214,7 +206,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Action enregistrée."))
             return redirect("indicators:action", action.pk)
@@ -279,7 +271,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Action mise à jour."))
             return redirect("indicators:action", action.pk)
@@ -296,7 +288,7 @@ def action_note(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Note ajoutée."))
             return redirect("indicators:action", action.pk)
@@ -313,7 +305,7 @@ def action_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Pièce justificative déposée."))
             return redirect("indicators:action", action.pk)

@@ -22,7 +22,7 @@ _counter = itertools.count(1)
 def levels() -> dict[str, OrgUnitLevel]:
     return {
         code: OrgUnitLevel.objects.get_or_create(
-            depth=depth, defaults={"code": code, "name_fr": fr, "name_ar": ar}
+            code=code, defaults={"depth": depth, "name_fr": fr, "name_ar": ar}
         )[0]
         for depth, code, fr, ar in LEVELS
     }

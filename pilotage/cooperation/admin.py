@@ -1,0 +1,44 @@
+"""The cooperation programmes in the Django admin (see core/admin.py): shown only, each
+pointing to the page that edits it (the pages write through the services)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from pilotage.cooperation.models import (
+    Partner,
+    PartnerContact,
+    Programme,
+    ProgrammeCountry,
+    ProgrammeMember,
+    ProgrammeSector,
+    Project,
+    ProjectLocation,
+    ProjectSector,
+)
+from pilotage.core.admin import ServiceAdmin
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(ServiceAdmin):
+    list_display = ("code", "title_fr", "status", "start_date", "end_date")
+    search_fields = ("code", "title_fr", "title_en")
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(Project)
+class ProjectAdmin(ServiceAdmin):
+    list_display = ("code", "title_fr", "programme", "country", "status")
+    list_filter = ("status",)
+    search_fields = ("code", "title_fr")
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(ProgrammeMember, ProgrammeCountry, ProgrammeSector, ProjectSector, ProjectLocation)
+class ProgrammePartAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(Partner, PartnerContact)
+class PartnerAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"

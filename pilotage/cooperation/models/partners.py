@@ -1,0 +1,76 @@
+"""Partners: donors, agencies, UN bodies, regional communities, NGOs, ministries, companies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.cooperation.models.codes import OrganisationType, PartnerKind
+from pilotage.core.i18n import MultilingualName
+
+
+class Partner(MultilingualName):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    acronym = models.CharField(_("sigle"), max_length=30, blank=True)
+    kind = models.CharField(_("catégorie"), max_length=20, choices=PartnerKind.choices)
+    iati_type = models.CharField(
+        _("type d'organisation IATI"), max_length=2, choices=OrganisationType.choices
+    )
+    # IATI organisation identifier (e.g. XM-DAC-41304 for UNESCO); empty when it has none.
+    iati_identifier = models.CharField(_("identifiant IATI"), max_length=100, blank=True)
+    # ISO 3166-1 alpha-2; a partner may be outside the tree (France, the United States).
+    country = models.CharField(_("pays (ISO 3166-1)"), max_length=2, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name_fr"]
+        verbose_name = _("partenaire")
+        verbose_name_plural = _("partenaires")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iati_identifier"],
+                condition=~models.Q(iati_identifier=""),
+                name="partner_unique_iati_identifier",
+            )
+        ]
+
+    @property
+    def audit_path(self) -> str:
+        return ""
+
+
+class PartnerContact(models.Model):
+    """A person at a partner. ``user`` is their login when they report to us themselves
+    (an external partner account sees only what its partner is a party to)."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("partenaire")
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    position = models.CharField(_("fonction"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partner_contact",
+        verbose_name=_("compte"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact d'un partenaire")
+        verbose_name_plural = _("contacts des partenaires")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_path(self) -> str:
+        return ""
