@@ -6,8 +6,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from pilotage.cooperation.models import (
+    Agreement,
+    AgreementParty,
+    Budget,
+    BudgetLine,
+    ExchangeRate,
     Partner,
     PartnerContact,
+    PlannedDisbursement,
+    PlanRevision,
     Programme,
     ProgrammeCountry,
     ProgrammeMember,
@@ -15,6 +22,8 @@ from pilotage.cooperation.models import (
     Project,
     ProjectLocation,
     ProjectSector,
+    ResultNode,
+    Transaction,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -41,4 +50,19 @@ class ProgrammePartAdmin(ServiceAdmin):
 
 @admin.register(Partner, PartnerContact)
 class PartnerAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(
+    Agreement,
+    AgreementParty,
+    Budget,
+    BudgetLine,
+    ExchangeRate,
+    PlannedDisbursement,
+    PlanRevision,
+    ResultNode,
+    Transaction,
+)
+class ProgrammeRecordAdmin(ServiceAdmin):
     edit_url = "cooperation:programmes"

@@ -1,10 +1,22 @@
 """The cooperation app's tables, one module per part of the work."""
 
+from pilotage.cooperation.models.agreements import Agreement, AgreementKind, AgreementParty
 from pilotage.cooperation.models.codes import (
     ActivityStatus,
     OrganisationRole,
     OrganisationType,
     PartnerKind,
+)
+from pilotage.cooperation.models.finance import (
+    Budget,
+    BudgetLine,
+    BudgetStatus,
+    BudgetType,
+    ExchangeRate,
+    PlannedDisbursement,
+    PlanRevision,
+    Transaction,
+    TransactionType,
 )
 from pilotage.cooperation.models.partners import Partner, PartnerContact
 from pilotage.cooperation.models.programmes import (
@@ -17,8 +29,24 @@ from pilotage.cooperation.models.programmes import (
     ProjectLocation,
     ProjectSector,
 )
+from pilotage.cooperation.models.results import PARENT_LEVEL, ResultLevel, ResultNode
 
 __all__ = [
+    "PARENT_LEVEL",
+    "Agreement",
+    "AgreementKind",
+    "AgreementParty",
+    "Budget",
+    "BudgetLine",
+    "BudgetStatus",
+    "BudgetType",
+    "ExchangeRate",
+    "PlanRevision",
+    "PlannedDisbursement",
+    "ResultLevel",
+    "ResultNode",
+    "Transaction",
+    "TransactionType",
     "ActivityStatus",
     "MemberRole",
     "OrganisationRole",

@@ -1,0 +1,265 @@
+"""Money: budgets per period (IATI budget, periods of at most a year) and their lines,
+planned disbursements (the cash-flow plan, kept revision by revision), transactions, and
+the dated exchange-rate table. Every amount is a ``Decimal`` with its ISO 4217 currency and
+its value date (the date whose rate converts it)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.cooperation.models.partners import Partner
+from pilotage.cooperation.models.programmes import CURRENCY, Project
+
+
+class BudgetType(models.TextChoices):
+    """IATI BudgetType."""
+
+    ORIGINAL = "1", _("Initial")
+    REVISED = "2", _("Révisé")
+
+
+class BudgetStatus(models.TextChoices):
+    """IATI BudgetStatus."""
+
+    INDICATIVE = "1", _("Indicatif")
+    COMMITTED = "2", _("Engagé")
+
+
+class Budget(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("projet")
+    )
+    type = models.CharField(
+        _("type"), max_length=1, choices=BudgetType.choices, default=BudgetType.ORIGINAL
+    )
+    status = models.CharField(
+        _("statut"), max_length=1, choices=BudgetStatus.choices, default=BudgetStatus.INDICATIVE
+    )
+    period_start = models.DateField(_("début de période"))
+    period_end = models.DateField(_("fin de période"))
+    amount = models.DecimalField(_("montant"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY])
+    value_date = models.DateField(_("date de valeur"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["project", "period_start"]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="budget_period_ends_after_start",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.project_id} {self.period_start}–{self.period_end} {self.amount} {self.currency}"
+        )
+
+    @property
+    def audit_path(self) -> str:
+        return self.project.audit_path
+
+
+class BudgetLine(models.Model):
+    """A line of a budget (staff, training, printing, travel…)."""
+
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="lines", verbose_name=_("budget")
+    )
+    code = models.CharField(_("code"), max_length=20)
+    label = models.CharField(_("libellé"), max_length=200)
+    amount = models.DecimalField(_("montant"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["budget", "code"]
+        verbose_name = _("ligne budgétaire")
+        verbose_name_plural = _("lignes budgétaires")
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "code"], name="budget_line_code_once"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="budget_line_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+    @property
+    def audit_path(self) -> str:
+        return self.budget.audit_path
+
+
+class TransactionType(models.TextChoices):
+    """IATI TransactionType (the five the service records)."""
+
+    INCOMING_FUNDS = "1", _("Fonds reçus")
+    OUTGOING_COMMITMENT = "2", _("Engagement")
+    DISBURSEMENT = "3", _("Décaissement")
+    EXPENDITURE = "4", _("Dépense")
+    INCOMING_COMMITMENT = "11", _("Engagement reçu")
+
+
+class Transaction(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="transactions", verbose_name=_("projet")
+    )
+    type = models.CharField(_("type"), max_length=2, choices=TransactionType.choices)
+    transaction_date = models.DateField(_("date"))
+    value_date = models.DateField(_("date de valeur"))
+    amount = models.DecimalField(_("montant"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY])
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    provider = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="provided_transactions",
+        verbose_name=_("organisation qui verse"),
+    )
+    receiver = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="received_transactions",
+        verbose_name=_("organisation qui reçoit"),
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        verbose_name=_("ligne budgétaire"),
+    )
+    # A reference in the accounting system or the donor's (kept for re-imports).
+    reference = models.CharField(_("référence"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisie par"),
+    )
+
+    class Meta:
+        ordering = ["project", "transaction_date", "pk"]
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        indexes = [
+            models.Index(fields=["project", "type", "value_date"], name="transaction_project_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.amount} {self.currency} {self.value_date}"
+
+    @property
+    def audit_path(self) -> str:
+        return self.project.audit_path
+
+
+class PlanRevision(models.Model):
+    """One revision of a project's cash-flow plan (revised every two weeks); the earlier
+    revisions stay, so two can be compared."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="plan_revisions", verbose_name=_("projet")
+    )
+    number = models.PositiveIntegerField(_("numéro"))
+    note = models.TextField(_("motif"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
+
+    class Meta:
+        ordering = ["project", "-number"]
+        verbose_name = _("révision du plan de trésorerie")
+        verbose_name_plural = _("révisions du plan de trésorerie")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="plan_revision_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} r{self.number}"
+
+    @property
+    def audit_path(self) -> str:
+        return self.project.audit_path
+
+
+class PlannedDisbursement(models.Model):
+    revision = models.ForeignKey(
+        PlanRevision,
+        on_delete=models.CASCADE,
+        related_name="disbursements",
+        verbose_name=_("révision"),
+    )
+    period_start = models.DateField(_("début de période"))
+    period_end = models.DateField(_("fin de période"))
+    amount = models.DecimalField(_("montant"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY])
+    value_date = models.DateField(_("date de valeur"))
+    budget_line = models.ForeignKey(
+        BudgetLine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="planned_disbursements",
+        verbose_name=_("ligne budgétaire"),
+    )
+
+    class Meta:
+        ordering = ["revision", "period_start"]
+        verbose_name = _("décaissement prévu")
+        verbose_name_plural = _("décaissements prévus")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="planned_disbursement_period_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start} {self.amount} {self.currency}"
+
+    @property
+    def audit_path(self) -> str:
+        return self.revision.audit_path
+
+
+class ExchangeRate(models.Model):
+    """How many units of ``currency`` one euro buys from ``valid_from`` on (until the next
+    row of the same currency). The euro is the pivot; XOF and XAF have their fixed parity
+    built in (``finance`` module), not rows."""
+
+    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY])
+    valid_from = models.DateField(_("valable à partir du"))
+    units_per_eur = models.DecimalField(_("unités pour 1 EUR"), max_digits=20, decimal_places=8)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        verbose_name = _("taux de change")
+        verbose_name_plural = _("taux de change")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="rate_once_per_day"),
+            models.CheckConstraint(condition=models.Q(units_per_eur__gt=0), name="rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 EUR = {self.units_per_eur} {self.currency} ({self.valid_from})"
