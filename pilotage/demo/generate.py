@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
-from pilotage.demo import facts, orgunits, people, population, schooling, steering
+from pilotage.demo import cooperation, facts, orgunits, people, population, schooling, steering
 from pilotage.demo.context import Context
 from pilotage.orgunits.models import OrgUnit, School
 
@@ -37,6 +37,12 @@ class Step:
 
 STEPS: list[Step] = [
     Step("country", _("Pays, régions et provinces"), orgunits.load_country),
+    # Before the schools: a country added later would renumber Morocco's whole subtree.
+    Step(
+        "coop_countries",
+        _("Pays des programmes de coopération"),
+        cooperation.load_countries,
+    ),
     Step("years", _("Années scolaires"), orgunits.create_years),
     Step("tree", _("Communes et établissements"), orgunits.create_communes_and_schools),
     Step("accounts", _("Comptes de démonstration"), people.create_demo_accounts),
@@ -59,6 +65,7 @@ STEPS: list[Step] = [
         _("Cibles, plans d'action et données agrégées"),
         steering.create_steering,
     ),
+    Step("cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes),
 ]
 
 
@@ -127,8 +134,15 @@ STEP_COUNTS = ("classes", "pupils", "teachers", "marks", "absences")
 
 
 def summary(ctx: Context | None = None) -> dict[str, float]:
+    # Morocco's tree only: the other countries of the cooperation programmes have their
+    # first-level subdivisions at depth 2 too.
+    morocco = OrgUnit.objects.filter(code="MA", depth=1).values_list("path", flat=True).first()
     per_depth = dict(
-        OrgUnit.objects.order_by().values("depth").annotate(n=Count("pk")).values_list("depth", "n")
+        OrgUnit.objects.filter(path__startswith=morocco or "")
+        .order_by()
+        .values("depth")
+        .annotate(n=Count("pk"))
+        .values_list("depth", "n")
     )
     counts = ctx.counts if ctx else {}
     return {

@@ -22,6 +22,14 @@ from django.db.models import Q
 from pilotage.accounts.models import RoleAssignment, User
 from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.accounts.services import role_assign, user_create
+from pilotage.cooperation.roles import (
+    CONSULTANT,
+    COOPERATION_HEAD,
+    COUNTRY_COORDINATOR,
+    FINANCE_OFFICER,
+    PARTNER,
+    PROGRAMME_MANAGER,
+)
 from pilotage.core.audit import SEED, UPDATE, audit_record
 from pilotage.demo.context import Context
 from pilotage.demo.names import draw_sex, person_name
@@ -62,6 +70,14 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("directeur", SCHOOL_HEAD, FIRST_SCHOOL),
     DemoAccount("enseignant", TEACHER, FIRST_SCHOOL),
     DemoAccount("parent", PARENT, FIRST_SCHOOL),
+    # The cooperation service (see demo/cooperation.py): its head, a programme manager, a
+    # finance officer, the coordinator of one country, a consultant there and a partner.
+    DemoAccount("coop.chef", COOPERATION_HEAD, "MA"),
+    DemoAccount("coop.programme", PROGRAMME_MANAGER, "MA"),
+    DemoAccount("coop.finance", FINANCE_OFFICER, "MA"),
+    DemoAccount("coord.senegal", COUNTRY_COORDINATOR, "SN"),
+    DemoAccount("consultant.senegal", CONSULTANT, "SN"),
+    DemoAccount("partenaire.unesco", PARTNER, "MA"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 

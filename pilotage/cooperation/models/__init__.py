@@ -19,6 +19,7 @@ from pilotage.cooperation.models.finance import (
     TransactionType,
 )
 from pilotage.cooperation.models.partners import Partner, PartnerContact
+from pilotage.cooperation.models.pipeline import Opportunity, Stage
 from pilotage.cooperation.models.programmes import (
     MemberRole,
     Programme,
@@ -43,7 +44,9 @@ __all__ = [
     "ExchangeRate",
     "PlanRevision",
     "PlannedDisbursement",
+    "Opportunity",
     "ResultLevel",
+    "Stage",
     "ResultNode",
     "Transaction",
     "TransactionType",
