@@ -8,7 +8,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pilotage.cooperation.models import Programme, Project
+from pilotage.accounts.models import User
+from pilotage.cooperation.models import MemberRole, Programme, Project
+from pilotage.cooperation.roles import FINANCE_OFFICER, PROGRAMME_MANAGER
 from pilotage.orgunits.models import OrgUnit
 
 
@@ -106,3 +108,18 @@ class SharesForm(forms.Form):
 
     def clean_shares(self) -> list[tuple[str, Decimal]]:
         return shares_parse(self.cleaned_data["shares"])
+
+
+class MemberForm(forms.Form):
+    """A member of the team is someone who holds a cooperation staff role: a programme
+    manager (as manager or observer) or a finance officer."""
+
+    user = forms.ModelChoiceField(
+        label=_("Personne"),
+        queryset=User.objects.filter(
+            is_active=True, assignments__role__in=(PROGRAMME_MANAGER, FINANCE_OFFICER)
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username"),
+    )
+    role = forms.ChoiceField(label=_("Rôle dans l'équipe"), choices=MemberRole.choices)

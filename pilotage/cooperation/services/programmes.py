@@ -310,3 +310,45 @@ def project_locations_set(
         audit_record(
             actor=actor, action=SHARES_SET, obj=stored, changes={"locations": [before, after]}
         )
+
+
+@transaction.atomic
+def programme_projects_per_country(*, actor: Any, programme: Programme) -> list[Project]:
+    """A project for each covered country that has none yet (a multi-country programme has
+    a child per country): code ``<programme>-<country>``, the programme's titles, dates and
+    currency followed by the country's name. Returns the projects created."""
+    stored = locked(Programme, programme)
+    if not manages(actor, stored):
+        raise PermissionDenied
+    have = set(stored.projects.exclude(country=None).values_list("country_id", flat=True))
+    created = []
+    for share in stored.countries.select_related("country").order_by("country__code"):
+        country = share.country
+        if country.pk in have:
+            continue
+        project = Project(
+            programme=stored,
+            code=f"{stored.code}-{country.code.lower()}"[:60],
+            title_fr=f"{stored.title_fr} — {country.name_fr}"[:300],
+            title_ar=f"{stored.title_ar} — {country.name_ar}"[:300] if stored.title_ar else "",
+            title_en=(
+                f"{stored.title_en} — {country.name_en or country.name_fr}"[:300]
+                if stored.title_en
+                else ""
+            ),
+            country=country,
+            status=stored.status,
+            start_date=stored.start_date,
+            end_date=stored.end_date,
+            default_currency=stored.default_currency,
+        )
+        project.full_clean()
+        project.save()
+        audit_record(
+            actor=actor,
+            action=CREATE,
+            obj=project,
+            changes=diff({}, snapshot(project, PROJECT_FIELDS)),
+        )
+        created.append(project)
+    return created

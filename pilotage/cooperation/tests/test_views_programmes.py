@@ -68,3 +68,56 @@ def test_a_manager_creates_a_programme_through_the_page(client, coop):
         reverse("cooperation:programme-countries", args=[programme.pk]), {"shares": "SN 70\nML 30"}
     )
     assert response.status_code == 302 and programme.countries.count() == 2
+
+
+def test_team_page_adds_and_removes_members_and_refuses_others(client, coop):
+    from pilotage.core.models import AuditEntry
+
+    url = reverse("cooperation:programme-team", args=[coop.imagine.pk])
+    client.force_login(coop.coordinator_sn)
+    before = AuditEntry.objects.count()
+    response = client.post(url, {"user": coop.finance.pk, "role": "finance"})
+    assert response.status_code == 404
+    assert not coop.imagine.members.filter(user=coop.finance).exists()
+    assert AuditEntry.objects.count() == before
+    client.force_login(coop.manager)
+    assert client.post(url, {"user": coop.finance.pk, "role": "finance"}).status_code == 302
+    member = coop.imagine.members.get(user=coop.finance)
+    assert client.post(url, {"remove": member.pk}).status_code == 302
+    assert not coop.imagine.members.filter(user=coop.finance).exists()
+
+
+def test_projects_per_country_creates_the_missing_ones_only(client, coop):
+    coop.project_ml.delete()
+    client.force_login(coop.manager)
+    url = reverse("cooperation:projects-per-country", args=[coop.imagine.pk])
+    assert client.post(url).status_code == 302
+    assert coop.imagine.projects.count() == 2
+    assert client.post(url).status_code == 302
+    assert coop.imagine.projects.count() == 2
+    client.force_login(coop.coordinator_sn)
+    assert client.post(url).status_code == 404
+
+
+def test_project_edit_saves_everything_or_nothing(client, coop):
+    client.force_login(coop.coordinator_sn)
+    url = reverse("cooperation:project-edit", args=[coop.project_sn.pk])
+    form = {
+        "title_fr": "Nouveau titre",
+        "status": "2",
+        "start_date": "2025-01-01",
+        "end_date": "2028-12-31",
+        "default_currency": "EUR",
+        "version": "1",
+        "sectors-shares": "11220 100",
+        "locations-shares": "SN-DK 50",  # does not add up to 100
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200 and "50" in response.content.decode()
+    coop.project_sn.refresh_from_db()
+    assert coop.project_sn.title_fr != "Nouveau titre" and not coop.project_sn.sectors.exists()
+    response = client.post(url, {**form, "locations-shares": "SN-DK 100"})
+    assert response.status_code == 302
+    coop.project_sn.refresh_from_db()
+    assert coop.project_sn.title_fr == "Nouveau titre"
+    assert coop.project_sn.locations.get().org_unit == coop.dakar
