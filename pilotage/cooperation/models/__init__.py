@@ -30,6 +30,7 @@ from pilotage.cooperation.models.programmes import (
     ProjectLocation,
     ProjectSector,
 )
+from pilotage.cooperation.models.reports import MonthlyReport
 from pilotage.cooperation.models.results import PARENT_LEVEL, ResultLevel, ResultNode
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "ExchangeRate",
     "PlanRevision",
     "PlannedDisbursement",
+    "MonthlyReport",
     "Opportunity",
     "ResultLevel",
     "Stage",
