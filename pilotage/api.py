@@ -60,7 +60,10 @@ class PilotageDocs(Swagger):
 api = PilotageAPI(
     title="Pilotage API",
     version="1",
-    description="Org units, people, jobs and school records (classes, pupils, marks sheets).",
+    description=(
+        "Org units, people, jobs, school records (classes, pupils, marks sheets), "
+        "indicators and cooperation programmes."
+    ),
     # The token first: a bearer request must not be asked for the session's CSRF token.
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
@@ -69,6 +72,7 @@ api = PilotageAPI(
 api.add_router("/orgunits", orgunits_router)
 api.add_router("/schooling", schooling_router)
 api.add_router("/indicators", "pilotage.indicators.api.router")
+api.add_router("/cooperation", "pilotage.cooperation.api.router")
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 

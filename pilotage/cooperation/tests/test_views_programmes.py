@@ -121,3 +121,16 @@ def test_project_edit_saves_everything_or_nothing(client, coop):
     coop.project_sn.refresh_from_db()
     assert coop.project_sn.title_fr == "Nouveau titre"
     assert coop.project_sn.locations.get().org_unit == coop.dakar
+
+
+def test_the_api_lists_what_the_caller_sees(client, coop, django_assert_max_num_queries):
+    client.force_login(coop.coordinator_ml)
+    body = client.get("/api/v1/cooperation/projects").json()
+    assert [p["code"] for p in body["items"]] == ["imagine-ml"]
+    client.force_login(coop.manager)
+    body = client.get("/api/v1/cooperation/programmes").json()
+    assert [p["code"] for p in body["items"]] == ["imagine"]
+    assert {c["code"] for c in body["items"][0]["countries"]} == {"SN", "ML"}
+    assert client.get("/api/v1/cooperation/programmes/other").status_code == 404
+    client.force_login(coop.personas.head_a)
+    assert client.get("/api/v1/cooperation/programmes").json()["items"] == []
