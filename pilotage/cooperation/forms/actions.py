@@ -108,7 +108,9 @@ class ActionFilterForm(forms.Form):
         if country_pk and str(country_pk).isdigit():
             parent = OrgUnit.objects.filter(pk=int(country_pk), depth=1).first()
             if parent is not None:
-                regions = parent.get_children().order_by("code")
+                regions = OrgUnit.objects.filter(depth=2, path__startswith=parent.path).order_by(
+                    "code"
+                )
         self.fields["subdivision"].queryset = regions
         self.fields["partner"].queryset = (
             partners if partners is not None else Partner.objects.order_by("name_fr")

@@ -178,16 +178,8 @@ def action_delete(*, actor: Any, action: PartnerAction | int, version: int | Non
         raise PermissionDenied
     version_check(stored, version)
     label = f"{stored.partner.code} · {stored.country.code} · {stored.title}"
-    pk = stored.pk
+    audit_record(actor=actor, action=DELETE, obj=stored, changes={"title": [label, None]})
     stored.delete()
-    audit_record(
-        actor=actor,
-        action=DELETE,
-        obj=None,
-        object_id=str(pk),
-        object_repr=label,
-        changes={"title": [label, None]},
-    )
 
 
 @dataclass
