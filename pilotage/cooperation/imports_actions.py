@@ -54,7 +54,9 @@ COLUMN_HELP = [
     Column("country", gettext_lazy("Pays : code ISO 3166-1 alpha-2"), "SN"),
     Column(
         "subdivisions",
-        gettext_lazy("Régions du pays (codes ISO 3166-2) séparées par des virgules ; vide : tout le pays"),
+        gettext_lazy(
+            "Régions du pays (codes ISO 3166-2) séparées par des virgules ; vide : tout le pays"
+        ),
         "SN-DK,SN-TH",
         required=False,
     ),
@@ -82,8 +84,19 @@ COLUMN_HELP = [
     Column("planned_female", gettext_lazy("Dont filles / femmes (prévu)"), 180, required=False),
     Column("reached", gettext_lazy("Bénéficiaires atteints"), 120, required=False),
     Column("reached_female", gettext_lazy("Dont filles / femmes (atteint)"), 60, required=False),
-    Column("start_date", gettext_lazy("Début"), "2026-01-15", format=gettext_lazy("AAAA-MM-JJ ou JJ/MM/AAAA")),
-    Column("end_date", gettext_lazy("Fin"), "2026-12-31", required=False, format=gettext_lazy("AAAA-MM-JJ ou JJ/MM/AAAA")),
+    Column(
+        "start_date",
+        gettext_lazy("Début"),
+        "2026-01-15",
+        format=gettext_lazy("AAAA-MM-JJ ou JJ/MM/AAAA"),
+    ),
+    Column(
+        "end_date",
+        gettext_lazy("Fin"),
+        "2026-12-31",
+        required=False,
+        format=gettext_lazy("AAAA-MM-JJ ou JJ/MM/AAAA"),
+    ),
     Column(
         "status",
         gettext_lazy("Statut"),
@@ -180,10 +193,14 @@ def _row(
             country_code,
             _("pays inconnu (connus : %(codes)s)") % {"codes": ", ".join(sorted(look.countries))},
         )
-    elif partner is not None and actor is not None and not can_write_action(actor, partner, country):
+    elif (
+        partner is not None and actor is not None and not can_write_action(actor, partner, country)
+    ):
         problems.add(number, "country", country_code, _("pays hors de votre périmètre"))
     regions = []
-    for code in [c.strip().upper() for c in cell_text(values["subdivisions"]).replace(";", ",").split(",")]:
+    for code in [
+        c.strip().upper() for c in cell_text(values["subdivisions"]).replace(";", ",").split(",")
+    ]:
         if not code:
             continue
         region = look.regions.get(code)
@@ -226,7 +243,9 @@ def _row(
     fields["budget_amount"] = None
     if cell_text(values["budget_amount"]):
         try:
-            fields["budget_amount"] = parse_decimal(values["budget_amount"]).quantize(Decimal("0.01"))
+            fields["budget_amount"] = parse_decimal(values["budget_amount"]).quantize(
+                Decimal("0.01")
+            )
         except ValueError as exc:
             problems.add(number, "budget_amount", values["budget_amount"], str(exc))
     fields["budget_currency"] = cell_text(values["budget_currency"]).upper()
@@ -312,9 +331,7 @@ def _match(rows: list[ActionRow], actor: Any, problems: Problems) -> None:
         by_partner.setdefault(row.fields["partner"].pk, []).append(row)
     for partner_pk, group in by_partner.items():
         stored = list(
-            PartnerAction.objects.filter(partner_id=partner_pk).select_related(
-                "partner", "country"
-            )
+            PartnerAction.objects.filter(partner_id=partner_pk).select_related("partner", "country")
         )
         refs = {a.external_ref: a for a in stored if a.external_ref}
         keys = {(a.title, a.country_id, a.start_date): a for a in stored}

@@ -184,9 +184,7 @@ def partner_of(actor: Any) -> Partner | None:
     """The organisation an external partner's account speaks for (None for staff)."""
     if not getattr(actor, "is_authenticated", False) or not is_partner(actor):
         return None
-    contact = (
-        PartnerContact.objects.select_related("partner").filter(user=actor).first()
-    )
+    contact = PartnerContact.objects.select_related("partner").filter(user=actor).first()
     return contact.partner if contact else None
 
 

@@ -70,9 +70,7 @@ class ActionForm(forms.ModelForm):
         self.fields["country"].queryset = OrgUnit.objects.filter(depth=1).order_by("code")
         self.fields["subdivisions"].queryset = OrgUnit.objects.filter(depth=2).order_by("code")
         self.fields["programme"].queryset = Programme.objects.order_by("code")
-        self.fields["partner"].queryset = Partner.objects.filter(is_active=True).order_by(
-            "name_fr"
-        )
+        self.fields["partner"].queryset = Partner.objects.filter(is_active=True).order_by("name_fr")
         if own_partner is not None:
             # A partner's account writes for its own organisation only.
             self.fields["partner"].queryset = Partner.objects.filter(pk=own_partner.pk)

@@ -81,7 +81,9 @@ class PartnerAction(models.Model):
         _("bénéficiaires"), max_length=20, choices=BeneficiaryType.choices
     )
     planned = models.PositiveIntegerField(_("bénéficiaires prévus"), null=True, blank=True)
-    planned_female = models.PositiveIntegerField(_("dont filles / femmes (prévu)"), null=True, blank=True)
+    planned_female = models.PositiveIntegerField(
+        _("dont filles / femmes (prévu)"), null=True, blank=True
+    )
     reached = models.PositiveIntegerField(_("bénéficiaires atteints"), null=True, blank=True)
     reached_female = models.PositiveIntegerField(
         _("dont filles / femmes (atteint)"), null=True, blank=True
@@ -94,9 +96,7 @@ class PartnerAction(models.Model):
     budget_amount = models.DecimalField(
         _("budget"), max_digits=16, decimal_places=2, null=True, blank=True
     )
-    budget_currency = models.CharField(
-        _("devise"), max_length=3, blank=True, validators=[CURRENCY]
-    )
+    budget_currency = models.CharField(_("devise"), max_length=3, blank=True, validators=[CURRENCY])
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
     contact_email = models.EmailField(_("e-mail du contact"), blank=True)
     updated_by = models.ForeignKey(

@@ -54,9 +54,7 @@ def actions_list(actor: Any, filters: ActionFilters | None = None) -> QuerySet[P
         actions_visible(actor)
         .filter(filters.q())
         .select_related("partner", "country", "programme", "updated_by")
-        .prefetch_related(
-            Prefetch("subdivisions", queryset=OrgUnit.objects.order_by("code"))
-        )
+        .prefetch_related(Prefetch("subdivisions", queryset=OrgUnit.objects.order_by("code")))
         .distinct()
         .order_by("country__code", "partner__code", "start_date", "pk")
     )

@@ -50,9 +50,7 @@ def subdivisions_check(country: OrgUnit, subdivisions: Iterable[OrgUnit]) -> lis
     wanted = list(subdivisions)
     fresh = OrgUnit.objects.in_bulk([u.pk for u in wanted])
     country = fresh.get(country.pk) or OrgUnit.objects.get(pk=country.pk)
-    outside = [
-        u.code for u in wanted if fresh[u.pk].depth != 2 or not country.covers(fresh[u.pk])
-    ]
+    outside = [u.code for u in wanted if fresh[u.pk].depth != 2 or not country.covers(fresh[u.pk])]
     if outside:
         raise ValidationError(
             {

@@ -53,9 +53,18 @@ def run(actor, *rows, dry_run=False):
 
 
 def test_import_creates_then_reimport_changes_nothing(coop):
-    second = {**ROW, "external_ref": "OIF-1", "partner": "oif", "country": "ML",
-              "subdivisions": "ML-BKO", "title": "Cantines", "topic": "school_feeding",
-              "budget_amount": "", "budget_currency": "", "programme": ""}
+    second = {
+        **ROW,
+        "external_ref": "OIF-1",
+        "partner": "oif",
+        "country": "ML",
+        "subdivisions": "ML-BKO",
+        "title": "Cantines",
+        "topic": "school_feeding",
+        "budget_amount": "",
+        "budget_currency": "",
+        "programme": "",
+    }
     result = run(coop.head, ROW, second)
     assert (result["created"], result["updated"], result["unchanged"]) == (2, 0, 0)
     action = PartnerAction.objects.get(partner=coop.unesco)
@@ -78,9 +87,7 @@ def test_an_export_imports_back_unchanged(client, coop):
     client.force_login(coop.head)
     content = client.get(reverse("cooperation:actions-export")).content
     before = counts()
-    result = actions_import(
-        actor=coop.head, stream=io.BytesIO(content), filename="export.xlsx"
-    )
+    result = actions_import(actor=coop.head, stream=io.BytesIO(content), filename="export.xlsx")
     assert (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2)
     assert unchanged(before)
 
@@ -144,7 +151,11 @@ def test_every_problem_is_listed_and_nothing_is_written(coop):
 def test_model_rules_are_reported_on_their_column(coop):
     before = counts()
     with pytest.raises(ImportRejected) as exc:
-        run(coop.head, {**ROW, "planned_female": "900"}, {**ROW, "title": "B", "end_date": "2025-01-01"})
+        run(
+            coop.head,
+            {**ROW, "planned_female": "900"},
+            {**ROW, "title": "B", "end_date": "2025-01-01"},
+        )
     found = {(p.row, p.column) for p in exc.value.problems}
     assert {(2, "planned_female"), (3, "end_date")} <= found
     assert unchanged(before)

@@ -50,12 +50,12 @@ def counts() -> tuple[int, int]:
 
 
 def test_partner_creates_its_own_action_with_regions(coop):
-    action = action_create(
-        actor=coop.partner_user, subdivisions=[coop.dakar], **fields(coop)
-    )
+    action = action_create(actor=coop.partner_user, subdivisions=[coop.dakar], **fields(coop))
     assert action.updated_by == coop.partner_user and action.version == 1
     assert list(action.subdivisions.all()) == [coop.dakar]
-    entry = AuditEntry.objects.filter(object_type="cooperation.partneraction", object_id=str(action.pk)).get()
+    entry = AuditEntry.objects.filter(
+        object_type="cooperation.partneraction", object_id=str(action.pk)
+    ).get()
     assert entry.changes["subdivisions"] == [None, ["SN-DK"]]
 
 

@@ -29,8 +29,9 @@ def test_partners_see_every_partners_actions_but_edit_only_their_own(client, coo
     assert client.get(url).status_code == 404
     assert client.post(url, {"title": "Pris", "version": 1}).status_code == 404
     assert (
-        client.post(reverse("cooperation:action-delete", args=[other.pk]), {"version": 1})
-        .status_code
+        client.post(
+            reverse("cooperation:action-delete", args=[other.pk]), {"version": 1}
+        ).status_code
         == 404
     )
     assert unchanged(before)
@@ -135,7 +136,9 @@ def test_map_figures_per_country(client, coop):
     assert (rows["SN"]["numeric"], rows["ML"]["numeric"]) == ("686", "466")
     assert (rows["SN"]["actions"], rows["SN"]["partners"], rows["SN"]["reached"]) == (2, 2, 150)
     assert (rows["ML"]["actions"], rows["ML"]["reached"]) == (1, 0)
-    only_oif = {r["code"]: r for r in actions_by_country(coop.head, ActionFilters(partner=coop.oif))}
+    only_oif = {
+        r["code"]: r for r in actions_by_country(coop.head, ActionFilters(partner=coop.oif))
+    }
     assert only_oif["SN"]["actions"] == 1 and only_oif["ML"]["actions"] == 0
     assert iso_numeric("MA") == "504"
     client.force_login(coop.partner_user)
@@ -167,6 +170,26 @@ def test_export_lists_the_filtered_table_in_the_import_columns(client, coop):
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert list(rows[0]) == COLUMNS and len(rows) == 2
     record = dict(zip(COLUMNS, rows[1], strict=True))
-    assert (record["partner"], record["country"], record["subdivisions"]) == ("unesco", "SN", "SN-DK")
+    assert (record["partner"], record["country"], record["subdivisions"]) == (
+        "unesco",
+        "SN",
+        "SN-DK",
+    )
     readable = list(book.worksheets[1].iter_rows(values_only=True))
     assert readable[0][0] == "Partenaire" and readable[1][4] == "Formation des enseignants"
+
+
+def test_demo_step_makes_actions_in_the_countries_and_their_regions(coop):
+    from pilotage.demo.context import SCALES, Context
+    from pilotage.demo.coop_actions import ACTIONS, create_actions
+    from pilotage.orgunits.tests.factories import make_unit
+
+    for code in ("BF", "NE"):
+        make_unit(None, code=code, name_fr=code)
+    create_actions(Context(scale=SCALES["small"], seed=1))
+    made = PartnerAction.objects.prefetch_related("subdivisions").select_related("country")
+    assert made.count() == ACTIONS
+    assert {a.country.code for a in made} == {"SN", "ML", "BF", "NE"}
+    for action in made:
+        action.full_clean(exclude=["updated_at"], validate_constraints=False)
+        assert all(action.country.covers(u) and u.depth == 2 for u in action.subdivisions.all())

@@ -263,7 +263,6 @@ def actions_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-
 urlpatterns = [
     path("actions/", actions, name="actions"),
     path("actions/map/", actions_map, name="actions-map"),
