@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,10 @@ from pilotage.cooperation.models import (
 )
 from pilotage.cooperation.selectors.actions import ActionFilters
 from pilotage.orgunits.models import OrgUnit
+
+
+def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class RegionChoice(forms.ModelMultipleChoiceField):
@@ -67,13 +71,15 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, own_partner: Partner | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = OrgUnit.objects.filter(depth=1).order_by("code")
-        self.fields["subdivisions"].queryset = OrgUnit.objects.filter(depth=2).order_by("code")
-        self.fields["programme"].queryset = Programme.objects.order_by("code")
-        self.fields["partner"].queryset = Partner.objects.filter(is_active=True).order_by("name_fr")
+        _choice(self, "country").queryset = OrgUnit.objects.filter(depth=1).order_by("code")
+        _choice(self, "subdivisions").queryset = OrgUnit.objects.filter(depth=2).order_by("code")
+        _choice(self, "programme").queryset = Programme.objects.order_by("code")
+        _choice(self, "partner").queryset = Partner.objects.filter(is_active=True).order_by(
+            "name_fr"
+        )
         if own_partner is not None:
             # A partner's account writes for its own organisation only.
-            self.fields["partner"].queryset = Partner.objects.filter(pk=own_partner.pk)
+            _choice(self, "partner").queryset = Partner.objects.filter(pk=own_partner.pk)
             self.fields["partner"].initial = own_partner.pk
             self.fields["partner"].disabled = True
         if self.instance.pk:
@@ -82,17 +88,17 @@ class ActionForm(forms.ModelForm):
 
 
 class ActionFilterForm(forms.Form):
-    country = forms.ModelChoiceField(
-        label=_("Pays"), queryset=OrgUnit.objects.none(), required=False
+    country: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Pays"), queryset=OrgUnit.objects.none(), required=False, empty_label="—"
     )
-    subdivision = forms.ModelChoiceField(
-        label=_("Région"), queryset=OrgUnit.objects.none(), required=False
+    subdivision: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Région"), queryset=OrgUnit.objects.none(), required=False, empty_label="—"
     )
     topic = forms.ChoiceField(
         label=_("Thème"), choices=[("", "—"), *ActionTopic.choices], required=False
     )
     partner = forms.ModelChoiceField(
-        label=_("Partenaire"), queryset=Partner.objects.none(), required=False
+        label=_("Partenaire"), queryset=Partner.objects.none(), required=False, empty_label="—"
     )
     status = forms.ChoiceField(
         label=_("Statut"), choices=[("", "—"), *ActionStatus.choices], required=False
@@ -100,7 +106,7 @@ class ActionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, partners: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = OrgUnit.objects.filter(depth=1).order_by("code")
+        _choice(self, "country").queryset = OrgUnit.objects.filter(depth=1).order_by("code")
         regions = OrgUnit.objects.filter(depth=2).order_by("code")
         country_pk = self.data.get("country") if self.is_bound else None
         if country_pk and str(country_pk).isdigit():
@@ -109,8 +115,8 @@ class ActionFilterForm(forms.Form):
                 regions = OrgUnit.objects.filter(depth=2, path__startswith=parent.path).order_by(
                     "code"
                 )
-        self.fields["subdivision"].queryset = regions
-        self.fields["partner"].queryset = (
+        _choice(self, "subdivision").queryset = regions
+        _choice(self, "partner").queryset = (
             partners if partners is not None else Partner.objects.order_by("name_fr")
         )
 

@@ -5,6 +5,8 @@ actions; who may change one is in ``permissions.py``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -137,7 +139,7 @@ class PartnerAction(models.Model):
         return ""
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.country_id and self.country.depth != 1:
             errors["country"] = _("Choisissez un pays (une racine de l'arbre).")
         for total, part in (("planned", "planned_female"), ("reached", "reached_female")):

@@ -191,3 +191,12 @@ def test_school_roles_do_not_open_the_import_page(client, coop):
     client.force_login(coop.partner_user)
     page = client.get(url).content.decode()
     assert "external_ref" in page and "teacher_training" in page
+
+
+def test_columns_are_documented():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    doc = (Path(settings.BASE_DIR) / "docs" / "imports.md").read_text(encoding="utf-8")
+    assert ", ".join(f"`{c}`" for c in COLUMNS) in doc

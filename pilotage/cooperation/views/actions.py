@@ -5,6 +5,7 @@ the import (the kernel's page, ``imports_actions.ACTIONS``)."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -51,6 +52,12 @@ def _filters(request: HttpRequest) -> tuple[ActionFilterForm, str]:
     return form, urlencode(data)
 
 
+def _map_query(request: HttpRequest) -> str:
+    """The filters the map keeps: every one but the country and region (it shows them all)."""
+    keep = ("topic", "partner", "status")
+    return urlencode({k: request.GET[k] for k in keep if request.GET.get(k)})
+
+
 def actions(request: HttpRequest) -> HttpResponse:
     if not perms.can_view_actions(request.user):
         raise Http404
@@ -67,6 +74,7 @@ def actions(request: HttpRequest) -> HttpResponse:
             "rows": [(a, editable(a)) for a in page],
             "query": query,
             "querystring_base": f"{query}&" if query else "",
+            "map_query": _map_query(request),
             "can_add": perms.can_add_actions(request.user),
             "can_import": perms.can_import_actions(request.user),
         },
@@ -80,7 +88,9 @@ def actions_map(request: HttpRequest) -> HttpResponse:
         raise Http404
     form, query = _filters(request)
     measure = "reached" if request.GET.get("measure") == "reached" else "actions"
-    countries = actions_by_country(request.user, form.filters())
+    countries = actions_by_country(
+        request.user, replace(form.filters(), country=None, subdivision=None)
+    )
     base = reverse("cooperation:actions")
     for row in countries:
         others = {k: v for k, v in form.data.items() if k not in ("country", "subdivision")}
@@ -113,6 +123,7 @@ def actions_map(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "query": query,
+            "map_query": _map_query(request),
             "countries": countries,
             "measure": measure,
             "map_spec": spec,
