@@ -184,8 +184,11 @@ def partner_of(actor: Any) -> Partner | None:
     """The organisation an external partner's account speaks for (None for staff)."""
     if not getattr(actor, "is_authenticated", False) or not is_partner(actor):
         return None
-    contact = PartnerContact.objects.select_related("partner").filter(user=actor).first()
-    return contact.partner if contact else None
+    # Read once per user object (a request's): a page asks several times.
+    if not hasattr(actor, "_cooperation_partner"):
+        contact = PartnerContact.objects.select_related("partner").filter(user=actor).first()
+        actor._cooperation_partner = contact.partner if contact else None
+    return actor._cooperation_partner
 
 
 def can_view_actions(actor: Any) -> bool:
