@@ -23,17 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
-from pilotage.demo import (
-    coop_actions,
-    cooperation,
-    facts,
-    orgunits,
-    people,
-    population,
-    schooling,
-    steering,
-)
+from pilotage.demo import cooperation, facts, orgunits, people, population, schooling, steering
 from pilotage.demo.context import Context
+from pilotage.demo.coop_actions import create_actions as create_coop_actions
 from pilotage.orgunits.models import OrgUnit, School
 
 
@@ -74,12 +66,8 @@ STEPS: list[Step] = [
         _("Cibles, plans d'action et données agrégées"),
         steering.create_steering,
     ),
-    Step(
-        "cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes
-    ),
-    Step(
-        "coop_actions", _("Qui fait quoi où : actions des partenaires"), coop_actions.create_actions
-    ),
+    Step("cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes),
+    Step("coop_actions", _("Qui fait quoi où : actions des partenaires"), create_coop_actions),
 ]
 
 
