@@ -56,6 +56,10 @@ assets/.built: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js assets/vendor/
 	cp node_modules/echarts/dist/echarts.min.js assets/vendor/
 	cp node_modules/morocco-map/data/regions.json node_modules/morocco-map/data/provinces.json assets/vendor/morocco-map/
+	# World countries (Natural Earth, public domain; ids are ISO 3166-1 numeric) for the
+	# cooperation map of partner actions, and the TopoJSON reader that turns them into GeoJSON.
+	cp node_modules/world-atlas/countries-110m.json assets/vendor/
+	cp node_modules/topojson-client/dist/topojson-client.min.js assets/vendor/
 	@touch $@
 
 assets: assets/.built

@@ -14,6 +14,7 @@ from pilotage.cooperation.models import (
     MonthlyReport,
     Opportunity,
     Partner,
+    PartnerAction,
     PartnerContact,
     PlannedDisbursement,
     PlanRevision,
@@ -70,3 +71,12 @@ class PartnerAdmin(ServiceAdmin):
 )
 class ProgrammeRecordAdmin(ServiceAdmin):
     edit_url = "cooperation:programmes"
+
+
+@admin.register(PartnerAction)
+class PartnerActionAdmin(ServiceAdmin):
+    """Read here; edited on the partner actions pages (their services check the reach)."""
+
+    list_display = ("title", "partner", "country", "topic", "status", "updated_at")
+    list_filter = ("topic", "status")
+    edit_url = "cooperation:actions"

@@ -18,6 +18,9 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("cooperation:programmes", _("Programmes"), order=10, allowed=perms.can_use),
+    MenuEntry(
+        "cooperation:actions", _("Qui fait quoi où"), order=40, allowed=perms.can_view_actions
+    ),
 )
 
 

@@ -16,11 +16,19 @@ functions answer for one object. An object the actor cannot see is a 404 to them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
 
-from pilotage.cooperation.models import MemberRole, Programme, Project
+from pilotage.cooperation.models import (
+    MemberRole,
+    Partner,
+    PartnerAction,
+    PartnerContact,
+    Programme,
+    Project,
+)
 from pilotage.cooperation.roles import (
     ACT_AS_CONSULTANT,
     ACT_AS_PARTNER,
@@ -32,6 +40,7 @@ from pilotage.cooperation.roles import (
     USE_COOPERATION,
 )
 from pilotage.core.scope import EVERYTHING, NOTHING, scope_of
+from pilotage.orgunits.models import OrgUnit
 
 
 def can_use(actor: Any) -> bool:
@@ -156,3 +165,78 @@ def can_manage_partners(actor: Any) -> bool:
 def staff_sees_partners(actor: Any) -> bool:
     """Reads the partners registry: staff of the service (not partners or consultants)."""
     return can_manage_partners(actor) or is_finance(actor)
+
+
+# --- Partner actions ("who does what where") ---------------------------------------------------
+#
+# Coordination is the point of the table and the map, so everyone who opens the cooperation
+# pages (staff, coordinators, partners, consultants) sees every partner's actions in every
+# country. Changing one is narrower:
+#
+# - the head of the service and the programme managers create and edit any action;
+# - a country coordinator those of the countries their assignment covers;
+# - an external partner's account (``PartnerContact.user``) those of its own organisation
+#   only, in any country; an import by a partner is forced to its own organisation;
+# - finance officers and consultants read only; school roles and strangers get a 404.
+
+
+def partner_of(actor: Any) -> Partner | None:
+    """The organisation an external partner's account speaks for (None for staff)."""
+    if not getattr(actor, "is_authenticated", False) or not is_partner(actor):
+        return None
+    # Read once per user object (a request's): a page asks several times.
+    if not hasattr(actor, "_cooperation_partner"):
+        contact = PartnerContact.objects.select_related("partner").filter(user=actor).first()
+        actor._cooperation_partner = contact.partner if contact else None
+    return actor._cooperation_partner
+
+
+def can_view_actions(actor: Any) -> bool:
+    return can_use(actor)
+
+
+def _runs_actions(actor: Any) -> bool:
+    return scope_of(actor).allows(MANAGE_PROGRAMMES)
+
+
+def can_add_actions(actor: Any) -> bool:
+    """Creates actions somewhere: staff, a coordinator, a partner with its organisation."""
+    return (
+        _runs_actions(actor)
+        or scope_of(actor).allows(COORDINATE_COUNTRY)
+        or partner_of(actor) is not None
+    )
+
+
+def can_write_action(actor: Any, partner: Partner, country: OrgUnit) -> bool:
+    """May record an action of ``partner`` in ``country`` (the rule above)."""
+    if _runs_actions(actor):
+        return True
+    if scope_of(actor).covers_for(COORDINATE_COUNTRY, country.path):
+        return True
+    own = partner_of(actor)
+    return own is not None and own.pk == partner.pk
+
+
+def can_edit_action(actor: Any, action: PartnerAction) -> bool:
+    return can_write_action(actor, action.partner, action.country)
+
+
+def can_import_actions(actor: Any) -> bool:
+    return can_add_actions(actor)
+
+
+def action_edit_rule(actor: Any) -> Callable[[PartnerAction], bool]:
+    """``can_edit_action`` for the rows of a list, without a query per row (the rows carry
+    their country): the actor's reach is read once."""
+    if _runs_actions(actor):
+        return lambda action: True
+    scope = scope_of(actor)
+    own = partner_of(actor)
+
+    def rule(action: PartnerAction) -> bool:
+        if own is not None and action.partner_id == own.pk:
+            return True
+        return scope.covers_for(COORDINATE_COUNTRY, action.country.path)
+
+    return rule

@@ -1,10 +1,11 @@
 """The cooperation app's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.cooperation.views import programmes, reports
+from pilotage.cooperation.views import actions, programmes, reports
 
 app_name = "cooperation"
 
 urlpatterns: list = [
     *programmes.urlpatterns,
     *reports.urlpatterns,
+    *actions.urlpatterns,
 ]

@@ -1,5 +1,11 @@
 """The cooperation app's tables, one module per part of the work."""
 
+from pilotage.cooperation.models.actions import (
+    ActionStatus,
+    ActionTopic,
+    BeneficiaryType,
+    PartnerAction,
+)
 from pilotage.cooperation.models.agreements import Agreement, AgreementKind, AgreementParty
 from pilotage.cooperation.models.codes import (
     ActivityStatus,
@@ -34,6 +40,10 @@ from pilotage.cooperation.models.reports import MonthlyReport
 from pilotage.cooperation.models.results import PARENT_LEVEL, ResultLevel, ResultNode
 
 __all__ = [
+    "ActionStatus",
+    "ActionTopic",
+    "BeneficiaryType",
+    "PartnerAction",
     "PARENT_LEVEL",
     "Agreement",
     "AgreementKind",
