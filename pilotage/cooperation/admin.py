@@ -7,10 +7,14 @@ from django.contrib import admin
 
 from pilotage.cooperation.models import (
     Agreement,
+    AgreementDocument,
     AgreementParty,
+    Amendment,
     Budget,
     BudgetLine,
     ExchangeRate,
+    Obligation,
+    ObligationReminder,
     Opportunity,
     Partner,
     PartnerContact,
@@ -55,8 +59,13 @@ class PartnerAdmin(ServiceAdmin):
 
 
 @admin.register(
-    Agreement,
-    AgreementParty,
+    Agreement, AgreementParty, AgreementDocument, Obligation, ObligationReminder, Amendment
+)
+class AgreementAdmin(ServiceAdmin):
+    edit_url = "cooperation:agreements"
+
+
+@admin.register(
     Budget,
     BudgetLine,
     ExchangeRate,

@@ -18,6 +18,7 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("cooperation:programmes", _("Programmes"), order=10, allowed=perms.can_use),
+    MenuEntry("cooperation:agreements", _("Accords"), order=30, allowed=perms.can_use),
 )
 
 

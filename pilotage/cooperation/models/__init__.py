@@ -1,6 +1,17 @@
 """The cooperation app's tables, one module per part of the work."""
 
-from pilotage.cooperation.models.agreements import Agreement, AgreementKind, AgreementParty
+from pilotage.cooperation.models.agreements import (
+    Agreement,
+    AgreementDocument,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+    Amendment,
+    Obligation,
+    ObligationKind,
+    ObligationReminder,
+    ObligationStatus,
+)
 from pilotage.cooperation.models.codes import (
     ActivityStatus,
     OrganisationRole,
@@ -37,6 +48,13 @@ __all__ = [
     "Agreement",
     "AgreementKind",
     "AgreementParty",
+    "AgreementDocument",
+    "AgreementStatus",
+    "Amendment",
+    "Obligation",
+    "ObligationKind",
+    "ObligationReminder",
+    "ObligationStatus",
     "Budget",
     "BudgetLine",
     "BudgetStatus",
