@@ -50,6 +50,9 @@ class AgreementForm(forms.ModelForm):
         self, *args: Any, programmes: QuerySet[Programme] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Amounts typed the reader's way (a decimal comma in French and Arabic).
+        self.fields["amount"].localize = True
+        self.fields["amount"].widget.is_localized = True
         if self.instance.pk:
             self.fields["reference"].disabled = True
             self.fields["programme"].disabled = True
@@ -146,7 +149,12 @@ class AmendmentForm(forms.Form):
     summary = forms.CharField(label=_("Objet"), widget=forms.Textarea(attrs={"rows": 3}))
     ends_on = forms.DateField(label=_("Nouvelle date de fin"), required=False, widget=DateInput())
     amount = forms.DecimalField(
-        label=_("Nouveau montant"), required=False, max_digits=18, decimal_places=2, min_value=0
+        label=_("Nouveau montant"),
+        required=False,
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        localize=True,
     )
     currency = forms.CharField(label=_("Devise"), max_length=3, required=False)
 
