@@ -51,8 +51,10 @@ class AgreementForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         # Amounts typed the reader's way (a decimal comma in French and Arabic).
-        self.fields["amount"].localize = True
-        self.fields["amount"].widget.is_localized = True
+        amount = self.fields["amount"]
+        amount.localize = True
+        amount.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        amount.widget.is_localized = True
         if self.instance.pk:
             self.fields["reference"].disabled = True
             self.fields["programme"].disabled = True
