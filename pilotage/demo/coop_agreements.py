@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from pypdf import PdfWriter
 
 from pilotage.cooperation.models import (
@@ -108,9 +109,9 @@ def create_agreements(ctx: Context) -> None:
         currency="EUR",
         version=2,
     )
-    signed = _document(imagine, "Convention signée", "convention_unesco_imaginecole.pdf")
+    _document(imagine, "Convention signée", "convention_unesco_imaginecole.pdf")
     report_2024 = _document(imagine, "Rapport narratif 2024", "rapport_narratif_2024.pdf")
-    today = dt.date.today()
+    today = timezone.localdate()
     Obligation.objects.bulk_create(
         [
             Obligation(
@@ -162,7 +163,6 @@ def create_agreements(ctx: Context) -> None:
         changes={"ends_on": ["2027-12-31", "2028-06-30"], "amount": ["4000000.00", "4500000.00"]},
         recorded_by=manager,
     )
-    del signed
     ctx.progress.advance(1, imagine.reference)
 
     south = _agreement(

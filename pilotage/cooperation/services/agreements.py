@@ -375,7 +375,7 @@ def obligation_review(
     if not can_edit_agreement(actor, stored.agreement):
         raise PermissionDenied
     version_check(stored, version)
-    allowed = {
+    allowed: dict[str, tuple[str, ...]] = {
         ObligationStatus.ACCEPTED: (ObligationStatus.SUBMITTED,),
         ObligationStatus.PENDING: (ObligationStatus.SUBMITTED, ObligationStatus.WAIVED),
         ObligationStatus.WAIVED: (ObligationStatus.PENDING, ObligationStatus.SUBMITTED),
@@ -526,7 +526,7 @@ def reminder_recipients(obligation: Obligation) -> list[tuple[str, str, str]]:
             owner.email,
             _language(getattr(owner, "preferred_language", "") or "fr"),
         )
-    if obligation.responsible_party_id is not None:
+    if obligation.responsible_party is not None:
         for contact in obligation.responsible_party.contacts.select_related("user"):
             email = contact.email or (contact.user.email if contact.user else "")
             if not email or email.lower() in people:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from pilotage.cooperation.models import Agreement, Obligation
@@ -59,7 +60,7 @@ def test_manager_records_an_agreement_and_the_partner_reports(page, live_server,
     page.get_by_role("link", name="Nouvelle obligation").click()
     page.locator("#id_kind").select_option("narrative")
     page.locator("#id_title").fill("Rapport narratif 2025")
-    page.locator("#id_due_on").fill((dt.date.today() + dt.timedelta(days=60)).isoformat())
+    page.locator("#id_due_on").fill((timezone.localdate() + dt.timedelta(days=60)).isoformat())
     page.locator("#id_responsible_party").select_option(str(coop.unesco.pk))
     page.locator("#obligation-form button[type=submit]").click()
     expect(page.locator("#obligations")).to_contain_text("Rapport narratif 2025")
@@ -89,8 +90,12 @@ def test_manager_records_an_agreement_and_the_partner_reports(page, live_server,
     page.locator(f"#obligation-{obligation.pk} a[href$='/submit/']").click()
     page.locator("#id_file").set_input_files(_pdf("narrative report 2025.pdf"))
     page.locator("#upload-form button[type=submit]").click()
-    expect(page.locator(f"#obligation-{obligation.pk}")).to_have_attribute("data-status", "submitted")
-    expect(page.locator(f"#obligation-{obligation.pk}")).to_contain_text("narrative_report_2025.pdf")
+    expect(page.locator(f"#obligation-{obligation.pk}")).to_have_attribute(
+        "data-status", "submitted"
+    )
+    expect(page.locator(f"#obligation-{obligation.pk}")).to_contain_text(
+        "narrative_report_2025.pdf"
+    )
     obligation.refresh_from_db()
     assert obligation.submitted_by == coop.partner_user
     assert page_log.page_errors == [] and page_log.csp_violations() == []

@@ -25,7 +25,10 @@ def test_demo_agreements(tmp_path, settings):
     create_agreements(Context(scale=SCALES["small"], seed=1))
     imagine = Agreement.objects.get(reference="CONV-UNESCO-IMG-2024")
     roles = {(p.partner.code, p.role) for p in imagine.parties.select_related("partner")}
-    assert roles == {("unesco", OrganisationRole.FUNDING), ("agence", OrganisationRole.IMPLEMENTING)}
+    assert roles == {
+        ("unesco", OrganisationRole.FUNDING),
+        ("agence", OrganisationRole.IMPLEMENTING),
+    }
     assert imagine.obligations.count() == 5
     assert imagine.amendments.get().changes["ends_on"] == ["2027-12-31", "2028-06-30"]
     for document in imagine.documents.all():

@@ -92,7 +92,9 @@ def test_signed_needs_a_signature_date_and_a_funding_party(coop):
         agreement_create(actor=coop.manager, programme=coop.imagine, status="signed", **FIELDS)
     assert "signed_on" in exc.value.message_dict
     agreement = agreement_create(actor=coop.manager, programme=coop.imagine, **FIELDS)
-    agreement_party_add(actor=coop.manager, agreement=agreement, partner=coop.oif, role=IMPLEMENTING)
+    agreement_party_add(
+        actor=coop.manager, agreement=agreement, partner=coop.oif, role=IMPLEMENTING
+    )
     before = _counts()
     with pytest.raises(ValidationError) as exc:
         agreement_update(
@@ -194,7 +196,9 @@ def test_a_pdf_over_the_limit_is_refused(coop, settings):
     agreement = make_agreement(coop.imagine, "D-3")
     before = _counts()
     with pytest.raises(ValidationError) as exc:
-        agreement_document_add(actor=coop.manager, agreement=agreement, title="x", upload=pdf_upload())
+        agreement_document_add(
+            actor=coop.manager, agreement=agreement, title="x", upload=pdf_upload()
+        )
     assert "taille maximale" in exc.value.message_dict["file"][0]
     assert _counts() == before
 
@@ -340,9 +344,13 @@ def test_amendment_denied_or_stale_changes_nothing(coop):
     with pytest.raises(Conflict):
         amendment_record(actor=coop.manager, version=7, **kwargs)
     with pytest.raises(ValidationError):  # before the agreement's own signature
-        amendment_record(actor=coop.manager, version=1, **{**kwargs, "signed_on": dt.date(2020, 1, 1)})
+        amendment_record(
+            actor=coop.manager, version=1, **{**kwargs, "signed_on": dt.date(2020, 1, 1)}
+        )
     with pytest.raises(ValidationError):  # ends before it takes effect: nothing applied
-        amendment_record(actor=coop.manager, version=1, **{**kwargs, "ends_on": dt.date(2024, 1, 1)})
+        amendment_record(
+            actor=coop.manager, version=1, **{**kwargs, "ends_on": dt.date(2024, 1, 1)}
+        )
     assert _counts() == before
     agreement.refresh_from_db()
     assert agreement.ends_on == dt.date(2027, 12, 31) and agreement.version == 1

@@ -81,9 +81,7 @@ def test_list_shows_only_the_visible_ones_and_filters(client, coop, deals):
     html = client.get(reverse("cooperation:agreements"), {"q": "HQ"}).content.decode()
     assert "HQ-1" in html and "IMG-1" not in html
     client.force_login(coop.head)
-    html = client.get(
-        reverse("cooperation:agreements"), {"partner": coop.oif.pk}
-    ).content.decode()
+    html = client.get(reverse("cooperation:agreements"), {"partner": coop.oif.pk}).content.decode()
     assert "IMG-1" in html and "OTH-1" in html and "HQ-1" not in html
 
 
@@ -128,9 +126,13 @@ def test_document_download_checks_reach_and_sets_headers(client, coop, deals, se
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"] == 'attachment; filename="conv.pdf"'
-    assert client.get(reverse("cooperation:agreement-document", args=[hidden.pk])).status_code == 404
+    assert (
+        client.get(reverse("cooperation:agreement-document", args=[hidden.pk])).status_code == 404
+    )
     client.force_login(coop.consultant)
-    assert client.get(reverse("cooperation:agreement-document", args=[document.pk])).status_code == 404
+    assert (
+        client.get(reverse("cooperation:agreement-document", args=[document.pk])).status_code == 404
+    )
 
 
 def test_partner_sees_only_their_own_reporting(client, coop, deals):
@@ -157,7 +159,9 @@ def test_partner_sees_only_their_own_reporting(client, coop, deals):
     page = client.get(reverse("cooperation:agreement", args=[ours.pk])).content.decode()
     assert "Rapport narratif UNESCO" in page and "Rapport financier OIF" not in page
     assert reverse("cooperation:obligation-submit", args=[mine.pk]) in page
-    assert client.get(reverse("cooperation:agreement-document", args=[oif_doc.pk])).status_code == 404
+    assert (
+        client.get(reverse("cooperation:agreement-document", args=[oif_doc.pk])).status_code == 404
+    )
     assert client.get(reverse("cooperation:obligation-submit", args=[oifs.pk])).status_code == 404
     client.force_login(coop.manager)
     page = client.get(reverse("cooperation:agreement", args=[ours.pk])).content.decode()
@@ -229,8 +233,14 @@ def test_a_manager_cannot_create_for_someone_elses_programme(client, coop):
     before = (Agreement.objects.count(), AuditEntry.objects.count())
     response = client.post(
         reverse("cooperation:agreement-new"),
-        {"programme": coop.other.pk, "reference": "X", "title_fr": "X", "kind": "accord",
-         "status": "draft", "currency": "EUR"},
+        {
+            "programme": coop.other.pk,
+            "reference": "X",
+            "title_fr": "X",
+            "kind": "accord",
+            "status": "draft",
+            "currency": "EUR",
+        },
     )
     assert response.status_code == 200
     assert (Agreement.objects.count(), AuditEntry.objects.count()) == before

@@ -88,7 +88,9 @@ def test_each_reminder_goes_once_to_everyone_in_their_language(mailbox, obligati
     _run(DUE + dt.timedelta(days=1))
     assert len(mailbox.messages) == 9
     assert sorted(
-        ObligationReminder.objects.filter(obligation=obligation).values_list("days_before", "recipients")
+        ObligationReminder.objects.filter(obligation=obligation).values_list(
+            "days_before", "recipients"
+        )
     ) == [(0, 3), (7, 3), (30, 3)]
     assert AuditEntry.objects.filter(action="obligation_remind").count() == 3
 
@@ -125,7 +127,11 @@ def test_the_job_kind_sends_the_same_reminders(mailbox, coop, obligation):
     job = job_execute(job)
     assert job.result["emails"] == 3, job.result
     assert len(mailbox.messages) == 3
-    job_execute(job_start(actor=coop.head, kind=REMIND, params={"today": (DUE - dt.timedelta(days=7)).isoformat()}))
+    job_execute(
+        job_start(
+            actor=coop.head, kind=REMIND, params={"today": (DUE - dt.timedelta(days=7)).isoformat()}
+        )
+    )
     assert len(mailbox.messages) == 3
 
 

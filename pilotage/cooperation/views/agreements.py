@@ -171,8 +171,8 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Partie ajoutée."))
     else:
         for field, errors in form.errors.items():
-            for text in errors:
-                messages.error(request, f"{form.fields[field].label} : {text}")
+            for problem in errors:
+                messages.error(request, f"{form.fields[field].label} : {problem}")
     return redirect("cooperation:agreement", found.pk)
 
 
@@ -219,7 +219,7 @@ def document_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = document_get(request.user, pk)
     try:
         handle = document.file.open("rb")
