@@ -74,10 +74,20 @@ class AgreementFilterForm(forms.Form):
     partner = forms.ModelChoiceField(
         label=_("Partie"), required=False, queryset=Partner.objects.none()
     )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), required=False, queryset=Programme.objects.none()
+    )
 
-    def __init__(self, *args: Any, partners: QuerySet[Partner], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        partners: QuerySet[Partner],
+        programmes: QuerySet[Programme],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners  # type: ignore[attr-defined]
+        self.fields["programme"].queryset = programmes.order_by("code")  # type: ignore[attr-defined]
 
 
 class PartyForm(forms.Form):

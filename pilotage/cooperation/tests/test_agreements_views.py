@@ -244,3 +244,34 @@ def test_a_manager_cannot_create_for_someone_elses_programme(client, coop):
     )
     assert response.status_code == 200
     assert (Agreement.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_amendment_page_applies_and_the_history_shows_it(client, coop, deals):
+    ours = deals[0]
+    client.force_login(coop.manager)
+    url = reverse("cooperation:amendment-new", args=[ours.pk])
+    response = client.post(
+        url,
+        {
+            "version": 1,
+            "signed_on": "2026-06-15",
+            "signed_by": "Awa Diop (UNESCO) ; Karim Alaoui (Agence)",
+            "summary": "Prolongation",
+            "ends_on": "2028-12-31",
+            "amount": "1500000,00",  # unchanged: not part of the amendment
+            "currency": "EUR",
+        },
+    )
+    assert response.status_code == 302
+    ours.refresh_from_db()
+    assert ours.ends_on == dt.date(2028, 12, 31)
+    amendment = ours.amendments.get()
+    assert amendment.changes == {"ends_on": ["2027-12-31", "2028-12-31"]}
+    client.force_login(coop.partner_user)
+    html = client.get(reverse("cooperation:agreement", args=[ours.pk])).content.decode()
+    row = html[html.index('id="amendment-1"') :]
+    row = row[: row.index("</tr>")]
+    assert "fin : " in row and "31/12/2027" in row and "31/12/2028" in row
+    assert "Karim Alaoui" in row and "15/06/2026" in row
+    # The partner cannot open the amendment page.
+    assert client.get(url).status_code == 404

@@ -4,6 +4,8 @@ documents' download (checked against the reader's reach, never through MEDIA_URL
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,6 +53,7 @@ from pilotage.cooperation.services.agreements import (
     obligation_review,
     obligation_submit,
 )
+from pilotage.core.audit import audit_change_label
 from pilotage.core.forms import form_errors_add
 
 PAGE_SIZE = 50
@@ -69,7 +73,9 @@ def agreements(request: HttpRequest) -> HttpResponse:
             agreement__in=agreements_list(request.user).values("pk")
         ).values("partner")
     ).order_by("name_fr")
-    form = AgreementFilterForm(request.GET or None, partners=partners)
+    form = AgreementFilterForm(
+        request.GET or None, partners=partners, programmes=programmes_visible(request.user)
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(agreements_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -120,12 +126,34 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
             "parties": agreement_parties(found),
             "documents": agreement_documents(request.user, found),
             "obligations": obligations,
-            "amendments": found.amendments.order_by("number"),
+            "amendments": _amendment_rows(found),
             "can_edit": can_edit,
             "party_form": PartyForm() if can_edit else None,
             "document_form": DocumentForm() if can_edit else None,
         },
     )
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if field in ("ends_on", "effective_on", "signed_on"):
+        return date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    if field == "amount":
+        return number_format(Decimal(str(value)), 2, force_grouping=True)
+    return str(value)
+
+
+def _amendment_rows(agreement: Any) -> list[dict[str, Any]]:
+    """The history table: each amendment with its changes as (label, old, new)."""
+    rows = []
+    for amendment in agreement.amendments.select_related("recorded_by").order_by("number"):
+        changes = [
+            (audit_change_label(field) or field, _shown(field, old), _shown(field, new))
+            for field, (old, new) in amendment.changes.items()
+        ]
+        rows.append({"amendment": amendment, "changes": changes})
+    return rows
 
 
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
