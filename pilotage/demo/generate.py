@@ -74,9 +74,7 @@ STEPS: list[Step] = [
         _("Cibles, plans d'action et données agrégées"),
         steering.create_steering,
     ),
-    Step(
-        "cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes
-    ),
+    Step("cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes),
     Step("coop_agreements", _("Accords de coopération"), coop_agreements.create_agreements),
 ]
 
