@@ -7,11 +7,15 @@ from django.contrib import admin
 
 from pilotage.cooperation.models import (
     Agreement,
+    AgreementDocument,
     AgreementParty,
+    Amendment,
     Budget,
     BudgetLine,
     ExchangeRate,
     MonthlyReport,
+    Obligation,
+    ObligationReminder,
     Opportunity,
     Partner,
     PartnerAction,
@@ -57,8 +61,13 @@ class PartnerAdmin(ServiceAdmin):
 
 
 @admin.register(
-    Agreement,
-    AgreementParty,
+    Agreement, AgreementParty, AgreementDocument, Obligation, ObligationReminder, Amendment
+)
+class AgreementAdmin(ServiceAdmin):
+    edit_url = "cooperation:agreements"
+
+
+@admin.register(
     Budget,
     BudgetLine,
     ExchangeRate,

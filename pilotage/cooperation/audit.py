@@ -30,3 +30,27 @@ audit_change_labels_register(
 
 audit_links_register("cooperation.programme", audit_links_by_pk("cooperation:programme"))
 audit_links_register("cooperation.project", audit_links_by_pk("cooperation:project"))
+
+# --- agreements ---
+PARTY_ADD = audit_action("agreement_party_add", _("Ajout d'une partie à un accord"))
+PARTY_REMOVE = audit_action("agreement_party_remove", _("Retrait d'une partie d'un accord"))
+DOCUMENT_ADD = audit_action("agreement_document_add", _("Dépôt d'un document d'accord"))
+OBLIGATION_SUBMIT = audit_action("obligation_submit", _("Remise d'une obligation"))
+OBLIGATION_REVIEW = audit_action("obligation_review", _("Examen d'une obligation"))
+OBLIGATION_REMIND = audit_action("obligation_remind", _("Rappel d'échéance envoyé"))
+AMENDMENT_RECORD = audit_action("amendment_record", _("Enregistrement d'un avenant"))
+
+audit_change_labels_register(
+    {
+        "signed_on": _("signée le"),
+        "effective_on": _("entrée en vigueur"),
+        "ends_on": _("fin"),
+        "amount": _("montant"),
+        "currency": _("devise"),
+        "party": _("partie"),
+        "document": _("document"),
+        "due_on": _("échéance"),
+        "amendment": _("avenant"),
+    }
+)
+audit_links_register("cooperation.agreement", audit_links_by_pk("cooperation:agreement"))

@@ -21,6 +21,7 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry(
         "cooperation:actions", _("Qui fait quoi où"), order=40, allowed=perms.can_view_actions
     ),
+    MenuEntry("cooperation:agreements", _("Accords"), order=30, allowed=perms.can_use),
 )
 
 

@@ -240,3 +240,64 @@ def action_edit_rule(actor: Any) -> Callable[[PartnerAction], bool]:
         return scope.covers_for(COORDINATE_COUNTRY, action.country.path)
 
     return rule
+
+
+# --- agreements -------------------------------------------------------------------------
+
+
+def partner_ids(actor: Any) -> list[int]:
+    """The partners whose contact the actor's account is (an external partner's account)."""
+    if not getattr(actor, "is_authenticated", False) or not is_partner(actor):
+        return []
+    from pilotage.cooperation.models import PartnerContact
+
+    return list(PartnerContact.objects.filter(user=actor).values_list("partner_id", flat=True))
+
+
+def agreements_q(actor: Any) -> Q:
+    """Agreements the actor sees: every one for the head and finance; those of the
+    programmes they see for the staff (managers, observers) and coordinators (read-only);
+    for an external partner, only those their organisation is a party to. Combine with
+    ``.distinct()`` when joined further."""
+    if runs_all(actor) or is_finance(actor):
+        return EVERYTHING
+    from pilotage.cooperation.models import AgreementParty
+
+    seen = Q(programme__in=Programme.objects.filter(programmes_q(actor)).values("pk"))
+    partners = partner_ids(actor)
+    if partners:
+        seen |= Q(pk__in=AgreementParty.objects.filter(partner__in=partners).values("agreement"))
+    return seen
+
+
+def can_view_agreement(actor: Any, agreement: Any) -> bool:
+    from pilotage.cooperation.models import Agreement
+
+    return Agreement.objects.filter(agreements_q(actor), pk=agreement.pk).exists()
+
+
+def can_create_agreement(actor: Any, programme: Programme | None) -> bool:
+    """The head for any programme (or none); a manager for their own programmes."""
+    if runs_all(actor):
+        return True
+    return programme is not None and manages(actor, programme)
+
+
+def can_edit_agreement(actor: Any, agreement: Any) -> bool:
+    """The agreement itself, its parties, documents, obligations and amendments: the head,
+    and the managers of the agreement's programme. Partners never edit it."""
+    if runs_all(actor):
+        return True
+    return agreement.programme_id is not None and manages(actor, agreement.programme)
+
+
+def can_submit_obligation(actor: Any, obligation: Any) -> bool:
+    """Hands in the document that fulfils the obligation: those who edit the agreement,
+    and the accounts of the responsible party (their own reporting)."""
+    if can_edit_agreement(actor, obligation.agreement):
+        return True
+    return (
+        obligation.responsible_party_id is not None
+        and obligation.responsible_party_id in partner_ids(actor)
+        and can_view_agreement(actor, obligation.agreement)
+    )

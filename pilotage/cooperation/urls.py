@@ -1,6 +1,6 @@
 """The cooperation app's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.cooperation.views import actions, programmes, reports
+from pilotage.cooperation.views import actions, agreements, programmes, reports
 
 app_name = "cooperation"
 
@@ -8,4 +8,5 @@ urlpatterns: list = [
     *programmes.urlpatterns,
     *reports.urlpatterns,
     *actions.urlpatterns,
+    *agreements.urlpatterns,
 ]

@@ -23,7 +23,16 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
-from pilotage.demo import cooperation, facts, orgunits, people, population, schooling, steering
+from pilotage.demo import (
+    coop_agreements,
+    cooperation,
+    facts,
+    orgunits,
+    people,
+    population,
+    schooling,
+    steering,
+)
 from pilotage.demo.context import Context
 from pilotage.demo.coop_actions import create_actions as create_coop_actions
 from pilotage.orgunits.models import OrgUnit, School
@@ -66,8 +75,11 @@ STEPS: list[Step] = [
         _("Cibles, plans d'action et données agrégées"),
         steering.create_steering,
     ),
-    Step("cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes),
+    Step(
+        "cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes
+    ),
     Step("coop_actions", _("Qui fait quoi où : actions des partenaires"), create_coop_actions),
+    Step("coop_agreements", _("Accords de coopération"), coop_agreements.create_agreements),
 ]
 
 

@@ -6,7 +6,18 @@ from pilotage.cooperation.models.actions import (
     BeneficiaryType,
     PartnerAction,
 )
-from pilotage.cooperation.models.agreements import Agreement, AgreementKind, AgreementParty
+from pilotage.cooperation.models.agreements import (
+    Agreement,
+    AgreementDocument,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+    Amendment,
+    Obligation,
+    ObligationKind,
+    ObligationReminder,
+    ObligationStatus,
+)
 from pilotage.cooperation.models.codes import (
     ActivityStatus,
     OrganisationRole,
@@ -48,6 +59,13 @@ __all__ = [
     "Agreement",
     "AgreementKind",
     "AgreementParty",
+    "AgreementDocument",
+    "AgreementStatus",
+    "Amendment",
+    "Obligation",
+    "ObligationKind",
+    "ObligationReminder",
+    "ObligationStatus",
     "Budget",
     "BudgetLine",
     "BudgetStatus",
