@@ -37,6 +37,8 @@ class ProgrammeTab:
 
 PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
     ProgrammeTab("cooperation:programme", _("Vue d'ensemble"), order=10),
+    ProgrammeTab("cooperation:trainings", _("Formations"), order=60),
+    ProgrammeTab("cooperation:resources", _("Ressources"), order=62),
 )
 
 

@@ -117,10 +117,16 @@ class PrintRun(models.Model):
             models.CheckConstraint(
                 condition=models.Q(delivered__lte=models.F("printed")),
                 name="print_run_delivered_le_printed",
+                violation_error_message=_(
+                    "On ne livre pas plus d'exemplaires que ce qui a été imprimé."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(confirmed__lte=models.F("delivered")),
                 name="print_run_confirmed_le_delivered",
+                violation_error_message=_(
+                    "La réception confirmée ne dépasse pas les exemplaires livrés."
+                ),
             ),
         ]
 
@@ -167,6 +173,9 @@ class Distribution(models.Model):
                 condition=models.Q(confirmed_quantity__isnull=True)
                 | models.Q(confirmed_quantity__lte=models.F("quantity")),
                 name="distribution_confirmed_le_quantity",
+                violation_error_message=_(
+                    "La réception confirmée ne dépasse pas la quantité livrée."
+                ),
             )
         ]
 

@@ -72,6 +72,7 @@ class TrainingSession(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="training_ends_after_start",
+                violation_error_message=_("La session finit le jour de son début ou après."),
             )
         ]
 
@@ -162,6 +163,9 @@ class Attendance(models.Model):
             models.CheckConstraint(
                 condition=models.Q(completed=False) | models.Q(attended=True),
                 name="attendance_completed_implies_attended",
+                violation_error_message=_(
+                    "Un participant absent ne peut pas avoir achevé la formation."
+                ),
             ),
         ]
 
