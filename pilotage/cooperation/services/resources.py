@@ -147,7 +147,10 @@ def resource_create(
             actor=actor,
             action=CREATE,
             obj=resource,
-            changes=diff({}, snapshot(resource, (*RESOURCE_FIELDS, "file"))),
+            changes={
+                **diff({}, snapshot(resource, RESOURCE_FIELDS)),
+                "file": [None, resource.file.name or None],
+            },
         )
     except Exception:
         if resource.file:

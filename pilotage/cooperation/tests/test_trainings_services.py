@@ -118,7 +118,9 @@ def test_the_same_person_is_one_participant_across_sessions(coop):
 def test_a_namesake_without_identifier_is_flagged_not_merged(coop):
     one = new_session(coop.coordinator_sn, coop.project_sn)
     two = new_session(coop.coordinator_sn, coop.project_sn, topic="Évaluation")
-    first = attendance_add(actor=coop.coordinator_sn, session=one, person=Person("Moussa Fall", "M"))
+    first = attendance_add(
+        actor=coop.coordinator_sn, session=one, person=Person("Moussa Fall", "M")
+    )
     second = attendance_add(
         actor=coop.coordinator_sn, session=two, person=Person("Moussa  FALL", "M")
     )
@@ -174,9 +176,7 @@ def test_worked_example_people_trained_counts_each_person_once(coop, personas):
     teacher = Teacher.objects.create(
         user=personas.teacher_a1, ppr="1234567", school=personas.school_a, is_qualified=True
     )
-    sn = [
-        new_session(coop.coordinator_sn, coop.project_sn, topic=f"Module {i}") for i in range(3)
-    ]
+    sn = [new_session(coop.coordinator_sn, coop.project_sn, topic=f"Module {i}") for i in range(3)]
     for s in sn:
         _complete(coop.coordinator_sn, s, Person("Awa Ndiaye", "F", teacher=teacher))
     _complete(coop.coordinator_sn, sn[0], Person("Fatou Sow", "F", national_id="SN-1"))
