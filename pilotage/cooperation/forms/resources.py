@@ -29,6 +29,7 @@ def language_choices() -> list[tuple[str, str]]:
 
 class ResourceForm(forms.ModelForm):
     upload = forms.FileField(label=_("Fichier"), required=False)
+    url = forms.URLField(label=_("Adresse externe"), required=False, assume_scheme="https")
 
     class Meta:
         model = EducationalResource

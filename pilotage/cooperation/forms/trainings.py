@@ -44,6 +44,8 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         project = cast(forms.ModelChoiceField, self.fields["project"])
         project.queryset = projects
+        if not self.is_bound and len(projects) == 1:
+            project.initial = projects[0].pk
         project.label_from_instance = lambda p: (  # type: ignore[method-assign]
             p.country.name if p.country else p.title
         )
