@@ -49,9 +49,7 @@ def test_the_senegal_coordinator_reports_a_training(page, page_log, live_server,
     expect(awa.locator("button[data-field=attended]")).to_have_attribute("aria-pressed", "true")
     moussa = page.locator("#attendance tr", has_text="Moussa Fall")
     moussa.locator("button[data-field=attended]").click()
-    expect(moussa.locator("button[data-field=attended]")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    expect(moussa.locator("button[data-field=attended]")).to_have_attribute("aria-pressed", "true")
 
     page.get_by_role("link", name="Formations").first.click()
     expect(page.locator("#trained-total")).to_have_text("1")
