@@ -8,14 +8,19 @@ from django.contrib import admin
 from pilotage.cooperation.models import (
     Agreement,
     AgreementParty,
+    Attendance,
     Budget,
     BudgetLine,
+    Distribution,
+    EducationalResource,
     ExchangeRate,
     Opportunity,
+    Participant,
     Partner,
     PartnerContact,
     PlannedDisbursement,
     PlanRevision,
+    PrintRun,
     Programme,
     ProgrammeCountry,
     ProgrammeMember,
@@ -24,6 +29,7 @@ from pilotage.cooperation.models import (
     ProjectLocation,
     ProjectSector,
     ResultNode,
+    TrainingSession,
     Transaction,
 )
 from pilotage.core.admin import ServiceAdmin
@@ -67,4 +73,14 @@ class PartnerAdmin(ServiceAdmin):
     Transaction,
 )
 class ProgrammeRecordAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(TrainingSession, Participant, Attendance)
+class TrainingAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(EducationalResource, PrintRun, Distribution)
+class ResourceAdmin(ServiceAdmin):
     edit_url = "cooperation:programmes"

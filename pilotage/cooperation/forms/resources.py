@@ -73,7 +73,9 @@ class ResourceSearchForm(forms.Form):
 
 class PrintRunForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    country = forms.ModelChoiceField(label=_("Pays"), queryset=OrgUnit.objects.none())
+    country: forms.ModelChoiceField[OrgUnit] = forms.ModelChoiceField(
+        label=_("Pays"), queryset=OrgUnit.objects.none()
+    )
 
     class Meta:
         model = PrintRun
@@ -106,7 +108,9 @@ class PrintRunForm(forms.ModelForm):
 
 
 class DistributionForm(forms.Form):
-    destination = forms.ModelChoiceField(label=_("Destination"), queryset=OrgUnit.objects.none())
+    destination: forms.ModelChoiceField[OrgUnit] = forms.ModelChoiceField(
+        label=_("Destination"), queryset=OrgUnit.objects.none()
+    )
     quantity = forms.IntegerField(label=_("Quantité livrée"), min_value=1)
     delivered_on = forms.DateField(label=_("Livré le"), widget=DateInput())
 

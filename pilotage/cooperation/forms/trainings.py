@@ -22,6 +22,10 @@ def subdivisions_of(countries: Iterable[OrgUnit], depths: tuple[int, ...] = (2,)
     return OrgUnit.objects.filter(where, depth__in=depths).order_by("path")
 
 
+def _project_label(project: Project) -> str:
+    return str(project.country.name) if project.country else project.title
+
+
 class SessionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -46,9 +50,7 @@ class SessionForm(forms.ModelForm):
         project.queryset = projects
         if not self.is_bound and len(projects) == 1:
             project.initial = projects[0].pk
-        project.label_from_instance = lambda p: (  # type: ignore[method-assign]
-            p.country.name if p.country else p.title
-        )
+        project.label_from_instance = _project_label  # type: ignore[method-assign,assignment]
         location = cast(forms.ModelChoiceField, self.fields["location"])
         location.queryset = subdivisions_of(p.country for p in projects if p.country)
         if self.instance.pk:

@@ -55,8 +55,9 @@ def _session_checks(session: TrainingSession) -> None:
     if project.country_id is None:
         raise ValidationError({"project": _("Une formation se tient dans le pays d'un projet.")})
     if session.location is not None:
+        # Paths read afresh: adding a unit to the tree may have renumbered the copies.
         country = OrgUnit.objects.get(pk=project.country_id)
-        location = OrgUnit.objects.get(pk=session.location_id)
+        location = OrgUnit.objects.get(pk=session.location.pk)
         if location.pk == country.pk or not country.covers(location):
             raise ValidationError(
                 {

@@ -229,7 +229,9 @@ def print_run(request: HttpRequest, pk: int, run: int) -> HttpResponse:
                     )
                     messages.success(request, _("Réception confirmée."))
                     return redirect("cooperation:print-run", programme.pk, found.pk)
-                messages.error(request, " ".join(m for ms in confirm.errors.values() for m in ms))
+                messages.error(
+                    request, " ".join(str(m) for ms in confirm.errors.values() for m in ms)
+                )
         except ValidationError as exc:
             target = dist_form if action == "distribute" else form
             if action == "confirm":
