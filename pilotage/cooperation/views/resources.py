@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -109,14 +110,13 @@ def resource_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def _run_countries(request: HttpRequest, programme: Programme):
-    projects = programme_projects(request.user, programme)
-    ids = [
-        p.country_id
-        for p in projects
-        if p.country and perms.can_record_print_run(request.user, programme, p.country)
-    ]
-    return OrgUnit.objects.filter(pk__in=ids).order_by("code")
+def _run_countries(request: HttpRequest, programme: Programme) -> QuerySet[OrgUnit]:
+    """The countries where the user records the programme's print runs (the projects'
+    countries for a manager, their own for a coordinator)."""
+    projects = [p for p in programme_projects(request.user, programme) if p.country]
+    if not perms.manages(request.user, programme):
+        projects = [p for p in projects if perms.coordinates(request.user, p)]
+    return OrgUnit.objects.filter(pk__in=[p.country_id for p in projects]).order_by("code")
 
 
 def print_runs(request: HttpRequest, pk: int) -> HttpResponse:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from pilotage.cooperation import permissions as perms
 from pilotage.cooperation.forms.trainings import ParticipantsImportForm, PersonForm, SessionForm
 from pilotage.cooperation.imports.participants import COLUMNS, participants_import
-from pilotage.cooperation.models import Attendance, Audience, TrainingSession
+from pilotage.cooperation.models import Attendance, Audience, Programme, Project, TrainingSession
 from pilotage.cooperation.selectors.programmes import programme_get, programme_projects
 from pilotage.cooperation.selectors.trainings import (
     people_trained,
@@ -39,9 +39,13 @@ from pilotage.core.tabular import ImportRejected
 PAGE_SIZE = 50
 
 
-def _recordable(request: HttpRequest, programme):
-    projects = programme_projects(request.user, programme)
-    return [p for p in projects if p.country and perms.can_record_training(request.user, p)]
+def _recordable(request: HttpRequest, programme: Programme) -> list[Project]:
+    """The programme's projects whose sessions the user records: one query for the
+    projects and one for the team, whatever their number."""
+    projects = [p for p in programme_projects(request.user, programme) if p.country]
+    if perms.manages(request.user, programme):
+        return projects
+    return [p for p in projects if perms.coordinates(request.user, p)]
 
 
 def trainings(request: HttpRequest, pk: int) -> HttpResponse:
