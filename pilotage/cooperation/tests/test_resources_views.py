@@ -138,10 +138,11 @@ def test_print_runs_query_count_does_not_grow(client, coop, django_assert_max_nu
             ordered_on=dt.date(2026, 1, 1),
         )
     client.force_login(coop.manager)
-    # session, user, role assignments, programme, can_view (programme), count, the runs
-    # with their resource and countries, totals (grouped), their units, the programme's
-    # projects and manages (may record?), tabs and menu lookups of the base template.
-    with django_assert_max_num_queries(22):
+    # session, user, role assignments (scope), programme, can_view_resources, count
+    # (paginator), the runs with their resource and units, totals (one grouped query),
+    # their units' names, the programme's projects and team, and whether a country is
+    # left to record in (may the reader add a run?).
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("cooperation:print-runs", args=[coop.imagine.pk]))
     assert response.content.decode().count('id="run-') == 6
     assert PrintRun.objects.count() == 6
