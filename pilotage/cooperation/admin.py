@@ -10,18 +10,23 @@ from pilotage.cooperation.models import (
     AgreementDocument,
     AgreementParty,
     Amendment,
+    Attendance,
     Budget,
     BudgetLine,
+    Distribution,
+    EducationalResource,
     ExchangeRate,
     MonthlyReport,
     Obligation,
     ObligationReminder,
     Opportunity,
+    Participant,
     Partner,
     PartnerAction,
     PartnerContact,
     PlannedDisbursement,
     PlanRevision,
+    PrintRun,
     Programme,
     ProgrammeCountry,
     ProgrammeMember,
@@ -30,6 +35,7 @@ from pilotage.cooperation.models import (
     ProjectLocation,
     ProjectSector,
     ResultNode,
+    TrainingSession,
     Transaction,
 )
 from pilotage.core.admin import ServiceAdmin
@@ -89,3 +95,13 @@ class PartnerActionAdmin(ServiceAdmin):
     list_display = ("title", "partner", "country", "topic", "status", "updated_at")
     list_filter = ("topic", "status")
     edit_url = "cooperation:actions"
+
+
+@admin.register(TrainingSession, Participant, Attendance)
+class TrainingAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(EducationalResource, PrintRun, Distribution)
+class ResourceAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"

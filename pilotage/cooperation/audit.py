@@ -54,3 +54,10 @@ audit_change_labels_register(
     }
 )
 audit_links_register("cooperation.agreement", audit_links_by_pk("cooperation:agreement"))
+# --- Capacity building and educational resources ---------------------------------------------
+
+ATTENDANCE_SET = audit_action("attendance_set", _("Présence à une formation"))
+PARTICIPANTS_IMPORT = audit_action("participants_import", _("Import des participants"))
+DISTRIBUTION_CONFIRM = audit_action("distribution_confirm", _("Réception confirmée"))
+
+audit_links_register("cooperation.trainingsession", audit_links_by_pk("cooperation:training"))

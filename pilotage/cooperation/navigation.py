@@ -43,6 +43,8 @@ PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
     ProgrammeTab("cooperation:programme", _("Vue d'ensemble"), order=10),
     ProgrammeTab("cooperation:reports", _("Rapports"), order=80),
     ProgrammeTab("cooperation:programme-team", _("Équipe"), order=90),
+    ProgrammeTab("cooperation:trainings", _("Formations"), order=60),
+    ProgrammeTab("cooperation:resources", _("Ressources"), order=62),
 )
 
 

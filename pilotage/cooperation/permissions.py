@@ -301,3 +301,34 @@ def can_submit_obligation(actor: Any, obligation: Any) -> bool:
         and obligation.responsible_party_id in partner_ids(actor)
         and can_view_agreement(actor, obligation.agreement)
     )
+
+
+# --- Capacity building (trainings) and educational resources ------------------------------
+
+
+def can_record_training(actor: Any, project: Project) -> bool:
+    """Creates and edits the project's training sessions and their attendance: the
+    programme's managers, the head, and the coordinator of the project's country."""
+    return can_report(actor, project)
+
+
+def can_view_resources(actor: Any, programme: Programme) -> bool:
+    """The resources bank, print runs and distributions of a programme: whoever sees it."""
+    return can_view_programme(actor, programme)
+
+
+def can_add_resource(actor: Any, programme: Programme) -> bool:
+    """Adds a resource to the programme's bank: its managers and its coordinators."""
+    if manages(actor, programme):
+        return True
+    return any(coordinates(actor, p) for p in programme.projects.select_related("country"))
+
+
+def can_record_print_run(actor: Any, programme: Programme, country: Any) -> bool:
+    """Records print runs and distributions in ``country``: the programme's managers, and
+    the coordinator of that country when the programme has a project there."""
+    if manages(actor, programme):
+        return True
+    if country is None or not programme.projects.filter(country=country).exists():
+        return False
+    return scope_of(actor).covers_for(COORDINATE_COUNTRY, country.path)

@@ -1,6 +1,13 @@
 """The cooperation app's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.cooperation.views import actions, agreements, programmes, reports
+from pilotage.cooperation.views import (
+    actions,
+    agreements,
+    programmes,
+    reports,
+    resources,
+    trainings,
+)
 
 app_name = "cooperation"
 
@@ -9,4 +16,6 @@ urlpatterns: list = [
     *reports.urlpatterns,
     *actions.urlpatterns,
     *agreements.urlpatterns,
+    *trainings.urlpatterns,
+    *resources.urlpatterns,
 ]

@@ -25,6 +25,7 @@ from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     coop_agreements,
+    coop_trainings,
     cooperation,
     facts,
     orgunits,
@@ -80,6 +81,11 @@ STEPS: list[Step] = [
     ),
     Step("coop_actions", _("Qui fait quoi où : actions des partenaires"), create_coop_actions),
     Step("coop_agreements", _("Accords de coopération"), coop_agreements.create_agreements),
+    Step(
+        "coop_trainings",
+        _("Formations, ressources éducatives et tirages"),
+        coop_trainings.create_trainings_and_resources,
+    ),
 ]
 
 

@@ -48,13 +48,41 @@ from pilotage.cooperation.models.programmes import (
     ProjectSector,
 )
 from pilotage.cooperation.models.reports import MonthlyReport
+from pilotage.cooperation.models.resources import (
+    Distribution,
+    EducationalResource,
+    Licence,
+    PrintRun,
+    ResourceKind,
+    ResourceLevel,
+)
 from pilotage.cooperation.models.results import PARENT_LEVEL, ResultLevel, ResultNode
+from pilotage.cooperation.models.trainings import (
+    Attendance,
+    Audience,
+    Modality,
+    Participant,
+    Sex,
+    TrainingSession,
+)
 
 __all__ = [
     "ActionStatus",
     "ActionTopic",
     "BeneficiaryType",
     "PartnerAction",
+    "Attendance",
+    "Audience",
+    "Distribution",
+    "EducationalResource",
+    "Licence",
+    "Modality",
+    "Participant",
+    "PrintRun",
+    "ResourceKind",
+    "ResourceLevel",
+    "Sex",
+    "TrainingSession",
     "PARENT_LEVEL",
     "Agreement",
     "AgreementKind",
