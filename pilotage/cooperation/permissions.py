@@ -156,3 +156,23 @@ def can_manage_partners(actor: Any) -> bool:
 def staff_sees_partners(actor: Any) -> bool:
     """Reads the partners registry: staff of the service (not partners or consultants)."""
     return can_manage_partners(actor) or is_finance(actor)
+
+
+# --- Partners registry, meeting log, opportunity pipeline ------------------------------
+
+
+def can_reopen_opportunity(actor: Any) -> bool:
+    """Signed and dropped opportunities are final; only the head of the service reopens."""
+    return runs_all(actor)
+
+
+def can_mark_followup_done(actor: Any, action: Any) -> bool:
+    """The action's owner, or anyone who keeps the meeting log."""
+    return can_manage_partners(actor) or (
+        getattr(actor, "is_authenticated", False) and action.owner_id == actor.pk
+    )
+
+
+def can_see_followups(actor: Any) -> bool:
+    """The "my follow-ups" page: any cooperation user may own an action."""
+    return can_use(actor)

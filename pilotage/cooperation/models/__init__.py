@@ -18,6 +18,12 @@ from pilotage.cooperation.models.finance import (
     Transaction,
     TransactionType,
 )
+from pilotage.cooperation.models.meetings import (
+    FollowUpAction,
+    FollowUpStatus,
+    Meeting,
+    MeetingKind,
+)
 from pilotage.cooperation.models.partners import Partner, PartnerContact
 from pilotage.cooperation.models.pipeline import Opportunity, Stage
 from pilotage.cooperation.models.programmes import (
@@ -33,6 +39,10 @@ from pilotage.cooperation.models.programmes import (
 from pilotage.cooperation.models.results import PARENT_LEVEL, ResultLevel, ResultNode
 
 __all__ = [
+    "FollowUpAction",
+    "FollowUpStatus",
+    "Meeting",
+    "MeetingKind",
     "PARENT_LEVEL",
     "Agreement",
     "AgreementKind",
