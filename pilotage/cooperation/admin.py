@@ -11,6 +11,8 @@ from pilotage.cooperation.models import (
     Budget,
     BudgetLine,
     ExchangeRate,
+    FollowUpAction,
+    Meeting,
     Opportunity,
     Partner,
     PartnerContact,
@@ -49,9 +51,31 @@ class ProgrammePartAdmin(ServiceAdmin):
     edit_url = "cooperation:programmes"
 
 
-@admin.register(Partner, PartnerContact)
+@admin.register(Partner)
 class PartnerAdmin(ServiceAdmin):
-    edit_url = "cooperation:programmes"
+    list_display = ("code", "name_fr", "acronym", "kind", "iati_type", "iati_identifier", "country")
+    list_filter = ("kind", "iati_type")
+    search_fields = ("code", "name_fr", "acronym", "iati_identifier")
+    edit_url = "cooperation:partners"
+
+
+@admin.register(PartnerContact)
+class PartnerContactAdmin(ServiceAdmin):
+    list_display = ("name", "partner", "position", "email")
+    search_fields = ("name", "email")
+    edit_url = "cooperation:partners"
+
+
+@admin.register(Meeting, FollowUpAction)
+class MeetingAdmin(ServiceAdmin):
+    edit_url = "cooperation:meetings"
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(ServiceAdmin):
+    list_display = ("title_fr", "partner", "stage", "expected_year", "expected_amount", "currency")
+    list_filter = ("stage", "expected_year", "currency")
+    edit_url = "cooperation:pipeline"
 
 
 @admin.register(
@@ -60,7 +84,6 @@ class PartnerAdmin(ServiceAdmin):
     Budget,
     BudgetLine,
     ExchangeRate,
-    Opportunity,
     PlannedDisbursement,
     PlanRevision,
     ResultNode,

@@ -18,11 +18,25 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("cooperation:programmes", _("Programmes"), order=10, allowed=perms.can_use),
+    MenuEntry(
+        "cooperation:partners", _("Partenaires"), order=40, allowed=perms.staff_sees_partners
+    ),
+    MenuEntry(
+        "cooperation:pipeline", _("Prospection"), order=42, allowed=perms.staff_sees_partners
+    ),
 )
 
 
+# Pages living outside their tab's URL (URL prefix → the tab's URL name).
+SECTION_ALIASES: dict[str, str] = {
+    # The meeting log and the follow-ups belong to the partners' tab.
+    "/cooperation/meetings/": "cooperation:partners",
+    "/cooperation/followups/": "cooperation:partners",
+}
+
+
 def sections_for(user: Any, path: str) -> list[dict[str, Any]]:
-    return tabs_for(SECTIONS, user, path)
+    return tabs_for(SECTIONS, user, path, SECTION_ALIASES)
 
 
 @dataclass(frozen=True)

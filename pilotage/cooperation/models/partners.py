@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from pilotage.cooperation.models.codes import OrganisationType, PartnerKind
 from pilotage.core.i18n import MultilingualName
 
-
 # An IATI organisation identifier is the registration agency's prefix (a country or "XM"
 # code, then optionally the agency's register: "XM-DAC", "GB-COH", "FR-RCS"), a hyphen, and
 # the organisation's number in that register: XM-DAC-41304 (UNESCO), FR-3 (France, DAC

@@ -26,7 +26,10 @@ FINAL_STAGES = (Stage.SIGNED, Stage.DROPPED)
 
 class Opportunity(TitledModel):
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("partenaire")
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("partenaire"),
     )
     stage = models.CharField(
         _("étape"), max_length=12, choices=Stage.choices, default=Stage.IDENTIFIED
@@ -65,8 +68,7 @@ class Opportunity(TitledModel):
                 name="opportunity_probability_percent",
             ),
             models.CheckConstraint(
-                condition=models.Q(expected_amount__isnull=True)
-                | models.Q(expected_amount__gte=0),
+                condition=models.Q(expected_amount__isnull=True) | models.Q(expected_amount__gte=0),
                 name="opportunity_amount_not_negative",
             ),
         ]

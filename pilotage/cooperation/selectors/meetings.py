@@ -47,7 +47,9 @@ def partner_meetings(actor: Any, partner: Partner, limit: int = 20) -> list[Meet
 
 
 def meeting_get(actor: Any, pk: int) -> Meeting:
-    meeting = meetings_visible(actor).select_related("programme", "created_by").filter(pk=pk).first()
+    meeting = (
+        meetings_visible(actor).select_related("programme", "created_by").filter(pk=pk).first()
+    )
     if meeting is None:
         raise Http404
     return meeting
@@ -93,10 +95,22 @@ def followups_overdue_for(
     """The user's own open actions past their due date: the count and the ``limit`` most
     overdue (two queries)."""
     today = today or timezone.localdate()
-    qs = FollowUpAction.objects.filter(
-        owner=user, status=FollowUpStatus.OPEN, due_date__lt=today
-    )
+    qs = FollowUpAction.objects.filter(owner=user, status=FollowUpStatus.OPEN, due_date__lt=today)
     total = qs.count()
     if not total:
         return 0, []
     return total, list(qs.select_related("meeting").order_by("due_date", "pk")[:limit])
+
+
+def cooperation_people() -> QuerySet[Any]:
+    """Active people holding a cooperation role: who may attend a meeting or own a
+    follow-up action."""
+    from pilotage.accounts.models import User
+    from pilotage.cooperation.roles import USE_COOPERATION
+    from pilotage.core.roles import roles_with
+
+    return (
+        User.objects.filter(is_active=True, assignments__role__in=roles_with(USE_COOPERATION))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -94,9 +94,8 @@ class FunnelRow:
     reached: int = 0
     # Of those that reached the previous stage, the share that reached this one (%).
     conversion: Decimal | None = None
-
-    def amounts_in(self, currencies: list[str]) -> list[Decimal | None]:
-        return [self.amounts.get(c) for c in currencies]
+    # The amounts in the funnel's currency order (None where it has none), for the page.
+    cells: list[Decimal | None] = field(default_factory=list)
 
 
 @dataclass
@@ -146,13 +145,16 @@ def pipeline_funnel(actor: Any, *, year: int | None = None) -> Funnel:
             row.amounts[currency] = row.amounts.get(currency, Decimal("0")) + amount
         for s in FUNNEL[: rank.get(reached, 0) + 1]:
             rows[s].reached += 1
+    ordered = sorted(currencies)
+    for row in rows.values():
+        row.cells = [row.amounts.get(c) for c in ordered]
     funnel = [rows[s] for s in FUNNEL]
     for before, after in zip(funnel, funnel[1:], strict=False):
         if before.reached:
             after.conversion = (Decimal(after.reached) * HUNDRED / before.reached).quantize(
                 Decimal("0.1"), ROUND_HALF_UP
             )
-    return Funnel(rows=funnel, currencies=sorted(currencies), dropped=rows[Stage.DROPPED])
+    return Funnel(rows=funnel, currencies=ordered, dropped=rows[Stage.DROPPED])
 
 
 def weighted_totals(actor: Any) -> WeightedTotals:

@@ -126,9 +126,7 @@ def opportunity_move(
                 }
             )
         if stage not in OPEN_STAGES:
-            raise ValidationError(
-                {"stage": _("Une opportunité se rouvre à une étape ouverte.")}
-            )
+            raise ValidationError({"stage": _("Une opportunité se rouvre à une étape ouverte.")})
     stored.stage = stage
     if reopening and old == Stage.SIGNED:
         # No longer signed: the funnel must not count it as having got there.
@@ -144,5 +142,7 @@ def opportunity_move(
     stored.full_clean()
     stored.version += 1
     stored.save(update_fields=fields)
-    audit_record(actor=actor, action=UNLOCK if reopening else STAGE_MOVE, obj=stored, changes=changes)
+    audit_record(
+        actor=actor, action=UNLOCK if reopening else STAGE_MOVE, obj=stored, changes=changes
+    )
     return stored
