@@ -66,6 +66,7 @@ class Partner(MultilingualName):
                 fields=["iati_identifier"],
                 condition=~models.Q(iati_identifier=""),
                 name="partner_unique_iati_identifier",
+                violation_error_message=_("Un autre partenaire porte déjà cet identifiant IATI."),
             )
         ]
 
