@@ -84,8 +84,8 @@ def test_the_owner_marks_done_and_another_reader_gets_404(client, coop):
         owner=coop.coordinator_sn,
         due_date=dt.date(2026, 1, 2),
     )
-    audit = AuditEntry.objects.count()
     client.force_login(coop.coordinator_ml)
+    audit = AuditEntry.objects.count()
     assert client.post(reverse("cooperation:followup-done", args=[action.pk])).status_code == 404
     action.refresh_from_db()
     assert action.status == FollowUpStatus.OPEN and AuditEntry.objects.count() == audit
