@@ -3,6 +3,8 @@ its stage moves, creating and editing one, and the funnel with the weighted tota
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,7 +49,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         raise Http404
     year = _year(request)
     view = "list" if request.GET.get("view") == "list" else "board"
-    context = {
+    context: dict[str, Any] = {
         "year": year,
         "years": pipeline_years(request.user),
         "view": view,
