@@ -149,3 +149,21 @@ def test_home_card_shows_the_owners_overdue_followups(client, coop):
     assert "Pas encore dû" not in page
     client.force_login(coop.head)
     assert 'id="overdue-followups"' not in client.get("/").content.decode()
+
+
+def test_followups_list_query_count_does_not_grow(client, coop, django_assert_max_num_queries):
+    meeting = _meeting(coop)
+    for i in range(20):
+        followup_add(
+            actor=coop.head,
+            meeting=meeting,
+            description=f"Suivi {i}",
+            owner=coop.manager,
+            due_date=dt.date(2026, 1, 1) + dt.timedelta(days=i),
+        )
+    client.force_login(coop.manager)
+    # session, user, role assignments (scope), the paginator's count, the page of actions
+    # with their meeting and owner, and the base template's menu lookups.
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("cooperation:followups"))
+    assert response.content.decode().count('id="followup-') == 20

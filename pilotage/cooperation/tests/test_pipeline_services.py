@@ -229,3 +229,44 @@ def test_funnel_counts_amounts_and_conversion(coop):
     assert by_stage["proposal"].cells == [None, Decimal("4000")]
     assert funnel.currencies == ["EUR", "MAD"]
     assert funnel.dropped.count == 2 and funnel.dropped.amounts == {"EUR": Decimal("20")}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_moves_racing_in_parallel_only_one_wins(coop) -> None:  # type: ignore[no-untyped-def]
+    """The head and a manager move the same opportunity from the same version at the same
+    instant: the row lock makes the second wait, then see the first one's version.
+    PostgreSQL only (the in-memory SQLite test database does not queue writers)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from pilotage.core.tests.support import require
+
+    require(connection.vendor == "postgresql", "needs PostgreSQL")
+    opp = _opp(coop, "Course")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def move(actor, stage: str) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(timeout=10)
+            opportunity_move(actor=actor, opportunity=opp.pk, stage=stage, version=1)
+            outcomes.append("moved")
+        except Conflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=move, args=(coop.head, Stage.PROPOSAL)),
+        threading.Thread(target=move, args=(coop.manager, Stage.DROPPED)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "moved"]
+    opp.refresh_from_db()
+    assert opp.version == 2
+    assert AuditEntry.objects.filter(action="opportunity_stage").count() == 1
