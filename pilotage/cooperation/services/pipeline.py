@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pycountry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -36,6 +37,17 @@ OPPORTUNITY_FIELDS = (
 OPPORTUNITY_EDITABLE = tuple(f for f in OPPORTUNITY_FIELDS if f != "stage")
 
 
+def _currency_check(code: str) -> None:
+    """An ISO 4217 code pycountry knows (the model only checks three capitals)."""
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValidationError(
+            {
+                "currency": _("« %(value)s » n'est pas un code de devise ISO 4217.")
+                % {"value": code[:10]}
+            }
+        )
+
+
 def _rank(stage: str) -> int:
     return FUNNEL.index(Stage(stage)) if stage in FUNNEL else -1
 
@@ -60,6 +72,7 @@ def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
         )
     opportunity.stage_reached = opportunity.stage
     opportunity.full_clean()
+    _currency_check(opportunity.currency)
     opportunity.save()
     audit_record(
         actor=actor,
@@ -85,6 +98,8 @@ def opportunity_update(
     for name, value in changes.items():
         setattr(stored, name, value)
     stored.full_clean()
+    if "currency" in changes:
+        _currency_check(stored.currency)
     delta = diff(before, snapshot(stored, OPPORTUNITY_EDITABLE))
     if not delta:
         return stored

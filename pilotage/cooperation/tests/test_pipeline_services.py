@@ -61,6 +61,13 @@ def test_a_probability_over_100_is_refused(coop):
     assert not Opportunity.objects.exists()
 
 
+def test_an_unknown_currency_is_refused(coop):
+    with pytest.raises(ValidationError) as exc:
+        _opp(coop, "Devise inventée", currency="XYZ")
+    assert "XYZ" in exc.value.message_dict["currency"][0]
+    assert not Opportunity.objects.exists()
+
+
 def test_moves_are_audited_with_old_and_new_stage(coop):
     opp = _opp(coop, "Programme lecture")
     _move(coop, opp, Stage.PROPOSAL)
