@@ -95,7 +95,9 @@ def test_a_closed_opportunity_offers_no_move_to_a_manager_but_the_head_reopens(c
     response = client.post(
         reverse("cooperation:opportunity-move", args=[opp.pk]), {"stage": "proposal", "version": 2}
     )
-    assert response.status_code == 400
+    assert response.status_code == 400 and "signée ou abandonnée" in response.content.decode()
+    opp.refresh_from_db()
+    assert opp.stage == Stage.SIGNED
     client.force_login(coop.head)
     page = client.get(reverse("cooperation:opportunity", args=[opp.pk])).content.decode()
     assert 'id="move-form"' in page and "Rouvrir" in page

@@ -89,6 +89,8 @@ def _detail(
             "weighted": weighted_amount(found.expected_amount, found.probability, found.stage),
             "can_manage": can_manage,
             "move_form": move_form if choices else None,
+            # A refused move with nothing left to offer (a closed one): still say why.
+            "move_errors": [] if choices or move_form is None else move_form.errors.values(),
             "final": found.stage in FINAL_STAGES,
         },
         status=status,
