@@ -38,6 +38,7 @@ class PartnerFilterForm(forms.Form):
 
 class PartnerForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
 
     class Meta:
         model = Partner
