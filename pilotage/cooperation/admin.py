@@ -4,6 +4,7 @@ pointing to the page that edits it (the pages write through the services)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from pilotage.cooperation.models import (
     Agreement,
@@ -56,6 +57,7 @@ class PartnerAdmin(ServiceAdmin):
     list_display = ("code", "name_fr", "acronym", "kind", "iati_type", "iati_identifier", "country")
     list_filter = ("kind", "iati_type")
     search_fields = ("code", "name_fr", "acronym", "iati_identifier")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     edit_url = "cooperation:partners"
 
 
