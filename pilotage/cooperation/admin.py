@@ -4,6 +4,7 @@ pointing to the page that edits it (the pages write through the services)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from pilotage.cooperation.models import (
     Agreement,
@@ -16,6 +17,8 @@ from pilotage.cooperation.models import (
     Distribution,
     EducationalResource,
     ExchangeRate,
+    FollowUpAction,
+    Meeting,
     MonthlyReport,
     Obligation,
     ObligationReminder,
@@ -61,9 +64,32 @@ class ProgrammePartAdmin(ServiceAdmin):
     edit_url = "cooperation:programmes"
 
 
-@admin.register(Partner, PartnerContact)
+@admin.register(Partner)
 class PartnerAdmin(ServiceAdmin):
-    edit_url = "cooperation:programmes"
+    list_display = ("code", "name_fr", "acronym", "kind", "iati_type", "iati_identifier", "country")
+    list_filter = ("kind", "iati_type")
+    search_fields = ("code", "name_fr", "acronym", "iati_identifier")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    edit_url = "cooperation:partners"
+
+
+@admin.register(PartnerContact)
+class PartnerContactAdmin(ServiceAdmin):
+    list_display = ("name", "partner", "position", "email")
+    search_fields = ("name", "email")
+    edit_url = "cooperation:partners"
+
+
+@admin.register(Meeting, FollowUpAction)
+class MeetingAdmin(ServiceAdmin):
+    edit_url = "cooperation:meetings"
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(ServiceAdmin):
+    list_display = ("title_fr", "partner", "stage", "expected_year", "expected_amount", "currency")
+    list_filter = ("stage", "expected_year", "currency")
+    edit_url = "cooperation:pipeline"
 
 
 @admin.register(
@@ -78,7 +104,6 @@ class AgreementAdmin(ServiceAdmin):
     BudgetLine,
     ExchangeRate,
     MonthlyReport,
-    Opportunity,
     PlannedDisbursement,
     PlanRevision,
     ResultNode,

@@ -61,3 +61,33 @@ PARTICIPANTS_IMPORT = audit_action("participants_import", _("Import des particip
 DISTRIBUTION_CONFIRM = audit_action("distribution_confirm", _("Réception confirmée"))
 
 audit_links_register("cooperation.trainingsession", audit_links_by_pk("cooperation:training"))
+# --- Partners, meeting log, opportunity pipeline ---------------------------------------
+CONTACT_ADD = audit_action("partner_contact_add", _("Ajout d'un contact de partenaire"))
+CONTACT_UPDATE = audit_action("partner_contact_update", _("Modification d'un contact"))
+CONTACT_REMOVE = audit_action("partner_contact_remove", _("Retrait d'un contact"))
+FOLLOWUP_ADD = audit_action("followup_add", _("Action de suivi ajoutée"))
+FOLLOWUP_DONE = audit_action("followup_done", _("Action de suivi faite"))
+STAGE_MOVE = audit_action("opportunity_stage", _("Changement d'étape d'une opportunité"))
+
+audit_change_labels_register(
+    {
+        "acronym": _("sigle"),
+        "iati_type": _("type d'organisation IATI"),
+        "iati_identifier": _("identifiant IATI"),
+        "stage": _("étape"),
+        "expected_amount": _("montant attendu"),
+        "probability": _("probabilité (%)"),
+        "expected_year": _("année de signature attendue"),
+        "next_step": _("prochaine étape"),
+        "partners": _("partenaires"),
+        "participants": _("participants du service"),
+        "external_participants": _("participants externes"),
+        "minutes": _("compte rendu"),
+        "decisions": _("décisions"),
+        "contact": _("contact"),
+        "followup": _("action de suivi"),
+    }
+)
+audit_links_register("cooperation.partner", audit_links_by_pk("cooperation:partner"))
+audit_links_register("cooperation.meeting", audit_links_by_pk("cooperation:meeting"))
+audit_links_register("cooperation.opportunity", audit_links_by_pk("cooperation:opportunity"))

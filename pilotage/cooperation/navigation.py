@@ -19,14 +19,28 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("cooperation:programmes", _("Programmes"), order=10, allowed=perms.can_use),
     MenuEntry(
-        "cooperation:actions", _("Qui fait quoi où"), order=40, allowed=perms.can_view_actions
+        "cooperation:partners", _("Partenaires"), order=20, allowed=perms.staff_sees_partners
+    ),
+    MenuEntry(
+        "cooperation:pipeline", _("Prospection"), order=22, allowed=perms.staff_sees_partners
     ),
     MenuEntry("cooperation:agreements", _("Accords"), order=30, allowed=perms.can_use),
+    MenuEntry(
+        "cooperation:actions", _("Qui fait quoi où"), order=40, allowed=perms.can_view_actions
+    ),
 )
 
 
+# Pages living outside their tab's URL (URL prefix → the tab's URL name).
+SECTION_ALIASES: dict[str, str] = {
+    # The meeting log and the follow-ups belong to the partners' tab.
+    "/cooperation/meetings/": "cooperation:partners",
+    "/cooperation/followups/": "cooperation:partners",
+}
+
+
 def sections_for(user: Any, path: str) -> list[dict[str, Any]]:
-    return tabs_for(SECTIONS, user, path)
+    return tabs_for(SECTIONS, user, path, SECTION_ALIASES)
 
 
 @dataclass(frozen=True)

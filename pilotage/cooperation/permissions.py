@@ -332,3 +332,23 @@ def can_record_print_run(actor: Any, programme: Programme, country: Any) -> bool
     if country is None or not programme.projects.filter(country=country).exists():
         return False
     return scope_of(actor).covers_for(COORDINATE_COUNTRY, country.path)
+
+
+# --- Partners registry, meeting log, opportunity pipeline ------------------------------
+
+
+def can_reopen_opportunity(actor: Any) -> bool:
+    """Signed and dropped opportunities are final; only the head of the service reopens."""
+    return runs_all(actor)
+
+
+def can_mark_followup_done(actor: Any, action: Any) -> bool:
+    """The action's owner, or anyone who keeps the meeting log."""
+    return can_manage_partners(actor) or (
+        getattr(actor, "is_authenticated", False) and action.owner_id == actor.pk
+    )
+
+
+def can_see_followups(actor: Any) -> bool:
+    """The "my follow-ups" page: any cooperation user may own an action."""
+    return can_use(actor)

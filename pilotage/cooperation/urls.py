@@ -3,6 +3,9 @@
 from pilotage.cooperation.views import (
     actions,
     agreements,
+    meetings,
+    partners,
+    pipeline,
     programmes,
     reports,
     resources,
@@ -14,8 +17,11 @@ app_name = "cooperation"
 urlpatterns: list = [
     *programmes.urlpatterns,
     *reports.urlpatterns,
-    *actions.urlpatterns,
+    *partners.urlpatterns,
+    *meetings.urlpatterns,
+    *pipeline.urlpatterns,
     *agreements.urlpatterns,
+    *actions.urlpatterns,
     *trainings.urlpatterns,
     *resources.urlpatterns,
 ]

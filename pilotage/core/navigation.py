@@ -48,7 +48,7 @@ def tabs_for(
     from django.urls import reverse
 
     tabs: list[dict[str, Any]] = []
-    for entry in sections:
+    for entry in sorted(sections, key=lambda e: e.order):
         if entry.allowed(user):
             tabs.append({"url": reverse(entry.url_name), "label": entry.label, "active": False})
     matches = [t for t in tabs if path.startswith(t["url"])]

@@ -65,7 +65,7 @@ def _agreement(
     parties: list[tuple[Partner, str]],
     **fields: object,
 ) -> Agreement:
-    agreement = Agreement.objects.create(programme=programme, **fields)  # type: ignore[arg-type]
+    agreement = Agreement.objects.create(programme=programme, **fields)
     AgreementParty.objects.bulk_create(
         AgreementParty(agreement=agreement, partner=p, role=r) for p, r in parties
     )

@@ -25,6 +25,7 @@ from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     coop_agreements,
+    coop_partners,
     coop_trainings,
     cooperation,
     facts,
@@ -76,15 +77,18 @@ STEPS: list[Step] = [
         _("Cibles, plans d'action et données agrégées"),
         steering.create_steering,
     ),
-    Step(
-        "cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes
-    ),
+    Step("cooperation", _("Programmes de coopération, partenaires"), cooperation.create_programmes),
     Step("coop_actions", _("Qui fait quoi où : actions des partenaires"), create_coop_actions),
     Step("coop_agreements", _("Accords de coopération"), coop_agreements.create_agreements),
     Step(
         "coop_trainings",
         _("Formations, ressources éducatives et tirages"),
         coop_trainings.create_trainings_and_resources,
+    ),
+    Step(
+        "coop_partners",
+        _("Réunions avec les partenaires et opportunités"),
+        coop_partners.create_partner_work,
     ),
 ]
 

@@ -35,6 +35,12 @@ from pilotage.cooperation.models.finance import (
     Transaction,
     TransactionType,
 )
+from pilotage.cooperation.models.meetings import (
+    FollowUpAction,
+    FollowUpStatus,
+    Meeting,
+    MeetingKind,
+)
 from pilotage.cooperation.models.partners import Partner, PartnerContact
 from pilotage.cooperation.models.pipeline import Opportunity, Stage
 from pilotage.cooperation.models.programmes import (
@@ -83,6 +89,10 @@ __all__ = [
     "ResourceLevel",
     "Sex",
     "TrainingSession",
+    "FollowUpAction",
+    "FollowUpStatus",
+    "Meeting",
+    "MeetingKind",
     "PARENT_LEVEL",
     "Agreement",
     "AgreementKind",
