@@ -156,3 +156,25 @@ def can_manage_partners(actor: Any) -> bool:
 def staff_sees_partners(actor: Any) -> bool:
     """Reads the partners registry: staff of the service (not partners or consultants)."""
     return can_manage_partners(actor) or is_finance(actor)
+
+
+# --- Finance (budgets, plans, transactions, rates, reports) ----------------------------------
+
+
+def finance_projects_q(actor: Any) -> Q:
+    """Projects whose money the actor reads: the head, finance officers and the programme's
+    team read all of a programme's; a country coordinator their country's (read-only);
+    partners and consultants none."""
+    if is_partner(actor) and not (runs_all(actor) or is_finance(actor)):
+        return NOTHING
+    return projects_q(actor)
+
+
+def can_view_finance(actor: Any, programme: Programme) -> bool:
+    return Project.objects.filter(finance_projects_q(actor), programme=programme).exists() or (
+        (runs_all(actor) or is_finance(actor))
+    )
+
+
+def can_manage_project_finance(actor: Any, project: Project) -> bool:
+    return can_manage_finance(actor, project.programme)
