@@ -178,3 +178,9 @@ def can_view_finance(actor: Any, programme: Programme) -> bool:
 
 def can_manage_project_finance(actor: Any, project: Project) -> bool:
     return can_manage_finance(actor, project.programme)
+
+
+def reads_portfolio_finance(actor: Any) -> bool:
+    """The portfolio's finance section: the head, finance officers and programme managers
+    (each sees the programmes they reach)."""
+    return runs_all(actor) or is_finance(actor) or scope_of(actor).allows(MANAGE_PROGRAMMES)

@@ -119,7 +119,7 @@ def finance_facts_rebuild() -> int:
         cursor.execute(
             f"INSERT INTO {table} (project_id, year, month, currency, amount, kind) "  # noqa: S608 - SQL built by the ORM
             f"SELECT *, %s FROM ({sql}) AS b",
-            [*params, BUDGET_KIND],
+            [BUDGET_KIND, *params],
         )
     return FinanceFact.objects.count()
 
