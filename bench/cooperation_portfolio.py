@@ -39,7 +39,7 @@ GOAL_P95_MS = 200.0
 FIRST_YEAR, YEARS = 2007, 20
 COUNTRIES = ["SN", "ML", "CI", "BF", "NE", "MA", "TN", "MR", "CM", "GA"]
 CURRENCIES = ["EUR", "MAD", "XOF", "USD"]
-PASSWORD = "bench-portfolio-password-1"
+PASSWORD = "bench-portfolio-password-1"  # noqa: S105 - a throwaway bench database
 
 
 def _copy(conn: psycopg.Connection, table: str, columns: list[str], rows) -> int:  # type: ignore[type-arg]
@@ -132,16 +132,34 @@ def build(url: str, projects: int) -> dict[str, float]:
         counts["budgets"] = _copy(
             conn,
             "cooperation_budget",
-            ["project_id", "type", "status", "period_start", "period_end", "amount", "currency",
-             "value_date", "version"],
+            [
+                "project_id",
+                "type",
+                "status",
+                "period_start",
+                "period_end",
+                "amount",
+                "currency",
+                "value_date",
+                "version",
+            ],
             budgets(),
         )
         # created_at: the COPY gives the value date's midnight (any aware time will do).
         counts["transactions"] = _copy(
             conn,
             "cooperation_transaction",
-            ["project_id", "type", "transaction_date", "value_date", "amount", "currency",
-             "reference", "description", "created_at"],
+            [
+                "project_id",
+                "type",
+                "transaction_date",
+                "value_date",
+                "amount",
+                "currency",
+                "reference",
+                "description",
+                "created_at",
+            ],
             transactions(),
         )
         counts["rates"] = _copy(
@@ -198,7 +216,10 @@ class _BehindProxy(http.cookiejar.DefaultCookiePolicy):
 def client(base: str) -> urllib.request.OpenerDirector:
     jar = http.cookiejar.CookieJar(policy=_BehindProxy())
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.addheaders = [("X-Forwarded-Proto", "https"), ("Referer", base.replace("http", "https") + "/")]
+    opener.addheaders = [
+        ("X-Forwarded-Proto", "https"),
+        ("Referer", base.replace("http", "https") + "/"),
+    ]
     with opener.open(base + "/accounts/login/", timeout=60) as r:
         body = r.read().decode()
     token = body.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
@@ -287,8 +308,13 @@ def main() -> int:
     info = common.machine()
     with common.temp_database("bench_portfolio") as url:
         env = common.production_env(url)
-        for step in (["collectstatic", "--noinput", "--verbosity", "0"], ["migrate", "--verbosity", "0"]):
-            subprocess.run([sys.executable, "manage.py", *step], cwd=common.ROOT, env=env, check=True)  # noqa: S603
+        for step in (
+            ["collectstatic", "--noinput", "--verbosity", "0"],
+            ["migrate", "--verbosity", "0"],
+        ):
+            subprocess.run(
+                [sys.executable, "manage.py", *step], cwd=common.ROOT, env=env, check=True
+            )  # noqa: S603
         common.django_setup(url)
         built = build(url, args.projects)
         print(f"data: {built}", file=sys.stderr)
@@ -309,21 +335,25 @@ def main() -> int:
         "",
         common.machine_text(info),
         "",
-        f"Data: {args.projects} projects × {YEARS} years, {int(built['transactions'])} transactions, "
-        f"{int(built['budgets'])} budgets, {int(built['rates'])} rates, {int(built['facts'])} facts "
+        f"Data: {args.projects} projects × {YEARS} years, "
+        f"{int(built['transactions'])} transactions, {int(built['budgets'])} budgets, "
+        f"{int(built['rates'])} rates, {int(built['facts'])} facts "
         f"(ORM {built['orm_s']:.0f} s, COPY {built['copy_s']:.0f} s, aggregate rebuild "
         f"{built['facts_s']:.0f} s).",
         "",
         "| measure | value |",
         "|---|---|",
-        f"| dashboard over HTTP, {args.clients} clients: requests | {len(times)} ({errors} errors) |",
+        f"| dashboard over HTTP, {args.clients} clients: requests "
+        f"| {len(times)} ({errors} errors) |",
         f"| p50 | {p50:.0f} ms |",
         f"| p95 (goal ≤ {GOAL_P95_MS:.0f} ms) | {p95:.0f} ms (ratio {p95 / GOAL_P95_MS:.1f}) |",
         f"| throughput | {len(times) / args.duration:.1f} pages/s |",
         f"| queries per dashboard (constant) | {queries} |",
         f"| dashboard selector in-process, one client | {inproc_ms:.0f} ms |",
-        f"| baseline: the same sums in SQL over raw transactions (median of 5) | {raw_med:.0f} ms |",
-        f"| baseline: the same sums in SQL over the aggregate table (median of 5) | {facts_med:.0f} ms |",
+        f"| baseline: the same sums in SQL over raw transactions (median of 5) "
+        f"| {raw_med:.0f} ms |",
+        f"| baseline: the same sums in SQL over the aggregate table (median of 5) "
+        f"| {facts_med:.0f} ms |",
         f"| selector / SQL over the aggregate | {inproc_ms / facts_med:.1f} |",
         f"| SQL over raw / SQL over the aggregate | {raw_med / facts_med:.1f} |",
         "",

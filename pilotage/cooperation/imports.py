@@ -182,7 +182,9 @@ def transactions_import(
             if project.programme_id not in allowed:
                 allowed[project.programme_id] = can_manage_finance(actor, project.programme)
             if not allowed[project.programme_id]:
-                problems.add(number, "project", code, _("vous ne gérez pas les finances de ce projet"))
+                problems.add(
+                    number, "project", code, _("vous ne gérez pas les finances de ce projet")
+                )
         reference = cell_text(values["reference"])
         if not reference:
             problems.add(number, "reference", "", _("valeur obligatoire"))
@@ -261,9 +263,10 @@ def transactions_import(
 def _may_import_transactions(actor: Any) -> bool:
     from pilotage.cooperation.models import ProgrammeMember
 
-    return is_finance(actor) or ProgrammeMember.objects.filter(
-        user=actor, role__in=("manager", "finance")
-    ).exists()
+    return (
+        is_finance(actor)
+        or ProgrammeMember.objects.filter(user=actor, role__in=("manager", "finance")).exists()
+    )
 
 
 RATES = ImportKind(
@@ -288,7 +291,7 @@ TRANSACTIONS = ImportKind(
     name="cooperation.import_transactions",
     label=_lazy("Import de transactions"),
     title=_lazy("Importer des transactions"),
-    columns=[c for c in TX_COLUMNS],
+    columns=list(TX_COLUMNS),
     example=column_examples(TX_COLUMNS_DESCRIBED),
     described=TX_COLUMNS_DESCRIBED,
     run=transactions_import,

@@ -121,7 +121,11 @@ class Rates:
     def convert_exact(self, amount: Decimal, currency: str, to: str, on: dt.date) -> Decimal:
         if currency == to:
             return Decimal(amount)
-        return Decimal(amount) / self.rate(currency, on).units_per_eur * self.rate(to, on).units_per_eur
+        return (
+            Decimal(amount)
+            / self.rate(currency, on).units_per_eur
+            * self.rate(to, on).units_per_eur
+        )
 
     def convert(self, amount: Decimal, currency: str, to: str, on: dt.date) -> Decimal:
         """``amount`` of ``currency`` in ``to`` at the rates in force on ``on``, rounded

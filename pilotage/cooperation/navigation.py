@@ -18,7 +18,9 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("cooperation:programmes", _("Programmes"), order=10, allowed=perms.can_use),
-    MenuEntry("cooperation:finance", _("Finances"), order=30, allowed=perms.reads_portfolio_finance),
+    MenuEntry(
+        "cooperation:finance", _("Finances"), order=30, allowed=perms.reads_portfolio_finance
+    ),
 )
 
 
@@ -38,7 +40,9 @@ class ProgrammeTab:
 
 PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
     ProgrammeTab("cooperation:programme", _("Vue d'ensemble"), order=10),
-    ProgrammeTab("cooperation:programme-finance", _("Finances"), order=40, allowed=perms.can_view_finance),
+    ProgrammeTab(
+        "cooperation:programme-finance", _("Finances"), order=40, allowed=perms.can_view_finance
+    ),
 )
 
 

@@ -172,7 +172,7 @@ def finance_projects_q(actor: Any) -> Q:
 
 def can_view_finance(actor: Any, programme: Programme) -> bool:
     return Project.objects.filter(finance_projects_q(actor), programme=programme).exists() or (
-        (runs_all(actor) or is_finance(actor))
+        runs_all(actor) or is_finance(actor)
     )
 
 

@@ -34,8 +34,14 @@ def _rates(ctx: Context) -> None:
             mad = (mad * Decimal(str(1 + rng.uniform(-0.01, 0.01)))).quantize(Decimal("0.0001"))
             usd = (usd * Decimal(str(1 + rng.uniform(-0.015, 0.015)))).quantize(Decimal("0.0001"))
             day = dt.date(year, month, 1)
-            rows.append(ExchangeRate(currency="MAD", valid_from=day, units_per_eur=mad, source="Bank Al-Maghrib"))
-            rows.append(ExchangeRate(currency="USD", valid_from=day, units_per_eur=usd, source="BCE"))
+            rows.append(
+                ExchangeRate(
+                    currency="MAD", valid_from=day, units_per_eur=mad, source="Bank Al-Maghrib"
+                )
+            )
+            rows.append(
+                ExchangeRate(currency="USD", valid_from=day, units_per_eur=usd, source="BCE")
+            )
     ExchangeRate.objects.bulk_create(rows)
 
 
@@ -54,7 +60,9 @@ def create_finance(ctx: Context) -> None:
     txs: list[Transaction] = []
     for project in projects:
         currency = _currency(project)
-        scale = Decimal(655) if currency == "XOF" else Decimal(11) if currency == "MAD" else Decimal(1)
+        scale = (
+            Decimal(655) if currency == "XOF" else Decimal(11) if currency == "MAD" else Decimal(1)
+        )
         for year in range(project.start_date.year, project.end_date.year + 1):
             start = max(project.start_date, dt.date(year, 1, 1))
             end = min(project.end_date, dt.date(year, 12, 31))
@@ -69,15 +77,31 @@ def create_finance(ctx: Context) -> None:
             )
             BudgetLine.objects.bulk_create(
                 [
-                    BudgetLine(budget=budget, code="FOR", label="Formation", amount=amount * Decimal("0.5")),
-                    BudgetLine(budget=budget, code="RES", label="Ressources éducatives", amount=amount * Decimal("0.3")),
-                    BudgetLine(budget=budget, code="SUI", label="Suivi et évaluation", amount=amount * Decimal("0.2")),
+                    BudgetLine(
+                        budget=budget, code="FOR", label="Formation", amount=amount * Decimal("0.5")
+                    ),
+                    BudgetLine(
+                        budget=budget,
+                        code="RES",
+                        label="Ressources éducatives",
+                        amount=amount * Decimal("0.3"),
+                    ),
+                    BudgetLine(
+                        budget=budget,
+                        code="SUI",
+                        label="Suivi et évaluation",
+                        amount=amount * Decimal("0.2"),
+                    ),
                 ]
             )
             txs.append(
                 Transaction(
-                    project=project, type=T.INCOMING_COMMITMENT, transaction_date=start,
-                    value_date=start, amount=amount, currency=currency,
+                    project=project,
+                    type=T.INCOMING_COMMITMENT,
+                    transaction_date=start,
+                    value_date=start,
+                    amount=amount,
+                    currency=currency,
                     reference=f"IC-{year}",
                 )
             )
@@ -99,8 +123,13 @@ def create_finance(ctx: Context) -> None:
                         value = (value / scale).quantize(Decimal("0.01"))
                     txs.append(
                         Transaction(
-                            project=project, type=kind, transaction_date=day, value_date=day,
-                            amount=value, currency=cur, reference=f"{ref}-{year}-{month:02d}",
+                            project=project,
+                            type=kind,
+                            transaction_date=day,
+                            value_date=day,
+                            amount=value,
+                            currency=cur,
+                            reference=f"{ref}-{year}-{month:02d}",
                         )
                     )
         for number in (1, 2, 3):

@@ -96,7 +96,9 @@ class TransactionForm(forms.Form):
         label=_("Organisation qui verse"), queryset=Partner.objects.order_by("code"), required=False
     )
     receiver = forms.ModelChoiceField(
-        label=_("Organisation qui reçoit"), queryset=Partner.objects.order_by("code"), required=False
+        label=_("Organisation qui reçoit"),
+        queryset=Partner.objects.order_by("code"),
+        required=False,
     )
     budget_line = forms.ModelChoiceField(
         label=_("Ligne budgétaire"), queryset=BudgetLine.objects.none(), required=False
@@ -106,9 +108,11 @@ class TransactionForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["budget_line"].queryset = BudgetLine.objects.filter(
-            budget__project=project
-        ).select_related("budget")
+        line_field = self.fields["budget_line"]
+        assert isinstance(line_field, forms.ModelChoiceField)  # noqa: S101
+        line_field.queryset = BudgetLine.objects.filter(budget__project=project).select_related(
+            "budget"
+        )
         self.fields["currency"].initial = project.default_currency
 
 
@@ -144,7 +148,10 @@ class PlanForm(forms.Form):
         label=_("Décaissements prévus"),
         widget=forms.Textarea(attrs={"rows": 12, "dir": "ltr"}),
         required=False,
-        help_text=_("Une ligne par période : début;fin;montant;devise (ex. 01/01/2026;31/03/2026;150000;MAD)"),
+        help_text=_(
+            "Une ligne par période : début;fin;montant;devise "
+            "(ex. 01/01/2026;31/03/2026;150000;MAD)"
+        ),
     )
 
     def clean_rows(self) -> list[PlannedRow]:

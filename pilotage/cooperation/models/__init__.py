@@ -8,11 +8,11 @@ from pilotage.cooperation.models.codes import (
     PartnerKind,
 )
 from pilotage.cooperation.models.finance import (
+    BUDGET_KIND,
     Budget,
     BudgetLine,
     BudgetStatus,
     BudgetType,
-    BUDGET_KIND,
     ExchangeRate,
     FinanceFact,
     PlannedDisbursement,

@@ -19,7 +19,6 @@ def iso_currency(value: str) -> None:
     currency_check(value)
 
 
-
 class BudgetType(models.TextChoices):
     """IATI BudgetType."""
 
@@ -321,4 +320,7 @@ class FinanceFact(models.Model):
         indexes = [models.Index(fields=["year", "kind"], name="finance_fact_year_kind")]
 
     def __str__(self) -> str:
-        return f"{self.project_id} {self.year}-{self.month:02d} {self.kind} {self.amount} {self.currency}"
+        return (
+            f"{self.project_id} {self.year}-{self.month:02d} {self.kind} "
+            f"{self.amount} {self.currency}"
+        )

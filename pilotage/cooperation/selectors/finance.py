@@ -34,7 +34,7 @@ from pilotage.cooperation.models import (
     Transaction,
     TransactionType,
 )
-from pilotage.cooperation.money import RateUsed, Rates, round_money
+from pilotage.cooperation.money import Rates, RateUsed, round_money
 from pilotage.cooperation.permissions import finance_projects_q, programmes_q
 
 KINDS = (
@@ -61,9 +61,7 @@ def finance_programmes(actor: Any) -> QuerySet[Programme]:
 
 
 def finance_project_get(actor: Any, pk: int) -> Project:
-    project = (
-        finance_projects(actor).select_related("programme", "country").filter(pk=pk).first()
-    )
+    project = finance_projects(actor).select_related("programme", "country").filter(pk=pk).first()
     if project is None:
         raise Http404
     return project
@@ -103,9 +101,7 @@ def revisions_compare(before: PlanRevision, after: PlanRevision) -> list[Compare
             .values_list("period_start", "currency")
             .annotate(total=Sum("amount"))
         ):
-            row = rows.setdefault(
-                (period, currency), ComparedPeriod(period, currency, ZERO, ZERO)
-            )
+            row = rows.setdefault((period, currency), ComparedPeriod(period, currency, ZERO, ZERO))
             setattr(row, side, getattr(row, side) + amount)
     return [rows[k] for k in sorted(rows)]
 
@@ -285,7 +281,7 @@ def finance_report(
         yearly = _convert_facts(
             (((pk, y), y, m, k, c, a) for pk, y, m, k, c, a in facts), currency, rates
         )
-        for (pk, y), amounts in yearly.items():
+        for (_pk, y), amounts in yearly.items():
             for kind, value in amounts.items():
                 by_year[y][kind] += value
         for y in sorted(by_year):
@@ -313,7 +309,7 @@ def finance_report(
     ends = [p.end_date for p in info.values()]
     total.start = min(starts) if starts else None
     total.end = max(ends) if ends else None
-    ordered = sorted(rows.values(), key=lambda r: (str(r.key) if group_by == "year" else r.label))
+    ordered = sorted(rows.values(), key=lambda r: str(r.key) if group_by == "year" else r.label)
     return Report(currency, group_by, ordered, total, rates.used, today)
 
 
@@ -420,5 +416,3 @@ def programme_finance_summary(
     total.start = programme.start_date
     total.end = programme.end_date
     return FinanceSummary(programme, currency, until, rows, total, rates.used)
-
-

@@ -273,7 +273,9 @@ def budget_create(*, actor: Any, project: Project, **fields: Any) -> Budget:
 
 
 @transaction.atomic
-def budget_update(*, actor: Any, budget: Budget | int, version: int | None, **changes: Any) -> Budget:
+def budget_update(
+    *, actor: Any, budget: Budget | int, version: int | None, **changes: Any
+) -> Budget:
     unknown = set(changes) - set(BUDGET_FIELDS)
     if unknown:
         raise TypeError(f"budget_update cannot change {', '.join(sorted(unknown))}")
@@ -413,9 +415,7 @@ def planned_disbursements_set(
                 _("Ligne %(row)s : %(reason)s") % {"row": i, "reason": " ".join(exc.messages)}
             ) from exc
         made.append(item)
-    before = [
-        f"{d.period_start} {d.amount} {d.currency}" for d in revision.disbursements.all()
-    ]
+    before = [f"{d.period_start} {d.amount} {d.currency}" for d in revision.disbursements.all()]
     revision.disbursements.all().delete()
     PlannedDisbursement.objects.bulk_create(made)
     after = [f"{d.period_start} {d.amount} {d.currency}" for d in made]
@@ -444,7 +444,8 @@ TRANSACTION_FIELDS = (
 
 def _transaction_check(tx: Transaction) -> None:
     tx.currency = currency_check(tx.currency)
-    if tx.budget_line_id is not None and tx.budget_line.budget.project_id != tx.project_id:
+    line = tx.budget_line
+    if line is not None and line.budget.project_id != tx.project_id:
         raise ValidationError({"budget_line": _("Cette ligne est celle d'un autre projet.")})
     tx.full_clean(exclude=["created_by"])
 

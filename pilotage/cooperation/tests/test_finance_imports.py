@@ -99,16 +99,12 @@ def test_transactions_import_is_all_or_nothing_and_idempotent(coop):
         f"{coop.project_sn.code};F-1;expenditure;15/03/2025;;125000,50;XOF;;unesco;Formation",
         f"{coop.project_sn.code};F-2;disbursement;2025-03-20;2025-03-21;1000;MAD;unesco;;",
     ]
-    result = transactions_import(
-        actor=coop.finance, stream=_tx_csv(coop, *good), filename="tx.csv"
-    )
+    result = transactions_import(actor=coop.finance, stream=_tx_csv(coop, *good), filename="tx.csv")
     assert result == {"created": 2, "updated": 0, "unchanged": 0}
     assert FinanceFact.objects.filter(currency="XOF").get().amount == Decimal("125000.50")
     facts = list(FinanceFact.objects.values_list("kind", "currency", "amount"))
     audits = AuditEntry.objects.count()
-    again = transactions_import(
-        actor=coop.finance, stream=_tx_csv(coop, *good), filename="tx.csv"
-    )
+    again = transactions_import(actor=coop.finance, stream=_tx_csv(coop, *good), filename="tx.csv")
     assert again == {"created": 0, "updated": 0, "unchanged": 2}
     assert list(FinanceFact.objects.values_list("kind", "currency", "amount")) == facts
     assert AuditEntry.objects.count() == audits

@@ -134,9 +134,7 @@ def test_a_coordinator_reads_their_country_only_and_a_partner_nothing(money):
 
 
 def test_the_programme_summary_until_a_date(money):
-    summary = programme_finance_summary(
-        money.imagine, currency="EUR", until=dt.date(2025, 3, 31)
-    )
+    summary = programme_finance_summary(money.imagine, currency="EUR", until=dt.date(2025, 3, 31))
     rows = {r.key: r for r in summary.rows}
     assert rows[money.project_sn.pk].expenditure == D("11000.00")
     # The April disbursement is after the date.

@@ -71,12 +71,20 @@ def test_budgets_of_the_same_type_do_not_overlap(coop):
 
 def test_lines_stay_within_the_budget(coop):
     budget = _budget(coop)
-    budget_line_save(actor=coop.finance, budget=budget, code="A", label="Formation", amount=D("60000"))
-    budget_line_save(actor=coop.finance, budget=budget, code="B", label="Impression", amount=D("40000"))
+    budget_line_save(
+        actor=coop.finance, budget=budget, code="A", label="Formation", amount=D("60000")
+    )
+    budget_line_save(
+        actor=coop.finance, budget=budget, code="B", label="Impression", amount=D("40000")
+    )
     with pytest.raises(ValidationError, match="plus que le budget"):
-        budget_line_save(actor=coop.finance, budget=budget, code="C", label="Trop", amount=D("0.01"))
+        budget_line_save(
+            actor=coop.finance, budget=budget, code="C", label="Trop", amount=D("0.01")
+        )
     # Changing a line counts the others only.
-    budget_line_save(actor=coop.finance, budget=budget, code="A", label="Formation", amount=D("50000"))
+    budget_line_save(
+        actor=coop.finance, budget=budget, code="A", label="Formation", amount=D("50000")
+    )
     assert budget.lines.count() == 2
 
 

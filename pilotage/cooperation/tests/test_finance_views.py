@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from pilotage.cooperation.models import Budget, ExchangeRate, Transaction, TransactionType
 from pilotage.cooperation.services.finance import (
+    PlannedRow,
     RateRow,
     plan_revision_create,
     planned_disbursements_set,
-    PlannedRow,
     rates_save,
     transaction_create,
 )
@@ -48,9 +48,11 @@ def test_the_finance_officer_records_a_transaction_and_reads_the_report(client, 
     html = page.content.decode()
     assert "10\u202f000,00" in html or "10 000,00" in html or "10000,00" in html
     assert "Taux utilisés" in html and "BAM" in html
-    xlsx = client.get(_url("programme-finance", coop.imagine.pk), {"currency": "EUR", "format": "xlsx"})
+    xlsx = client.get(
+        _url("programme-finance", coop.imagine.pk), {"currency": "EUR", "format": "xlsx"}
+    )
     book = load_workbook(io.BytesIO(xlsx.content))
-    values = [row for row in book.worksheets[0].iter_rows(values_only=True)]
+    values = list(book.worksheets[0].iter_rows(values_only=True))
     assert any(r[6] == 10000 for r in values[2:])
     assert book.worksheets[1].cell(2, 1).value == "MAD"
 
@@ -111,10 +113,17 @@ def test_a_coordinator_reads_their_country_and_writes_nothing(client, coop):
         {"type": "4", "transaction_date": "2025-03-10", "amount": "1", "currency": "EUR"},
     )
     assert response.status_code == 404
-    assert client.post(_url("project-plan", coop.project_sn.pk), {"new_revision": "1"}).status_code == 404
-    assert client.post(
-        _url("finance-rates"), {"currency": "MAD", "valid_from": "2025-01-01", "units_per_eur": "10"}
-    ).status_code == 404
+    assert (
+        client.post(_url("project-plan", coop.project_sn.pk), {"new_revision": "1"}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            _url("finance-rates"),
+            {"currency": "MAD", "valid_from": "2025-01-01", "units_per_eur": "10"},
+        ).status_code
+        == 404
+    )
     assert not Transaction.objects.exists() and not ExchangeRate.objects.exists()
     assert AuditEntry.objects.count() == audits
 

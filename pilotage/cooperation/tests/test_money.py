@@ -27,7 +27,10 @@ def test_xof_to_eur_at_the_fixed_parity():
     rates = Rates()
     assert rates.convert(D("1000000"), "XOF", "EUR", dt.date(2025, 3, 1)) == D("1524.49")
     assert rates.convert(D("1000000"), "XAF", "EUR", dt.date(2025, 3, 1)) == D("1524.49")
-    assert {(r.currency, r.units_per_eur) for r in rates.used} == {("XOF", D("655.957")), ("XAF", D("655.957"))}
+    assert {(r.currency, r.units_per_eur) for r in rates.used} == {
+        ("XOF", D("655.957")),
+        ("XAF", D("655.957")),
+    }
 
 
 def test_xof_to_xaf_is_one_to_one():

@@ -283,7 +283,12 @@ def budget_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cooperation/finance/form.html",
-        {"form": form, "project": project, "programme": project.programme, "title": _("Nouveau budget")},
+        {
+            "form": form,
+            "project": project,
+            "programme": project.programme,
+            "title": _("Nouveau budget"),
+        },
     )
 
 
@@ -357,9 +362,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
             revision = plan_revision_create(
                 actor=request.user, project=project, note=request.POST.get("note", "")[:500]
             )
-            messages.success(
-                request, _("Révision %(number)s créée.") % {"number": revision.number}
-            )
+            messages.success(request, _("Révision %(number)s créée.") % {"number": revision.number})
             return redirect("cooperation:project-plan", project.pk)
         form = PlanForm(request.POST)
         if form.is_valid() and latest is not None:
