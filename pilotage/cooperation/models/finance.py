@@ -324,3 +324,33 @@ class FinanceFact(models.Model):
             f"{self.project_id} {self.year}-{self.month:02d} {self.kind} "
             f"{self.amount} {self.currency}"
         )
+
+
+class FinanceCountryFact(models.Model):
+    """The same sums without the project: per recipient country (a project's country does
+    not change once created), month, kind and currency. The portfolio dashboard of a reader
+    who sees every programme reads this table, whose size grows with the years and the
+    countries, not with the number of projects. Kept by the same services as
+    ``FinanceFact``; ``finance_facts_rebuild`` recomputes it."""
+
+    # The country's OrgUnit pk, 0 for a project without one (a plain number, so that the
+    # upsert's conflict target has no NULL).
+    country_key = models.PositiveIntegerField(_("pays"))
+    year = models.PositiveSmallIntegerField(_("année"))
+    month = models.PositiveSmallIntegerField(_("mois"))
+    kind = models.CharField(_("nature"), max_length=6)
+    currency = models.CharField(_("devise"), max_length=3)
+    amount = models.DecimalField(_("montant"), max_digits=22, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("agrégat financier par pays")
+        verbose_name_plural = _("agrégats financiers par pays")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country_key", "year", "month", "kind", "currency"],
+                name="finance_country_fact_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_key} {self.year}-{self.month:02d} {self.kind} {self.amount}"

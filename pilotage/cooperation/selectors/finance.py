@@ -27,6 +27,7 @@ from pilotage.cooperation.models import (
     BUDGET_KIND,
     Budget,
     ExchangeRate,
+    FinanceCountryFact,
     FinanceFact,
     PlanRevision,
     Programme,
@@ -35,7 +36,12 @@ from pilotage.cooperation.models import (
     TransactionType,
 )
 from pilotage.cooperation.money import Rates, RateUsed, round_money
-from pilotage.cooperation.permissions import finance_projects_q, programmes_q
+from pilotage.cooperation.permissions import (
+    finance_projects_q,
+    is_finance,
+    programmes_q,
+    runs_all,
+)
 
 KINDS = (
     BUDGET_KIND,
@@ -327,15 +333,23 @@ class Dashboard:
 def portfolio_dashboard(actor: Any, *, currency: str) -> Dashboard:
     """Totals per year and per country of every programme the reader sees, in ``currency``.
     Four queries whatever the portfolio: the rates, the facts summed in the database per
-    year, month, country, kind and currency, the countries' names, the programmes count."""
+    year, month, country, kind and currency (for a reader who sees every programme, from
+    ``FinanceCountryFact``), the countries' names, the programmes count."""
     rates = Rates.load()
-    projects = finance_projects(actor)
-    facts = (
-        FinanceFact.objects.filter(project__in=projects.values("pk"))
-        .order_by()
-        .values_list("year", "project__country_id", "year", "month", "kind", "currency")
-        .annotate(total=Sum("amount"))
-    )
+    if runs_all(actor) or is_finance(actor):
+        # Every programme: the per-country sums, whose size does not grow with the projects.
+        facts = (
+            FinanceCountryFact.objects.order_by()
+            .values_list("year", "country_key", "year", "month", "kind", "currency")
+            .annotate(total=Sum("amount"))
+        )
+    else:
+        facts = (
+            FinanceFact.objects.filter(project__in=finance_projects(actor).values("pk"))
+            .order_by()
+            .values_list("year", "project__country_id", "year", "month", "kind", "currency")
+            .annotate(total=Sum("amount"))
+        )
     converted = _convert_facts(
         (((y, country), y2, m, k, c, a) for y, country, y2, m, k, c, a in facts), currency, rates
     )

@@ -32,6 +32,7 @@ from pilotage.cooperation.models import (
     Budget,
     BudgetLine,
     ExchangeRate,
+    FinanceCountryFact,
     FinanceFact,
     Partner,
     PlannedDisbursement,
@@ -53,25 +54,38 @@ def _fact_key(project_id: int, kind: str, currency: str, on: dt.date) -> FactKey
     return (project_id, on.year, on.month, kind, currency)
 
 
-def facts_add(deltas: dict[FactKey, Decimal]) -> None:
-    """Add each delta to its fact (creating it), one statement per 500 keys:
-    ``INSERT … ON CONFLICT DO UPDATE SET amount = amount + excluded.amount`` (PostgreSQL and
-    SQLite both have it), so two writers on the same fact add up instead of overwriting."""
-    items = [(k, v) for k, v in deltas.items() if v]
-    table = FinanceFact._meta.db_table
+def _upsert(table: str, key: str, items: list[tuple[FactKey, Decimal]]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(items), 500):
             chunk = items[start : start + 500]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
             params: list[Any] = []
-            for (project_id, year, month, kind, currency), amount in chunk:
-                params += [project_id, year, month, kind, currency, str(amount)]
+            for (first, year, month, kind, currency), amount in chunk:
+                params += [first, year, month, kind, currency, str(amount)]
             cursor.execute(
-                f"INSERT INTO {table} (project_id, year, month, kind, currency, amount) "  # noqa: S608 - table name from the model
-                f"VALUES {values} ON CONFLICT (project_id, year, month, kind, currency) "
+                f"INSERT INTO {table} ({key}, year, month, kind, currency, amount) "  # noqa: S608 - names from the models
+                f"VALUES {values} ON CONFLICT ({key}, year, month, kind, currency) "
                 f"DO UPDATE SET amount = {table}.amount + excluded.amount",
                 params,
             )
+
+
+def facts_add(deltas: dict[FactKey, Decimal]) -> None:
+    """Add each delta to its fact and to its country's (creating them), one statement per
+    500 keys: ``INSERT … ON CONFLICT DO UPDATE SET amount = amount + excluded.amount``
+    (PostgreSQL and SQLite both have it), so two writers on the same fact add up instead
+    of overwriting."""
+    items = [(k, v) for k, v in deltas.items() if v]
+    if not items:
+        return
+    _upsert(FinanceFact._meta.db_table, "project_id", items)
+    countries = dict(
+        Project.objects.filter(pk__in={k[0] for k, _v in items}).values_list("pk", "country_id")
+    )
+    per_country: dict[FactKey, Decimal] = defaultdict(Decimal)
+    for (project_id, year, month, kind, currency), amount in items:
+        per_country[(countries.get(project_id) or 0, year, month, kind, currency)] += amount
+    _upsert(FinanceCountryFact._meta.db_table, "country_key", list(per_country.items()))
 
 
 def _budget_key(budget: Budget) -> FactKey:
@@ -86,8 +100,9 @@ def _budget_key(budget: Budget) -> FactKey:
 
 @transaction.atomic
 def finance_facts_rebuild() -> int:
-    """Recompute the whole aggregate from the transactions and budgets in SQL (two
-    ``INSERT … SELECT``); for the demo, the bench and a repair. Returns the facts count."""
+    """Recompute the whole aggregate from the transactions and budgets in SQL (three
+    ``INSERT … SELECT``: the project facts, then the country facts from them); for the
+    demo, the bench and a repair. Returns the project facts count."""
     FinanceFact.objects.all().delete()
     table = FinanceFact._meta.db_table
     txs = (
@@ -120,6 +135,16 @@ def finance_facts_rebuild() -> int:
             f"INSERT INTO {table} (project_id, year, month, currency, amount, kind) "  # noqa: S608 - SQL built by the ORM
             f"SELECT *, %s FROM ({sql}) AS b",
             [BUDGET_KIND, *params],
+        )
+    country_table = FinanceCountryFact._meta.db_table
+    project_table = Project._meta.db_table
+    with connection.cursor() as cursor:
+        FinanceCountryFact.objects.all().delete()
+        cursor.execute(
+            f"INSERT INTO {country_table} (country_key, year, month, kind, currency, amount) "  # noqa: S608 - names from the models
+            f"SELECT COALESCE(p.country_id, 0), f.year, f.month, f.kind, f.currency, "
+            f"SUM(f.amount) FROM {table} f JOIN {project_table} p ON p.id = f.project_id "
+            f"GROUP BY COALESCE(p.country_id, 0), f.year, f.month, f.kind, f.currency"
         )
     return FinanceFact.objects.count()
 

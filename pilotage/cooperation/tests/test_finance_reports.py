@@ -147,6 +147,10 @@ def test_dashboard_totals_per_year_and_country(money):
     assert data.per_year[2025]["4"] == D("11000.00")
     assert dict(data.countries)["Mali"]["1"] == D("5000.00")
     assert data.total["budget"] == D("120000.00")
+    # The manager of ImaginEcole reads the project facts; the finance officer the country
+    # facts: the same figures (ImaginEcole holds all the money here).
+    mine = portfolio_dashboard(money.manager, currency="EUR")
+    assert mine.per_year == data.per_year and mine.countries == data.countries
 
 
 def _grow(coop, n):

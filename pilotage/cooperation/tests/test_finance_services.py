@@ -13,6 +13,7 @@ from pilotage.cooperation.models import (
     BUDGET_KIND,
     Budget,
     ExchangeRate,
+    FinanceCountryFact,
     FinanceFact,
     PlanRevision,
     Transaction,
@@ -51,6 +52,13 @@ def _facts():
     return {
         (f.project_id, f.year, f.month, f.kind, f.currency): f.amount
         for f in FinanceFact.objects.all()
+    }
+
+
+def _country_facts():
+    return {
+        (f.country_key, f.year, f.month, f.kind, f.currency): f.amount
+        for f in FinanceCountryFact.objects.all()
     }
 
 
@@ -121,8 +129,17 @@ def test_transactions_feed_the_aggregate_and_the_rebuild_agrees(coop):
         (pk, 2025, 1, BUDGET_KIND, "EUR"): D("100000.00"),
     }
     assert _facts() == expected
+    sn = coop.senegal.pk
+    by_country = {
+        (sn, 2025, 3, "4", "MAD"): D("1500.00"),
+        (sn, 2025, 3, "4", "USD"): D("200.00"),
+        (sn, 2025, 4, "4", "XOF"): D("1000000.00"),
+        (sn, 2025, 1, BUDGET_KIND, "EUR"): D("100000.00"),
+    }
+    assert _country_facts() == by_country
     assert finance_facts_rebuild() == 4
     assert _facts() == expected
+    assert _country_facts() == by_country
 
 
 def test_a_transaction_currency_must_be_iso_4217(coop):
