@@ -30,3 +30,6 @@ audit_change_labels_register(
 
 audit_links_register("cooperation.programme", audit_links_by_pk("cooperation:programme"))
 audit_links_register("cooperation.project", audit_links_by_pk("cooperation:project"))
+
+# --- Finance
+audit_links_register("cooperation.budget", audit_links_by_pk("cooperation:budget"))

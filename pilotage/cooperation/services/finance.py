@@ -3,7 +3,7 @@ planned disbursements, transactions. Each write checks the permission, runs in o
 transaction, is audited, and keeps the aggregate table (``FinanceFact``) in step in the
 same transaction, set-based for imports.
 
-Rules chosen here (docs/cooperation.md repeats them):
+Rules chosen here:
 
 - a budget covers at most a year (IATI: "budget periods should not exceed one year"), and
   two budgets of the same type of a project do not overlap;
