@@ -336,6 +336,7 @@ def portfolio_dashboard(actor: Any, *, currency: str) -> Dashboard:
     year, month, country, kind and currency (for a reader who sees every programme, from
     ``FinanceCountryFact``), the countries' names, the programmes count."""
     rates = Rates.load()
+    facts: Iterable[tuple[Any, ...]]
     if runs_all(actor) or is_finance(actor):
         # Every programme: the per-country sums, whose size does not grow with the projects.
         facts = (
