@@ -47,7 +47,8 @@ def test_finance_officer_records_three_currencies_and_reads_the_report_in_a_four
     _record(page, "4", "2025-03-12", "1080", "USD")
     _record(page, "3", "2025-04-01", "1000000", "XOF")
     assert Transaction.objects.count() == 3
-    page.get_by_role("link", name="Finances").first.click()
+    # The programme's "Finances" tab (the app's own "Finances" section is the portfolio).
+    page.locator(f"a[href$='/programmes/{coop.imagine.pk}/finance/']").first.click()
     page.locator("#id_currency").fill("EUR")
     page.get_by_role("button", name="Afficher").click()
     report = page.locator("#finance-report")
