@@ -130,3 +130,12 @@ class TrainingAdmin(ServiceAdmin):
 @admin.register(EducationalResource, PrintRun, Distribution)
 class ResourceAdmin(ServiceAdmin):
     edit_url = "cooperation:programmes"
+
+
+# --- Finance: the aggregates are read-only; finance_facts_rebuild() recomputes them.
+from pilotage.cooperation.models import FinanceCountryFact, FinanceFact  # noqa: E402
+
+
+@admin.register(FinanceFact, FinanceCountryFact)
+class FinanceFactAdmin(ServiceAdmin):
+    edit_url = "cooperation:finance"

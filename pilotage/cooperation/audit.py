@@ -91,3 +91,5 @@ audit_change_labels_register(
 audit_links_register("cooperation.partner", audit_links_by_pk("cooperation:partner"))
 audit_links_register("cooperation.meeting", audit_links_by_pk("cooperation:meeting"))
 audit_links_register("cooperation.opportunity", audit_links_by_pk("cooperation:opportunity"))
+# --- Finance
+audit_links_register("cooperation.budget", audit_links_by_pk("cooperation:budget"))

@@ -28,6 +28,9 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry(
         "cooperation:actions", _("Qui fait quoi où"), order=40, allowed=perms.can_view_actions
     ),
+    MenuEntry(
+        "cooperation:finance", _("Finances"), order=35, allowed=perms.reads_portfolio_finance
+    ),
 )
 
 
@@ -59,6 +62,9 @@ PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
     ProgrammeTab("cooperation:programme-team", _("Équipe"), order=90),
     ProgrammeTab("cooperation:trainings", _("Formations"), order=60),
     ProgrammeTab("cooperation:resources", _("Ressources"), order=62),
+    ProgrammeTab(
+        "cooperation:programme-finance", _("Finances"), order=50, allowed=perms.can_view_finance
+    ),
 )
 
 

@@ -352,3 +352,31 @@ def can_mark_followup_done(actor: Any, action: Any) -> bool:
 def can_see_followups(actor: Any) -> bool:
     """The "my follow-ups" page: any cooperation user may own an action."""
     return can_use(actor)
+
+
+# --- Finance (budgets, plans, transactions, rates, reports) ----------------------------------
+
+
+def finance_projects_q(actor: Any) -> Q:
+    """Projects whose money the actor reads: the head, finance officers and the programme's
+    team read all of a programme's; a country coordinator their country's (read-only);
+    partners and consultants none."""
+    if is_partner(actor) and not (runs_all(actor) or is_finance(actor)):
+        return NOTHING
+    return projects_q(actor)
+
+
+def can_view_finance(actor: Any, programme: Programme) -> bool:
+    return Project.objects.filter(finance_projects_q(actor), programme=programme).exists() or (
+        runs_all(actor) or is_finance(actor)
+    )
+
+
+def can_manage_project_finance(actor: Any, project: Project) -> bool:
+    return can_manage_finance(actor, project.programme)
+
+
+def reads_portfolio_finance(actor: Any) -> bool:
+    """The portfolio's finance section: the head, finance officers and programme managers
+    (each sees the programmes they reach)."""
+    return runs_all(actor) or is_finance(actor) or scope_of(actor).allows(MANAGE_PROGRAMMES)

@@ -8,16 +8,22 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from pilotage.cooperation.imports import RATES, TRANSACTIONS
 from pilotage.cooperation.imports_actions import ACTIONS
 from pilotage.core.imports import import_kind_register
 from pilotage.core.jobs import Progress, job_kind
 
 import_kind_register(ACTIONS)
+import_kind_register(RATES)
+import_kind_register(TRANSACTIONS)
 
 # --- agreements ---
 REMIND = "cooperation.remind"
 
 RESULT_LABELS = {
+    "created": _("Créés"),
+    "updated": _("Modifiés"),
+    "unchanged": _("Inchangés"),
     "reminders": _("Rappels d'échéance dus"),
     "emails": _("Courriels envoyés"),
     "no_email": _("Obligations sans destinataire"),

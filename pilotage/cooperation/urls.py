@@ -1,8 +1,8 @@
 """The cooperation app's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.cooperation.views import (
     actions,
     agreements,
+    finance,
     meetings,
     partners,
     pipeline,
@@ -11,6 +11,8 @@ from pilotage.cooperation.views import (
     resources,
     trainings,
 )
+
+from pilotage.cooperation.views import (
 
 app_name = "cooperation"
 
@@ -24,4 +26,5 @@ urlpatterns: list = [
     *actions.urlpatterns,
     *trainings.urlpatterns,
     *resources.urlpatterns,
+    *finance.urlpatterns,
 ]

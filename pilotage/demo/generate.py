@@ -25,6 +25,7 @@ from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     coop_agreements,
+    coop_finance,
     coop_partners,
     coop_trainings,
     cooperation,
@@ -90,6 +91,7 @@ STEPS: list[Step] = [
         _("Réunions avec les partenaires et opportunités"),
         coop_partners.create_partner_work,
     ),
+    Step("coop_finance", _("Finances de la coopération"), coop_finance.create_finance),
 ]
 
 

@@ -13,6 +13,12 @@ from pilotage.cooperation.models.partners import Partner
 from pilotage.cooperation.models.programmes import CURRENCY, Project
 
 
+def iso_currency(value: str) -> None:
+    from pilotage.cooperation.money import currency_check
+
+    currency_check(value)
+
+
 class BudgetType(models.TextChoices):
     """IATI BudgetType."""
 
@@ -40,7 +46,7 @@ class Budget(models.Model):
     period_start = models.DateField(_("début de période"))
     period_end = models.DateField(_("fin de période"))
     amount = models.DecimalField(_("montant"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY])
+    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY, iso_currency])
     value_date = models.DateField(_("date de valeur"))
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -113,7 +119,7 @@ class Transaction(models.Model):
     transaction_date = models.DateField(_("date"))
     value_date = models.DateField(_("date de valeur"))
     amount = models.DecimalField(_("montant"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY])
+    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY, iso_currency])
     description = models.CharField(_("description"), max_length=300, blank=True)
     provider = models.ForeignKey(
         Partner,
@@ -157,6 +163,17 @@ class Transaction(models.Model):
         verbose_name_plural = _("transactions")
         indexes = [
             models.Index(fields=["project", "type", "value_date"], name="transaction_project_type")
+        ]
+        constraints = [
+            # The reference keys a re-import: the same file twice changes nothing.
+            models.UniqueConstraint(
+                fields=["project", "reference"],
+                condition=~models.Q(reference=""),
+                name="transaction_reference_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="transaction_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,7 +229,7 @@ class PlannedDisbursement(models.Model):
     period_start = models.DateField(_("début de période"))
     period_end = models.DateField(_("fin de période"))
     amount = models.DecimalField(_("montant"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY])
+    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY, iso_currency])
     value_date = models.DateField(_("date de valeur"))
     budget_line = models.ForeignKey(
         BudgetLine,
@@ -247,7 +264,7 @@ class ExchangeRate(models.Model):
     row of the same currency). The euro is the pivot; XOF and XAF have their fixed parity
     built in (``finance`` module), not rows."""
 
-    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY])
+    currency = models.CharField(_("devise"), max_length=3, validators=[CURRENCY, iso_currency])
     valid_from = models.DateField(_("valable à partir du"))
     units_per_eur = models.DecimalField(_("unités pour 1 EUR"), max_digits=20, decimal_places=8)
     source = models.CharField(_("source"), max_length=100, blank=True)
@@ -263,3 +280,77 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 EUR = {self.units_per_eur} {self.currency} ({self.valid_from})"
+
+    @property
+    def audit_path(self) -> str:
+        return ""
+
+
+BUDGET_KIND = "budget"
+
+
+class FinanceFact(models.Model):
+    """The money of a project summed per month, kind (a transaction type, or ``budget``)
+    and currency: kept up to date by the finance services in the same transaction as the
+    rows they write, so the reports and the portfolio dashboard never scan transactions.
+
+    ``year``/``month`` are those of the value date (a budget's: of its value date, its
+    year being that of its period). A month's sum is converted at the rates in force on
+    the first day of that month (a monthly accounting rate, as the European Commission's
+    InforEuro): a rate valid from the 1st, as the rate tables of the service are, gives the
+    same result as converting each transaction."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="finance_facts", verbose_name=_("projet")
+    )
+    year = models.PositiveSmallIntegerField(_("année"))
+    month = models.PositiveSmallIntegerField(_("mois"))
+    kind = models.CharField(_("nature"), max_length=6)
+    currency = models.CharField(_("devise"), max_length=3)
+    amount = models.DecimalField(_("montant"), max_digits=20, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("agrégat financier")
+        verbose_name_plural = _("agrégats financiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "month", "kind", "currency"], name="finance_fact_once"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "kind"], name="finance_fact_year_kind")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.project_id} {self.year}-{self.month:02d} {self.kind} "
+            f"{self.amount} {self.currency}"
+        )
+
+
+class FinanceCountryFact(models.Model):
+    """The same sums without the project: per recipient country (a project's country does
+    not change once created), month, kind and currency. The portfolio dashboard of a reader
+    who sees every programme reads this table, whose size grows with the years and the
+    countries, not with the number of projects. Kept by the same services as
+    ``FinanceFact``; ``finance_facts_rebuild`` recomputes it."""
+
+    # The country's OrgUnit pk, 0 for a project without one (a plain number, so that the
+    # upsert's conflict target has no NULL).
+    country_key = models.PositiveIntegerField(_("pays"))
+    year = models.PositiveSmallIntegerField(_("année"))
+    month = models.PositiveSmallIntegerField(_("mois"))
+    kind = models.CharField(_("nature"), max_length=6)
+    currency = models.CharField(_("devise"), max_length=3)
+    amount = models.DecimalField(_("montant"), max_digits=22, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("agrégat financier par pays")
+        verbose_name_plural = _("agrégats financiers par pays")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country_key", "year", "month", "kind", "currency"],
+                name="finance_country_fact_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_key} {self.year}-{self.month:02d} {self.kind} {self.amount}"
