@@ -30,9 +30,37 @@ from pilotage.cooperation.models.programmes import (
     ProjectLocation,
     ProjectSector,
 )
-from pilotage.cooperation.models.results import PARENT_LEVEL, ResultLevel, ResultNode
+from pilotage.cooperation.models.results import (
+    CATEGORIES,
+    PARENT_LEVEL,
+    Aggregation,
+    Dimension,
+    EducationLevel,
+    IndicatorTarget,
+    Measure,
+    ResultIndicator,
+    ResultLevel,
+    ResultNode,
+    ResultUpdate,
+    Sex,
+    UpdateCell,
+    UpdateComment,
+    UpdateStatus,
+)
 
 __all__ = [
+    "CATEGORIES",
+    "Aggregation",
+    "Dimension",
+    "EducationLevel",
+    "IndicatorTarget",
+    "Measure",
+    "ResultIndicator",
+    "ResultUpdate",
+    "Sex",
+    "UpdateCell",
+    "UpdateComment",
+    "UpdateStatus",
     "PARENT_LEVEL",
     "Agreement",
     "AgreementKind",
