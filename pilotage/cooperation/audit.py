@@ -30,3 +30,9 @@ audit_change_labels_register(
 
 audit_links_register("cooperation.programme", audit_links_by_pk("cooperation:programme"))
 audit_links_register("cooperation.project", audit_links_by_pk("cooperation:project"))
+
+# --- Results framework -------------------------------------------------------------------
+RESULT_SUBMIT = audit_action("result_submit", _("Résultat soumis"))
+RESULT_RETURN = audit_action("result_return", _("Résultat renvoyé pour révision"))
+RESULT_APPROVE = audit_action("result_approve", _("Résultat approuvé"))
+RESULT_COMMENT = audit_action("result_comment", _("Commentaire sur un résultat"))

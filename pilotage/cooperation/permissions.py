@@ -156,3 +156,20 @@ def can_manage_partners(actor: Any) -> bool:
 def staff_sees_partners(actor: Any) -> bool:
     """Reads the partners registry: staff of the service (not partners or consultants)."""
     return can_manage_partners(actor) or is_finance(actor)
+
+
+# --- Results framework (logframe, indicators, targets, reported updates) -----------------
+
+
+def can_edit_results(actor: Any, programme: Programme) -> bool:
+    """Nodes, indicators and targets: the programme's managers."""
+    return manages(actor, programme)
+
+
+def can_approve_update(actor: Any, update: Any) -> bool:
+    """A manager of the programme approves or returns a submitted update, but never one
+    they submitted themselves (four eyes: a manager who reports for a country has another
+    manager, or the head of the service, approve it)."""
+    if not manages(actor, update.project.programme):
+        return False
+    return update.submitted_by_id is None or update.submitted_by_id != actor.pk

@@ -183,9 +183,7 @@ def achieved(
     return across_locations(figures, spec, ends)
 
 
-def in_period(
-    entries: Iterable[Entry], spec: Spec, *, start: dt.date, end: dt.date
-) -> Figure:
+def in_period(entries: Iterable[Entry], spec: Spec, *, start: dt.date, end: dt.date) -> Figure:
     """The actual for a target's period: the approved entries whose period lies within
     ``start``–``end`` (a yearly target collects the quarterly updates of its year)."""
     inside = [e for e in entries if e.period_start >= start and e.period_end <= end]

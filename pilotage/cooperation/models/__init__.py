@@ -32,6 +32,7 @@ from pilotage.cooperation.models.programmes import (
 )
 from pilotage.cooperation.models.results import (
     CATEGORIES,
+    EDITABLE_STATUSES,
     PARENT_LEVEL,
     Aggregation,
     Dimension,
@@ -50,6 +51,7 @@ from pilotage.cooperation.models.results import (
 
 __all__ = [
     "CATEGORIES",
+    "EDITABLE_STATUSES",
     "Aggregation",
     "Dimension",
     "EducationLevel",

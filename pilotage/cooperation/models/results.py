@@ -165,9 +165,7 @@ class ResultIndicator(TitledModel):
     @property
     def dimensions(self) -> list[str]:
         return [
-            d
-            for d, on in ((Dimension.SEX, self.by_sex), (Dimension.LEVEL, self.by_level))
-            if on
+            d for d, on in ((Dimension.SEX, self.by_sex), (Dimension.LEVEL, self.by_level)) if on
         ]
 
 
@@ -175,7 +173,10 @@ class IndicatorTarget(models.Model):
     """A period's target: for one country, or for the whole programme (no country)."""
 
     indicator = models.ForeignKey(
-        ResultIndicator, on_delete=models.CASCADE, related_name="targets", verbose_name=_("indicateur")
+        ResultIndicator,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        verbose_name=_("indicateur"),
     )
     period_start = models.DateField(_("début de période"))
     period_end = models.DateField(_("fin de période"))
@@ -226,7 +227,7 @@ class UpdateStatus(models.TextChoices):
 
 
 # Which statuses each transition starts from (services/results.py refuses the others).
-EDITABLE = (UpdateStatus.DRAFT, UpdateStatus.RETURNED)
+EDITABLE_STATUSES = (UpdateStatus.DRAFT, UpdateStatus.RETURNED)
 
 
 class ResultUpdate(models.Model):
@@ -235,7 +236,10 @@ class ResultUpdate(models.Model):
     its breakdown by sex or level (``UpdateCell``). Only approved updates count."""
 
     indicator = models.ForeignKey(
-        ResultIndicator, on_delete=models.CASCADE, related_name="updates", verbose_name=_("indicateur")
+        ResultIndicator,
+        on_delete=models.CASCADE,
+        related_name="updates",
+        verbose_name=_("indicateur"),
     )
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="result_updates", verbose_name=_("projet")
@@ -331,7 +335,10 @@ class UpdateCell(models.Model):
 
 class UpdateComment(models.Model):
     update = models.ForeignKey(
-        ResultUpdate, on_delete=models.CASCADE, related_name="comments", verbose_name=_("déclaration")
+        ResultUpdate,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("déclaration"),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
