@@ -630,7 +630,7 @@ def update_approve(
 ) -> ResultUpdate:
     stored = locked(ResultUpdate, update)
     if not can_approve_update(actor, stored):
-        if stored.submitted_by_id == getattr(actor, "pk", None):
+        if manages(actor, stored.project.programme) and stored.submitted_by_id == actor.pk:
             raise ValidationError(
                 _("Vous avez soumis ce résultat : un autre chargé de programme l'approuve.")
             )
