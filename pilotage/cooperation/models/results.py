@@ -3,6 +3,8 @@ indicators, targets and reported updates hang from these nodes (``results`` part
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -91,7 +93,9 @@ CATEGORIES: dict[str, type[models.TextChoices]] = {
     Dimension.LEVEL: EducationLevel,
 }
 
-DECIMAL = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
+
+def _decimal(label: Any) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=18, decimal_places=4, null=True, blank=True)
 
 
 class ResultIndicator(TitledModel):
@@ -105,9 +109,9 @@ class ResultIndicator(TitledModel):
     code = models.CharField(_("numéro"), max_length=30)
     measure = models.CharField(_("mesure"), max_length=12, choices=Measure.choices)
     unit_label = models.CharField(_("unité"), max_length=60, blank=True)
-    baseline_value = models.DecimalField(_("valeur de référence"), **DECIMAL)
+    baseline_value = _decimal(_("valeur de référence"))
     baseline_date = models.DateField(_("date de la référence"), null=True, blank=True)
-    end_target = models.DecimalField(_("cible de fin de programme"), **DECIMAL)
+    end_target = _decimal(_("cible de fin de programme"))
     end_target_text = models.TextField(_("cible de fin de programme (qualitative)"), blank=True)
     cumulative = models.BooleanField(
         _("cumulatif"),
@@ -189,9 +193,9 @@ class IndicatorTarget(models.Model):
         limit_choices_to={"depth": 1},
         verbose_name=_("pays"),
     )
-    value = models.DecimalField(_("cible"), **DECIMAL)
-    numerator = models.DecimalField(_("numérateur"), **DECIMAL)
-    denominator = models.DecimalField(_("dénominateur"), **DECIMAL)
+    value = _decimal(_("cible"))
+    numerator = _decimal(_("numérateur"))
+    denominator = _decimal(_("dénominateur"))
     text = models.TextField(_("cible qualitative"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -246,9 +250,9 @@ class ResultUpdate(models.Model):
     )
     period_start = models.DateField(_("début de période"))
     period_end = models.DateField(_("fin de période"))
-    value = models.DecimalField(_("valeur"), **DECIMAL)
-    numerator = models.DecimalField(_("numérateur"), **DECIMAL)
-    denominator = models.DecimalField(_("dénominateur"), **DECIMAL)
+    value = _decimal(_("valeur"))
+    numerator = _decimal(_("numérateur"))
+    denominator = _decimal(_("dénominateur"))
     text = models.TextField(_("description qualitative"), blank=True)
     status = models.CharField(
         _("statut"), max_length=10, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT
@@ -315,9 +319,9 @@ class UpdateCell(models.Model):
     )
     dimension = models.CharField(_("ventilation"), max_length=8, choices=Dimension.choices)
     category = models.CharField(_("catégorie"), max_length=20)
-    value = models.DecimalField(_("valeur"), **DECIMAL)
-    numerator = models.DecimalField(_("numérateur"), **DECIMAL)
-    denominator = models.DecimalField(_("dénominateur"), **DECIMAL)
+    value = _decimal(_("valeur"))
+    numerator = _decimal(_("numérateur"))
+    denominator = _decimal(_("dénominateur"))
 
     class Meta:
         ordering = ["update", "dimension", "category"]

@@ -117,9 +117,7 @@ def _list(qs: QuerySet[ResultUpdate]) -> QuerySet[ResultUpdate]:
 
 def updates_to_report(actor: Any, programme: Programme | None = None) -> QuerySet[ResultUpdate]:
     """The reader's drafts and returned updates (a coordinator: their country's)."""
-    qs = updates_visible(actor).filter(
-        status__in=(UpdateStatus.DRAFT, UpdateStatus.RETURNED)
-    )
+    qs = updates_visible(actor).filter(status__in=(UpdateStatus.DRAFT, UpdateStatus.RETURNED))
     if programme is not None:
         qs = qs.filter(project__programme=programme)
     return _list(qs)
@@ -319,17 +317,14 @@ def _texts(ind: ResultIndicator, updates: list[ResultUpdate]) -> tuple[tuple[str
     if ind.measure != Measure.QUALITATIVE:
         return ()
     return tuple(
-        (u.project.country.code if u.project.country else u.project.code, u.text)
-        for u in updates
+        (u.project.country.code if u.project.country else u.project.code, u.text) for u in updates
     )
 
 
 def table_countries(actor: Any, programme: Programme) -> list[OrgUnit]:
     """The countries the reader may filter the table by."""
     ids = (
-        projects_visible(actor)
-        .filter(programme=programme, country__isnull=False)
-        .values("country")
+        projects_visible(actor).filter(programme=programme, country__isnull=False).values("country")
     )
     return list(OrgUnit.objects.filter(pk__in=ids).order_by("code"))
 

@@ -111,7 +111,9 @@ def test_unknown_catalogue_code_is_refused(coop):
 
 def test_target_set_is_upsert_and_audited(coop):
     lf = logframe_build(coop)
-    t = target_set(actor=coop.manager, indicator=lf.trained, country=coop.senegal, value=D(100), **Y25)
+    t = target_set(
+        actor=coop.manager, indicator=lf.trained, country=coop.senegal, value=D(100), **Y25
+    )
     t2 = target_set(
         actor=coop.manager, indicator=lf.trained, country=coop.senegal, value=D(120), **Y25
     )
