@@ -25,6 +25,7 @@ from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import cooperation, facts, orgunits, people, population, schooling, steering
 from pilotage.demo.context import Context
+from pilotage.demo.coop_results import create_results as coop_results_create
 from pilotage.orgunits.models import OrgUnit, School
 
 
@@ -66,6 +67,7 @@ STEPS: list[Step] = [
         steering.create_steering,
     ),
     Step("cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes),
+    Step("coop_results", _("Cadres de résultats des programmes"), coop_results_create),
 ]
 
 

@@ -74,7 +74,11 @@ def test_coordinator_cannot_edit_logframe_or_approve(client, coop):
     u = _update(lf, coop)
     login(client, coop.coordinator_sn)
     assert client.get(reverse("cooperation:results", args=[coop.imagine.pk])).status_code == 200
-    before = (ResultNode.objects.count(), IndicatorTarget.objects.count(), AuditEntry.objects.count())
+    before = (
+        ResultNode.objects.count(),
+        IndicatorTarget.objects.count(),
+        AuditEntry.objects.count(),
+    )
     assert (
         client.post(
             reverse("cooperation:result-node-new", args=[coop.imagine.pk]),
@@ -95,7 +99,11 @@ def test_coordinator_cannot_edit_logframe_or_approve(client, coop):
         ).status_code
         == 404
     )
-    after = (ResultNode.objects.count(), IndicatorTarget.objects.count(), AuditEntry.objects.count())
+    after = (
+        ResultNode.objects.count(),
+        IndicatorTarget.objects.count(),
+        AuditEntry.objects.count(),
+    )
     assert after == before
     u.refresh_from_db()
     assert u.status == UpdateStatus.SUBMITTED
