@@ -130,6 +130,8 @@ class UpdateForm(forms.Form):
         project = cast(forms.ModelChoiceField, self.fields["project"])
         project.queryset = Project.objects.filter(pk__in=[p.pk for p in projects])
         project.label_from_instance = _project_label  # type: ignore[method-assign,assignment]
+        if len(projects) == 1:
+            self.initial.setdefault("project", projects[0].pk)
         if update is not None:
             for name in ("project", "period_start", "period_end"):
                 self.fields.pop(name)
@@ -154,6 +156,9 @@ class UpdateForm(forms.Form):
                     names.append(name)
                 rows.append((category, str(label), names))
             self.cell_groups.append((str(Dimension(dimension).label), rows))
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if not f.name.startswith("cell_")]
 
     def bound_cells(self) -> list[tuple[str, list[tuple[str, list[forms.BoundField]]]]]:
         return [
