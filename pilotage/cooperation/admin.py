@@ -4,6 +4,7 @@ pointing to the page that edits it (the pages write through the services)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from pilotage.cooperation.models import (
     Agreement,
@@ -11,6 +12,7 @@ from pilotage.cooperation.models import (
     Budget,
     BudgetLine,
     ExchangeRate,
+    IndicatorTarget,
     Opportunity,
     Partner,
     PartnerContact,
@@ -23,8 +25,12 @@ from pilotage.cooperation.models import (
     Project,
     ProjectLocation,
     ProjectSector,
+    ResultIndicator,
     ResultNode,
+    ResultUpdate,
     Transaction,
+    UpdateCell,
+    UpdateComment,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -68,3 +74,9 @@ class PartnerAdmin(ServiceAdmin):
 )
 class ProgrammeRecordAdmin(ServiceAdmin):
     edit_url = "cooperation:programmes"
+
+
+# --- Results framework -------------------------------------------------------------------
+@admin.register(IndicatorTarget, ResultIndicator, ResultUpdate, UpdateCell, UpdateComment)
+class ResultsAdmin(ServiceAdmin):
+    edit_hint = _("Le cadre de résultats se modifie dans l'onglet « Résultats » du programme.")
