@@ -308,7 +308,9 @@ def target_set(
     if indicator.measure == Measure.PERCENTAGE and numerator is not None and denominator:
         value = Decimal(100) * numerator / denominator
     found = (
+        # No ordering: the default one joins the (nullable) country, which cannot be locked.
         IndicatorTarget.objects.select_for_update()
+        .order_by()
         .filter(
             indicator=indicator,
             period_start=period_start,

@@ -213,18 +213,20 @@ def test_list_pages_query_counts(client, coop, django_assert_max_num_queries):
     _update(lf, coop)
     _update(lf, coop, project=coop.project_ml)
     login(client, coop.manager)
-    # session, user, scope (2), programme, its reach checks (2), the tabs' checks (2),
-    # nodes + indicators + targets (3), can_edit (1), reportable projects (1).
-    with django_assert_max_num_queries(16):
+    # 12, measured with 1 and with 6 targets and updates per indicator: session, user,
+    # role assignments, the programme, its reach (can_view_programme), the nodes, their
+    # indicators and the targets (3 prefetches), manages (can_edit), the reportable
+    # projects and their reach (2).
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("cooperation:results", args=[coop.imagine.pk])).status_code == 200
-    # session, user, scope, programme, reach, tabs, the list's count and page, the
-    # logframe's three, the reportable projects.
-    with django_assert_max_num_queries(18):
+    # 13: session, user, role assignments, the programme, the page's count and rows, the
+    # logframe's reach and three prefetches, the reportable projects and their reach.
+    with django_assert_max_num_queries(13):
         r = client.get(reverse("cooperation:results-to-approve", args=[coop.imagine.pk]))
         assert r.status_code == 200
-    # session, user, scope, programme, reach, tabs, the table's own three (indicators,
-    # targets, updates) and the reach of those, the countries of the filter.
-    with django_assert_max_num_queries(18):
+    # 9: session, user, role assignments, the programme, the countries of the filter, the
+    # table's reach, then its own three: indicators, targets, approved updates.
+    with django_assert_max_num_queries(9):
         r = client.get(reverse("cooperation:results-table", args=[coop.imagine.pk]))
         assert r.status_code == 200
 
