@@ -225,7 +225,11 @@ def update_new(request: HttpRequest, pk: int) -> HttpResponse:
     projects = reportable_projects(request.user, programme)
     if not projects:
         raise Http404
-    initial = {"period_start": programme.start_date, "period_end": programme.start_date}
+    # The first year of the programme; a coordinator changes it to the year reported.
+    initial = {
+        "period_start": programme.start_date,
+        "period_end": min(dt.date(programme.start_date.year, 12, 31), programme.end_date),
+    }
     form = UpdateForm(request.POST or None, indicator=found, projects=projects, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
