@@ -35,6 +35,7 @@ from pilotage.cooperation.services.results import (
 )
 from pilotage.cooperation.tests.results_support import logframe_build
 from pilotage.core.models import AuditEntry
+from pilotage.core.tests.support import require
 
 pytestmark = pytest.mark.django_db
 
@@ -295,11 +296,13 @@ def test_one_update_per_project_indicator_period(coop):
         ResultUpdate.objects.create(indicator=lf.trained, project=coop.project_sn, **Y25)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_race(coop):
     """Two managers approve and return the same update at once: one wins, the other is
-    refused (the row lock makes the second see the new status or version)."""
+    refused (the row lock makes the second see the new status or version). PostgreSQL
+    only, as the marks race (the in-memory SQLite test database does not queue writers)."""
+    require(connection.vendor == "postgresql", "needs PostgreSQL")
     lf = logframe_build(coop)
     u = update_create(
         actor=coop.coordinator_sn, indicator=lf.trained, project=coop.project_sn, value=D(1), **Y25
@@ -307,9 +310,11 @@ def test_two_approvers_race(coop):
     u = update_submit(actor=coop.coordinator_sn, update=u, version=u.version)
     coop.imagine.members.create(user=coop.manager_b, role="manager")
     results: list[str] = []
+    barrier = threading.Barrier(2)
 
     def run(fn):
         try:
+            barrier.wait(timeout=10)
             fn()
             results.append("ok")
         except ValidationError:
