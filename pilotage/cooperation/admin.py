@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pilotage.cooperation.models import (
     Agreement,
@@ -18,6 +19,7 @@ from pilotage.cooperation.models import (
     EducationalResource,
     ExchangeRate,
     FollowUpAction,
+    IndicatorTarget,
     Meeting,
     MonthlyReport,
     Obligation,
@@ -37,9 +39,13 @@ from pilotage.cooperation.models import (
     Project,
     ProjectLocation,
     ProjectSector,
+    ResultIndicator,
     ResultNode,
+    ResultUpdate,
     TrainingSession,
     Transaction,
+    UpdateCell,
+    UpdateComment,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -139,3 +145,9 @@ from pilotage.cooperation.models import FinanceCountryFact, FinanceFact  # noqa:
 @admin.register(FinanceFact, FinanceCountryFact)
 class FinanceFactAdmin(ServiceAdmin):
     edit_url = "cooperation:finance"
+
+
+# --- Results framework -------------------------------------------------------------------
+@admin.register(IndicatorTarget, ResultIndicator, ResultUpdate, UpdateCell, UpdateComment)
+class ResultsAdmin(ServiceAdmin):
+    edit_hint = _("Le cadre de résultats se modifie dans l'onglet « Résultats » du programme.")

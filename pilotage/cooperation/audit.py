@@ -93,3 +93,12 @@ audit_links_register("cooperation.meeting", audit_links_by_pk("cooperation:meeti
 audit_links_register("cooperation.opportunity", audit_links_by_pk("cooperation:opportunity"))
 # --- Finance
 audit_links_register("cooperation.budget", audit_links_by_pk("cooperation:budget"))
+# --- Results framework -------------------------------------------------------------------
+RESULT_SUBMIT = audit_action("result_submit", _("Résultat soumis"))
+RESULT_RETURN = audit_action("result_return", _("Résultat renvoyé pour révision"))
+RESULT_APPROVE = audit_action("result_approve", _("Résultat approuvé"))
+RESULT_COMMENT = audit_action("result_comment", _("Commentaire sur un résultat"))
+audit_links_register("cooperation.resultupdate", audit_links_by_pk("cooperation:result-update"))
+audit_links_register(
+    "cooperation.resultindicator", audit_links_by_pk("cooperation:result-indicator")
+)

@@ -65,6 +65,7 @@ PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
     ProgrammeTab(
         "cooperation:programme-finance", _("Finances"), order=50, allowed=perms.can_view_finance
     ),
+    ProgrammeTab("cooperation:results", _("Résultats"), order=40),
 )
 
 

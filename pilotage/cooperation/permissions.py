@@ -380,3 +380,20 @@ def reads_portfolio_finance(actor: Any) -> bool:
     """The portfolio's finance section: the head, finance officers and programme managers
     (each sees the programmes they reach)."""
     return runs_all(actor) or is_finance(actor) or scope_of(actor).allows(MANAGE_PROGRAMMES)
+
+
+# --- Results framework (logframe, indicators, targets, reported updates) -----------------
+
+
+def can_edit_results(actor: Any, programme: Programme) -> bool:
+    """Nodes, indicators and targets: the programme's managers."""
+    return manages(actor, programme)
+
+
+def can_approve_update(actor: Any, update: Any) -> bool:
+    """A manager of the programme approves or returns a submitted update, but never one
+    they submitted themselves (four eyes: a manager who reports for a country has another
+    manager, or the head of the service, approve it)."""
+    if not manages(actor, update.project.programme):
+        return False
+    return update.submitted_by_id is None or update.submitted_by_id != actor.pk

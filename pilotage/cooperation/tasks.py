@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from pilotage.cooperation.imports import RATES, TRANSACTIONS
-from pilotage.cooperation.imports_actions import ACTIONS
+from pilotage.cooperation.imports.actions import ACTIONS
+from pilotage.cooperation.imports.finance import RATES, TRANSACTIONS
 from pilotage.core.imports import import_kind_register
 from pilotage.core.jobs import Progress, job_kind
 

@@ -1,5 +1,6 @@
 """The cooperation app's pages. Each part of the app keeps its routes in its views module."""
 
+from pilotage.cooperation.views import (
     actions,
     agreements,
     finance,
@@ -9,10 +10,9 @@
     programmes,
     reports,
     resources,
+    results,
     trainings,
 )
-
-from pilotage.cooperation.views import (
 
 app_name = "cooperation"
 
@@ -23,8 +23,9 @@ urlpatterns: list = [
     *meetings.urlpatterns,
     *pipeline.urlpatterns,
     *agreements.urlpatterns,
-    *actions.urlpatterns,
+    *finance.urlpatterns,
+    *results.urlpatterns,
     *trainings.urlpatterns,
     *resources.urlpatterns,
-    *finance.urlpatterns,
+    *actions.urlpatterns,
 ]

@@ -38,6 +38,7 @@ from pilotage.demo import (
 )
 from pilotage.demo.context import Context
 from pilotage.demo.coop_actions import create_actions as create_coop_actions
+from pilotage.demo.coop_results import create_results as coop_results_create
 from pilotage.orgunits.models import OrgUnit, School
 
 
@@ -92,6 +93,7 @@ STEPS: list[Step] = [
         coop_partners.create_partner_work,
     ),
     Step("coop_finance", _("Finances de la coopération"), coop_finance.create_finance),
+    Step("coop_results", _("Cadres de résultats des programmes"), coop_results_create),
 ]
 
 

@@ -10,7 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.cooperation.forms.programmes import DateInput
-from pilotage.cooperation.models import Project, Sex, TrainingSession
+from pilotage.cooperation.models import Project, TrainingSession
+from pilotage.cooperation.models.trainings import Sex
 from pilotage.orgunits.models import OrgUnit
 
 

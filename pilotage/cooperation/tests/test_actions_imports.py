@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from pilotage.cooperation.imports_actions import COLUMNS, actions_import
+from pilotage.cooperation.imports.actions import COLUMNS, actions_import
 from pilotage.cooperation.models import PartnerAction
 from pilotage.cooperation.tests.test_actions_services import counts, make, unchanged
 from pilotage.core.models import Job

@@ -161,7 +161,7 @@ def test_map_page_keeps_its_table_without_the_map_file(client, coop, monkeypatch
 
 
 def test_export_lists_the_filtered_table_in_the_import_columns(client, coop):
-    from pilotage.cooperation.imports_actions import COLUMNS
+    from pilotage.cooperation.imports.actions import COLUMNS
 
     action = make(coop, external_ref="U-1")
     action.subdivisions.set([coop.dakar])

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from pilotage.cooperation.imports import rates_import, transactions_import
+from pilotage.cooperation.imports.finance import rates_import, transactions_import
 from pilotage.cooperation.models import ExchangeRate, FinanceFact, Transaction
 from pilotage.core.models import AuditEntry
 from pilotage.core.tabular import ImportRejected

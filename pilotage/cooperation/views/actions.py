@@ -1,6 +1,6 @@
 """The partner actions pages ("who does what where"): the table with its filters, the map
 of countries, creating and editing an action, the XLSX export of the filtered table and
-the import (the kernel's page, ``imports_actions.ACTIONS``)."""
+the import (the kernel's page, ``imports.actions.ACTIONS``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from pilotage.cooperation import permissions as perms
 from pilotage.cooperation.forms.actions import ActionFilterForm, ActionForm
-from pilotage.cooperation.imports_actions import ACTIONS, COLUMNS, export_row
+from pilotage.cooperation.imports.actions import ACTIONS, COLUMNS, export_row
 from pilotage.cooperation.selectors.actions import (
     action_get,
     action_partners,
