@@ -6,10 +6,17 @@ from __future__ import annotations
 from django.contrib import admin
 
 from pilotage.cooperation.models import (
+    Activity,
+    ActivityDisbursement,
+    ActivityReport,
     Agreement,
     AgreementParty,
     Budget,
     BudgetLine,
+    Consultant,
+    Contract,
+    Deliverable,
+    DeliverableVersion,
     ExchangeRate,
     Opportunity,
     Partner,
@@ -24,7 +31,9 @@ from pilotage.cooperation.models import (
     ProjectLocation,
     ProjectSector,
     ResultNode,
+    Review,
     Transaction,
+    WorkplanRevision,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -68,3 +77,16 @@ class PartnerAdmin(ServiceAdmin):
 )
 class ProgrammeRecordAdmin(ServiceAdmin):
     edit_url = "cooperation:programmes"
+
+
+# Work plans and consultants: shown only, edited from their pages.
+
+
+@admin.register(Activity, ActivityDisbursement, WorkplanRevision)
+class WorkplanAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(Consultant, Contract, Deliverable, DeliverableVersion, Review, ActivityReport)
+class ConsultantAdmin(ServiceAdmin):
+    edit_url = "cooperation:consultants"

@@ -18,6 +18,16 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("cooperation:programmes", _("Programmes"), order=10, allowed=perms.can_use),
+    # Work plans and consultants.
+    MenuEntry(
+        "cooperation:consultant-space", _("Mon espace"), order=5, allowed=perms.is_consultant
+    ),
+    MenuEntry(
+        "cooperation:consultants", _("Consultants"), order=60, allowed=perms.can_view_consultants
+    ),
+    MenuEntry(
+        "cooperation:to-review", _("À examiner"), order=62, allowed=perms.can_manage_consultants
+    ),
 )
 
 
@@ -37,6 +47,9 @@ class ProgrammeTab:
 
 PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
     ProgrammeTab("cooperation:programme", _("Vue d'ensemble"), order=10),
+    ProgrammeTab(
+        "cooperation:workplan", _("Plan de travail"), order=40, allowed=perms.can_view_workplan
+    ),
 )
 
 

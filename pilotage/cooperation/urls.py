@@ -1,9 +1,11 @@
 """The cooperation app's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.cooperation.views import programmes
+from pilotage.cooperation.views import consultants, programmes, workplans
 
 app_name = "cooperation"
 
 urlpatterns: list = [
     *programmes.urlpatterns,
+    *workplans.urlpatterns,
+    *consultants.urlpatterns,
 ]

@@ -32,7 +32,40 @@ from pilotage.cooperation.models.programmes import (
 )
 from pilotage.cooperation.models.results import PARENT_LEVEL, ResultLevel, ResultNode
 
+from pilotage.cooperation.models.workplans import (  # isort: skip
+    Activity,
+    ActivityDisbursement,
+    WorkplanRevision,
+    WorkStatus,
+)
+from pilotage.cooperation.models.consultants import (  # isort: skip
+    ActivityReport,
+    Consultant,
+    ConsultantScope,
+    Contract,
+    Deliverable,
+    DeliverableStatus,
+    DeliverableVersion,
+    ReportStatus,
+    Review,
+    ReviewDecision,
+)
+
 __all__ = [
+    "Activity",
+    "ActivityDisbursement",
+    "ActivityReport",
+    "Consultant",
+    "ConsultantScope",
+    "Contract",
+    "Deliverable",
+    "DeliverableStatus",
+    "DeliverableVersion",
+    "ReportStatus",
+    "Review",
+    "ReviewDecision",
+    "WorkStatus",
+    "WorkplanRevision",
     "PARENT_LEVEL",
     "Agreement",
     "AgreementKind",

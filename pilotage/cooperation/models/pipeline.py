@@ -20,7 +20,10 @@ class Stage(models.TextChoices):
 
 class Opportunity(TitledModel):
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("partenaire")
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("partenaire"),
     )
     stage = models.CharField(
         _("étape"), max_length=12, choices=Stage.choices, default=Stage.IDENTIFIED
