@@ -120,7 +120,7 @@ def _office_check(upload: UploadedFile, ext: str, name: str, field: str) -> None
         }
     )
     try:
-        with zipfile.ZipFile(upload) as archive:  # type: ignore[arg-type]
+        with zipfile.ZipFile(upload) as archive:
             if _OFFICE_PART[ext] not in archive.namelist():
                 raise refused
     except zipfile.BadZipFile as exc:

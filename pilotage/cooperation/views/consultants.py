@@ -58,7 +58,7 @@ def consultant_space(request: HttpRequest) -> HttpResponse:
     """The consultant's own page: their contracts, deliverables due and work plan."""
     if not perms.is_consultant(request.user):
         raise Http404
-    profile = Consultant.objects.filter(user_id=request.user.pk).first()
+    profile = Consultant.objects.filter(user_id=request.user.pk or 0).first()
     contracts = list(consultant_contracts(request.user, profile)) if profile else []
     return render(
         request,
