@@ -23,7 +23,16 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
-from pilotage.demo import cooperation, facts, orgunits, people, population, schooling, steering
+from pilotage.demo import (
+    coop_workplans,
+    cooperation,
+    facts,
+    orgunits,
+    people,
+    population,
+    schooling,
+    steering,
+)
 from pilotage.demo.context import Context
 from pilotage.orgunits.models import OrgUnit, School
 
@@ -65,7 +74,14 @@ STEPS: list[Step] = [
         _("Cibles, plans d'action et données agrégées"),
         steering.create_steering,
     ),
-    Step("cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes),
+    Step(
+        "cooperation", _("Programmes de coopération et partenaires"), cooperation.create_programmes
+    ),
+    Step(
+        "coop_workplans",
+        _("Plans de travail, consultants et livrables"),
+        coop_workplans.create_workplans,
+    ),
 ]
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from pilotage.core.tests.browser import open_as, open_topbar_menu
 from pilotage.cooperation.models import DeliverableStatus
 from pilotage.cooperation.tests.workplans_support import hire_build, pdf_bytes, plan_build
+from pilotage.core.tests.browser import open_as, open_topbar_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

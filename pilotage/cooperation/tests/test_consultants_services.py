@@ -56,7 +56,11 @@ def test_the_full_cycle_reject_resubmit_validate(coop):
     d = hire.deliverable
     v1 = deliverable_submit(actor=coop.consultant, deliverable=d, upload=pdf_upload(), note="v1")
     d.refresh_from_db()
-    assert (v1.number, d.status, v1.content_type) == (1, DeliverableStatus.SUBMITTED, "application/pdf")
+    assert (v1.number, d.status, v1.content_type) == (
+        1,
+        DeliverableStatus.SUBMITTED,
+        "application/pdf",
+    )
     assert v1.file.read().startswith(b"%PDF-")
     deliverable_review(
         actor=coop.manager, version=v1, decision=ReviewDecision.COMMENT, comment="Voir p. 3"
@@ -85,12 +89,19 @@ def test_the_full_cycle_reject_resubmit_validate(coop):
         .order_by("pk")
         .values_list("action", flat=True)
     )
-    assert actions == ["deliverable_submit", *["deliverable_review"] * 2, "deliverable_submit", "deliverable_review"]
+    assert actions == [
+        "deliverable_submit",
+        *["deliverable_review"] * 2,
+        "deliverable_submit",
+        "deliverable_review",
+    ]
 
 
 def test_a_rejection_or_a_comment_needs_words(coop):
     hire = hire_build(coop)
-    v1 = deliverable_submit(actor=coop.consultant, deliverable=hire.deliverable, upload=pdf_upload())
+    v1 = deliverable_submit(
+        actor=coop.consultant, deliverable=hire.deliverable, upload=pdf_upload()
+    )
     before = _counts()
     with pytest.raises(ValidationError) as refused:
         deliverable_reject(actor=coop.manager, version=v1, comment="  ")
@@ -105,7 +116,9 @@ def test_only_the_contracts_consultant_submits_and_only_its_managers_review(coop
         with pytest.raises(PermissionDenied):
             deliverable_submit(actor=outsider, deliverable=hire.deliverable, upload=pdf_upload())
     assert _counts() == before
-    v1 = deliverable_submit(actor=coop.consultant, deliverable=hire.deliverable, upload=pdf_upload())
+    v1 = deliverable_submit(
+        actor=coop.consultant, deliverable=hire.deliverable, upload=pdf_upload()
+    )
     before = _counts()
     for outsider in (coop.manager_b, coop.consultant, coop.coordinator_sn, coop.finance):
         with pytest.raises(PermissionDenied):

@@ -46,10 +46,14 @@ def test_a_consultant_sees_only_their_own(client, coop):
     ):
         assert client.get(url).status_code == 404, url
     # The other programme's manager, a coordinator and a partner do not reach the file.
-    mine = deliverable_submit(actor=coop.consultant, deliverable=hire.deliverable, upload=pdf_upload())
+    mine = deliverable_submit(
+        actor=coop.consultant, deliverable=hire.deliverable, upload=pdf_upload()
+    )
     for outsider in (coop.manager_b, coop.coordinator_sn, coop.partner_user):
         client.force_login(outsider)
-        assert client.get(reverse("cooperation:deliverable-file", args=[mine.pk])).status_code == 404
+        assert (
+            client.get(reverse("cooperation:deliverable-file", args=[mine.pk])).status_code == 404
+        )
     client.force_login(coop.manager)
     response = client.get(reverse("cooperation:deliverable-file", args=[mine.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
@@ -61,7 +65,9 @@ def test_submit_and_review_through_the_pages(client, coop):
     client.force_login(coop.consultant)
     bad = client.post(url, {"form": "version", "file": _named(b"<html>", "x.pdf")})
     assert bad.status_code == 200 and "ne correspond pas" in bad.content.decode()
-    assert client.post(url, {"form": "version", "file": pdf_upload(), "note": "v1"}).status_code == 302
+    assert (
+        client.post(url, {"form": "version", "file": pdf_upload(), "note": "v1"}).status_code == 302
+    )
     # The consultant cannot review their own work.
     before = (Review.objects.count(), AuditEntry.objects.count())
     assert client.post(url, {"form": "review", "decision": "validate"}).status_code == 404
@@ -96,7 +102,9 @@ def test_to_review_and_home_cards(client, coop):
     assert "Rapport de démarrage" in page and "Étude finale" not in page
     assert 'id="home-to-review"' in client.get("/").content.decode()
     client.force_login(coop.manager_b)
-    assert "Rapport de démarrage" not in client.get(reverse("cooperation:to-review")).content.decode()
+    assert (
+        "Rapport de démarrage" not in client.get(reverse("cooperation:to-review")).content.decode()
+    )
     client.force_login(hire.other_user)
     home = client.get("/").content.decode()
     assert 'id="home-deliverables-due"' in home and "Étude finale" in home

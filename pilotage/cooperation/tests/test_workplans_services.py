@@ -86,7 +86,9 @@ def test_only_the_programmes_managers_edit_the_plan(coop):
 
 def test_the_coordinator_reports_progress_of_their_countrys_activities_only(coop):
     plan = plan_build(coop)
-    done = activity_progress_set(actor=coop.coordinator_sn, activity=plan.sn, version=1, progress=40)
+    done = activity_progress_set(
+        actor=coop.coordinator_sn, activity=plan.sn, version=1, progress=40
+    )
     assert (done.progress, done.status, done.version) == (40, WorkStatus.ONGOING, 2)
     before = AuditEntry.objects.count()
     for outsider, activity in (
@@ -120,9 +122,7 @@ def test_revisions_keep_the_plan_as_it_was_and_compare(coop):
     plan = plan_build(coop)
     first = workplan_revise(actor=coop.manager, programme=coop.imagine, note="Démarrage")
     assert first.number == 1 and set(first.snapshot) == {"A1", "A2", "A3"}
-    activity_update(
-        actor=coop.manager, activity=plan.sn, version=1, end_date=dt.date(2026, 4, 30)
-    )
+    activity_update(actor=coop.manager, activity=plan.sn, version=1, end_date=dt.date(2026, 4, 30))
     activity_progress_set(actor=coop.manager, activity=plan.ml, version=1, progress=50)
     plan.regional.delete()
     activity_create(actor=coop.manager, programme=coop.imagine, **_fields(plan.output_2))
@@ -135,7 +135,9 @@ def test_revisions_keep_the_plan_as_it_was_and_compare(coop):
     assert [c.code for c in result.removed] == ["A3"]
     changed = {c.code: c.fields for c in result.changed}
     assert changed["A1"] == [("end_date", "2026-03-31", "2026-04-30")]
-    assert ("progress", 0, 50) in changed["A2"] and ("status", "planned", "ongoing") in changed["A2"]
+    assert ("progress", 0, 50) in changed["A2"] and ("status", "planned", "ongoing") in changed[
+        "A2"
+    ]
     # A coordinator's comparison shows only the activities they see.
     only_sn = revisions_compare(first, second, visible={"A1"})
     assert [c.code for c in only_sn.changed] == ["A1"] and not only_sn.added

@@ -29,10 +29,15 @@ def test_outsiders_get_404(client, coop):
     for user in (coop.manager_b, coop.consultant, coop.partner_user, coop.personas.head_a):
         client.force_login(user)
         for name in ("workplan", "workplan-gantt", "workplan-revisions", "activity-new"):
-            assert client.get(reverse(f"cooperation:{name}", args=[coop.imagine.pk])).status_code == 404
+            assert (
+                client.get(reverse(f"cooperation:{name}", args=[coop.imagine.pk])).status_code
+                == 404
+            )
     client.force_login(coop.coordinator_ml)
     assert client.get(reverse("cooperation:activity", args=[plan.sn.pk])).status_code == 404
-    assert client.get(reverse("cooperation:activity-new", args=[coop.imagine.pk])).status_code == 404
+    assert (
+        client.get(reverse("cooperation:activity-new", args=[coop.imagine.pk])).status_code == 404
+    )
 
 
 def test_a_denied_progress_post_changes_nothing(client, coop):

@@ -80,7 +80,9 @@ def plan_build(coop: Coop) -> Plan:
         output_2=out_2,
         sn=act("A1", coop.project_sn, out_1, responsible=coop.consultant),
         ml=act("A2", coop.project_ml, out_2),
-        regional=act("A3", None, out_1, start_date=dt.date(2026, 4, 1), end_date=dt.date(2026, 6, 30)),
+        regional=act(
+            "A3", None, out_1, start_date=dt.date(2026, 4, 1), end_date=dt.date(2026, 6, 30)
+        ),
     )
 
 
