@@ -127,6 +127,41 @@ def revisions_compare(
     return Comparison(added=added, removed=removed, changed=changed)
 
 
+def comparison_display(comparison: Comparison) -> None:
+    """Replace, in place, the ids and codes the snapshots keep by what a reader reads: the
+    project's code, the output's number and title, the person's name, the budget line,
+    the status's label (one query per kind of reference that appears)."""
+    from pilotage.accounts.models import User
+    from pilotage.cooperation.models import BudgetLine, Project
+
+    models_by_field: dict[str, Any] = {
+        "project": (Project, lambda o: o.code),
+        "output": (ResultNode, lambda o: f"{o.code} {o.title}"),
+        "responsible": (User, lambda o: o.get_full_name() or o.get_username()),
+        "budget_line": (BudgetLine, lambda o: f"{o.code} {o.label}"),
+    }
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for change in comparison.changed:
+        for name, old, new in change.fields:
+            if name in models_by_field:
+                wanted[name].update(int(v) for v in (old, new) if v not in (None, ""))
+    names: dict[str, dict[str, str]] = {}
+    for name, ids in wanted.items():
+        model, label = models_by_field[name]
+        names[name] = {str(o.pk): label(o) for o in model.objects.filter(pk__in=ids)}
+    statuses = dict(WorkStatus.choices)
+    for change in comparison.changed:
+        shown = []
+        for name, old, new in change.fields:
+            if name in names:
+                old = names[name].get(str(old), old) if old is not None else None
+                new = names[name].get(str(new), new) if new is not None else None
+            elif name == "status":
+                old, new = statuses.get(old, old), statuses.get(new, new)
+            shown.append((name, old, new))
+        change.fields = shown
+
+
 def activities_cashflow(activities: list[Activity]) -> dict[int, list[tuple[str, Decimal]]]:
     """For each activity, the planned amounts (per currency) of the disbursements linked
     to it that belong to the latest revision of their project's cash-flow plan (one

@@ -17,7 +17,11 @@ from pilotage.cooperation.models import (
     WorkplanRevision,
     WorkStatus,
 )
-from pilotage.cooperation.selectors.workplans import activities_cashflow, revisions_compare
+from pilotage.cooperation.selectors.workplans import (
+    activities_cashflow,
+    comparison_display,
+    revisions_compare,
+)
 from pilotage.cooperation.services.common import Conflict
 from pilotage.cooperation.services.workplans import (
     activity_create,
@@ -138,6 +142,14 @@ def test_revisions_keep_the_plan_as_it_was_and_compare(coop):
     assert ("progress", 0, 50) in changed["A2"] and ("status", "planned", "ongoing") in changed[
         "A2"
     ]
+    activity_update(actor=coop.manager, activity=plan.sn, version=2, project=coop.project_ml)
+    third = workplan_revise(actor=coop.manager, programme=coop.imagine, note="")
+    shown = revisions_compare(second, third)
+    comparison_display(shown)
+    assert shown.changed[0].fields == [("project", "imagine-sn", "imagine-ml")]
+    shown = revisions_compare(first, second)
+    comparison_display(shown)
+    assert ("status", "Prévue", "En cours") in {c.code: c.fields for c in shown.changed}["A2"]
     # A coordinator's comparison shows only the activities they see.
     only_sn = revisions_compare(first, second, visible={"A1"})
     assert [c.code for c in only_sn.changed] == ["A1"] and not only_sn.added

@@ -26,6 +26,7 @@ from pilotage.cooperation.selectors.programmes import programme_get, programme_p
 from pilotage.cooperation.selectors.workplans import (
     activities_cashflow,
     activity_get,
+    comparison_display,
     gantt_build,
     programme_activities,
     revision_get,
@@ -149,6 +150,8 @@ def revision_compare(request: HttpRequest, pk: int) -> HttpResponse:
     visible = None
     if not perms.sees_whole_workplan(request.user, programme):
         visible = set(programme_activities(request.user, programme).values_list("code", flat=True))
+    comparison = revisions_compare(old, new, visible=visible)
+    comparison_display(comparison)
     return render(
         request,
         "cooperation/workplans/compare.html",
@@ -156,7 +159,7 @@ def revision_compare(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "old": old,
             "new": new,
-            "comparison": revisions_compare(old, new, visible=visible),
+            "comparison": comparison,
             "labels": {
                 f.name: f.verbose_name
                 for f in Activity._meta.get_fields()
