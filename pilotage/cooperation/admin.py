@@ -8,6 +8,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.cooperation.models import (
+    Activity,
+    ActivityDisbursement,
+    ActivityReport,
     Agreement,
     AgreementDocument,
     AgreementParty,
@@ -15,6 +18,10 @@ from pilotage.cooperation.models import (
     Attendance,
     Budget,
     BudgetLine,
+    Consultant,
+    Contract,
+    Deliverable,
+    DeliverableVersion,
     Distribution,
     EducationalResource,
     ExchangeRate,
@@ -42,10 +49,12 @@ from pilotage.cooperation.models import (
     ResultIndicator,
     ResultNode,
     ResultUpdate,
+    Review,
     TrainingSession,
     Transaction,
     UpdateCell,
     UpdateComment,
+    WorkplanRevision,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -151,3 +160,16 @@ class FinanceFactAdmin(ServiceAdmin):
 @admin.register(IndicatorTarget, ResultIndicator, ResultUpdate, UpdateCell, UpdateComment)
 class ResultsAdmin(ServiceAdmin):
     edit_hint = _("Le cadre de résultats se modifie dans l'onglet « Résultats » du programme.")
+
+
+# Work plans and consultants: shown only, edited from their pages.
+
+
+@admin.register(Activity, ActivityDisbursement, WorkplanRevision)
+class WorkplanAdmin(ServiceAdmin):
+    edit_url = "cooperation:programmes"
+
+
+@admin.register(Consultant, Contract, Deliverable, DeliverableVersion, Review, ActivityReport)
+class ConsultantAdmin(ServiceAdmin):
+    edit_url = "cooperation:consultants"

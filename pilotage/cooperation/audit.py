@@ -102,3 +102,16 @@ audit_links_register("cooperation.resultupdate", audit_links_by_pk("cooperation:
 audit_links_register(
     "cooperation.resultindicator", audit_links_by_pk("cooperation:result-indicator")
 )
+# Work plans and consultants.
+WORKPLAN_REVISE = audit_action("workplan_revise", _("Révision du plan de travail"))
+ACTIVITY_PROGRESS = audit_action("activity_progress", _("Avancement d'une activité"))
+ACTIVITY_DISBURSEMENTS = audit_action(
+    "activity_disbursements", _("Décaissements prévus d'une activité")
+)
+DELIVERABLE_SUBMIT = audit_action("deliverable_submit", _("Remise d'un livrable"))
+DELIVERABLE_REVIEW = audit_action("deliverable_review", _("Examen d'un livrable"))
+REPORT_SUBMIT = audit_action("activity_report_submit", _("Remise d'un rapport d'activité"))
+REPORT_REVIEW = audit_action("activity_report_review", _("Lecture d'un rapport d'activité"))
+audit_links_register("cooperation.activity", audit_links_by_pk("cooperation:activity"))
+audit_links_register("cooperation.contract", audit_links_by_pk("cooperation:contract"))
+audit_links_register("cooperation.deliverable", audit_links_by_pk("cooperation:deliverable"))

@@ -31,6 +31,16 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry(
         "cooperation:finance", _("Finances"), order=35, allowed=perms.reads_portfolio_finance
     ),
+    # Work plans and consultants.
+    MenuEntry(
+        "cooperation:consultant-space", _("Mon espace"), order=5, allowed=perms.is_consultant
+    ),
+    MenuEntry(
+        "cooperation:consultants", _("Consultants"), order=60, allowed=perms.can_view_consultants
+    ),
+    MenuEntry(
+        "cooperation:to-review", _("À examiner"), order=62, allowed=perms.can_manage_consultants
+    ),
 )
 
 
@@ -66,6 +76,9 @@ PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
         "cooperation:programme-finance", _("Finances"), order=50, allowed=perms.can_view_finance
     ),
     ProgrammeTab("cooperation:results", _("Résultats"), order=40),
+    ProgrammeTab(
+        "cooperation:workplan", _("Plan de travail"), order=40, allowed=perms.can_view_workplan
+    ),
 )
 
 

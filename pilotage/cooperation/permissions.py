@@ -397,3 +397,89 @@ def can_approve_update(actor: Any, update: Any) -> bool:
     if not manages(actor, update.project.programme):
         return False
     return update.submitted_by_id is None or update.submitted_by_id != actor.pk
+
+
+# --- Work plans and consultants ------------------------------------------------------------
+# A programme's team and the head see its whole work plan; a coordinator the activities of
+# their country's projects (and updates their progress); a consultant only their contracts,
+# their deliverables and reports, and the activities they are responsible for. The
+# programme's managers (and the head) review deliverables and reports.
+
+
+def activities_q(actor: Any) -> Q:
+    """Activities the actor sees. Combine with ``.distinct()`` (the team is a join)."""
+    if runs_all(actor) or is_finance(actor):
+        return EVERYTHING
+    team = Programme.objects.filter(
+        _member_q(actor, (MemberRole.MANAGER, MemberRole.FINANCE, MemberRole.OBSERVER))
+    )
+    reach = Q(programme__in=team.values("pk")) | _country_q(actor, "project__country__path")
+    if is_consultant(actor):
+        reach |= Q(responsible=actor)
+    return reach
+
+
+def sees_whole_workplan(actor: Any, programme: Programme) -> bool:
+    """Sees every activity of the programme (not only their country's or their own)."""
+    if runs_all(actor) or is_finance(actor):
+        return True
+    return Programme.objects.filter(
+        _member_q(actor, (MemberRole.MANAGER, MemberRole.FINANCE, MemberRole.OBSERVER)),
+        pk=programme.pk,
+    ).exists()
+
+
+def can_view_workplan(actor: Any, programme: Programme) -> bool:
+    """The programme's "Plan de travail" tab: whoever sees the programme."""
+    return can_view_programme(actor, programme)
+
+
+def can_edit_workplan(actor: Any, programme: Programme) -> bool:
+    """Adds and edits activities, takes revisions: the programme's managers."""
+    return manages(actor, programme)
+
+
+def can_update_progress(actor: Any, activity: Any) -> bool:
+    """The programme's managers, the coordinator of the activity's country, and the person
+    responsible for it."""
+    if manages(actor, activity.programme):
+        return True
+    if activity.project_id is not None and coordinates(actor, activity.project):
+        return True
+    return actor.is_authenticated and activity.responsible_id == actor.pk
+
+
+def contracts_q(actor: Any) -> Q:
+    """Contracts the actor sees: all for the head and finance; those of the programmes
+    whose team lists them; a consultant's own."""
+    if runs_all(actor) or is_finance(actor):
+        return EVERYTHING
+    team = Programme.objects.filter(
+        _member_q(actor, (MemberRole.MANAGER, MemberRole.FINANCE, MemberRole.OBSERVER))
+    )
+    reach = Q(programme__in=team.values("pk"))
+    if is_consultant(actor):
+        reach |= Q(consultant__user=actor)
+    return reach
+
+
+def can_view_consultants(actor: Any) -> bool:
+    """The consultants registry: the programme managers and the head."""
+    return scope_of(actor).allows(MANAGE_PROGRAMMES) or is_finance(actor)
+
+
+def can_manage_consultants(actor: Any) -> bool:
+    return scope_of(actor).allows(MANAGE_PROGRAMMES)
+
+
+def can_review_contract(actor: Any, contract: Any) -> bool:
+    """Reviews the contract's deliverables and reads its activity reports; adds
+    deliverables to it: the managers of its programme."""
+    return manages(actor, contract.programme)
+
+
+def is_contract_holder(actor: Any, contract: Any) -> bool:
+    """The consultant of the contract (submits its deliverables and reports)."""
+    return (
+        actor.is_authenticated and is_consultant(actor) and contract.consultant.user_id == actor.pk
+    )

@@ -3,6 +3,7 @@
 from pilotage.cooperation.views import (
     actions,
     agreements,
+    consultants,
     finance,
     meetings,
     partners,
@@ -12,6 +13,7 @@ from pilotage.cooperation.views import (
     resources,
     results,
     trainings,
+    workplans,
 )
 
 app_name = "cooperation"
@@ -25,6 +27,8 @@ urlpatterns: list = [
     *agreements.urlpatterns,
     *finance.urlpatterns,
     *results.urlpatterns,
+    *workplans.urlpatterns,
+    *consultants.urlpatterns,
     *trainings.urlpatterns,
     *resources.urlpatterns,
     *actions.urlpatterns,

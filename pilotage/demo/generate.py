@@ -28,6 +28,7 @@ from pilotage.demo import (
     coop_finance,
     coop_partners,
     coop_trainings,
+    coop_workplans,
     cooperation,
     facts,
     orgunits,
@@ -80,20 +81,26 @@ STEPS: list[Step] = [
         steering.create_steering,
     ),
     Step("cooperation", _("Programmes de coopération, partenaires"), cooperation.create_programmes),
-    Step("coop_actions", _("Qui fait quoi où : actions des partenaires"), create_coop_actions),
-    Step("coop_agreements", _("Accords de coopération"), coop_agreements.create_agreements),
-    Step(
-        "coop_trainings",
-        _("Formations, ressources éducatives et tirages"),
-        coop_trainings.create_trainings_and_resources,
-    ),
     Step(
         "coop_partners",
         _("Réunions avec les partenaires et opportunités"),
         coop_partners.create_partner_work,
     ),
+    Step("coop_agreements", _("Accords de coopération"), coop_agreements.create_agreements),
     Step("coop_finance", _("Finances de la coopération"), coop_finance.create_finance),
+    # Before the work plans: their activities hang from the outputs of the results framework.
     Step("coop_results", _("Cadres de résultats des programmes"), coop_results_create),
+    Step(
+        "coop_workplans",
+        _("Plans de travail, consultants et livrables"),
+        coop_workplans.create_workplans,
+    ),
+    Step(
+        "coop_trainings",
+        _("Formations, ressources éducatives et tirages"),
+        coop_trainings.create_trainings_and_resources,
+    ),
+    Step("coop_actions", _("Qui fait quoi où : actions des partenaires"), create_coop_actions),
 ]
 
 

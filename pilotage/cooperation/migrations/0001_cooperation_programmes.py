@@ -447,6 +447,340 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name="Activity",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_fr", models.CharField(max_length=300, verbose_name="intitulé (français)")),
+                (
+                    "title_ar",
+                    models.CharField(blank=True, max_length=300, verbose_name="intitulé (arabe)"),
+                ),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="intitulé (anglais)"),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("start_date", models.DateField(verbose_name="début")),
+                ("end_date", models.DateField(verbose_name="fin")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Prévue"),
+                            ("ongoing", "En cours"),
+                            ("done", "Réalisée"),
+                            ("delayed", "En retard"),
+                            ("cancelled", "Annulée"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="avancement (%)",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cooperation_activities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsable",
+                    ),
+                ),
+                (
+                    "budget_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="cooperation.budgetline",
+                        verbose_name="ligne budgétaire",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "activité",
+                "verbose_name_plural": "activités",
+                "ordering": ["programme", "code"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Consultant",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("national", "National"), ("regional", "Régional")],
+                        max_length=10,
+                        verbose_name="portée",
+                    ),
+                ),
+                (
+                    "expertise",
+                    models.CharField(blank=True, max_length=300, verbose_name="expertise"),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"depth": 1},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="pays",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consultant_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="compte",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "consultant",
+                "verbose_name_plural": "consultants",
+                "ordering": ["user__last_name", "user__username"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Contract",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=60, unique=True, verbose_name="référence"),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="objet")),
+                ("start_date", models.DateField(verbose_name="début")),
+                ("end_date", models.DateField(verbose_name="fin")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="montant"),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Un code de devise ISO 4217 a trois lettres."
+                            )
+                        ],
+                        verbose_name="devise",
+                    ),
+                ),
+                (
+                    "terms_of_reference",
+                    models.FileField(
+                        blank=True,
+                        upload_to="cooperation/contracts/",
+                        verbose_name="termes de référence",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="cooperation.consultant",
+                        verbose_name="consultant",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "contrat",
+                "verbose_name_plural": "contrats",
+                "ordering": ["-start_date", "reference"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ActivityReport",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="du")),
+                ("period_end", models.DateField(verbose_name="au")),
+                ("text", models.TextField(verbose_name="rapport")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to="cooperation/reports/", verbose_name="pièce jointe"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Remis"),
+                            ("approved", "Approuvé"),
+                            ("returned", "Renvoyé"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="remis le")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="lu le")),
+                ("review_comment", models.TextField(blank=True, verbose_name="commentaire")),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lu par",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="cooperation.contract",
+                        verbose_name="contrat",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "rapport d'activité",
+                "verbose_name_plural": "rapports d'activité",
+                "ordering": ["-period_start", "pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Deliverable",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="intitulé")),
+                ("due_date", models.DateField(verbose_name="échéance")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Attendu"),
+                            ("submitted", "Remis"),
+                            ("under_review", "En cours d'examen"),
+                            ("validated", "Validé"),
+                            ("rejected", "Rejeté"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, verbose_name="version de la fiche"),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliverables",
+                        to="cooperation.contract",
+                        verbose_name="contrat",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "livrable",
+                "verbose_name_plural": "livrables",
+                "ordering": ["due_date", "pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="DeliverableVersion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "file",
+                    models.FileField(upload_to="cooperation/deliverables/", verbose_name="fichier"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom du fichier")),
+                ("size", models.PositiveBigIntegerField(verbose_name="taille")),
+                ("content_type", models.CharField(max_length=120, verbose_name="type")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="remis le")),
+                (
+                    "deliverable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="cooperation.deliverable",
+                        verbose_name="livrable",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="remis par",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "version d'un livrable",
+                "verbose_name_plural": "versions des livrables",
+                "ordering": ["deliverable", "-number"],
+            },
+        ),
+        migrations.CreateModel(
             name="ExchangeRate",
             fields=[
                 (
@@ -1085,6 +1419,18 @@ class Migration(migrations.Migration):
                 related_name="meetings", to="cooperation.partner", verbose_name="partenaires"
             ),
         ),
+        migrations.AddField(
+            model_name="consultant",
+            name="partner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="consultants",
+                to="cooperation.partner",
+                verbose_name="organisation",
+            ),
+        ),
         migrations.CreateModel(
             name="AgreementParty",
             fields=[
@@ -1173,36 +1519,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name="PlanRevision",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="numéro")),
-                ("note", models.TextField(blank=True, verbose_name="motif")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="créée par",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "révision du plan de trésorerie",
-                "verbose_name_plural": "révisions du plan de trésorerie",
-                "ordering": ["project", "-number"],
-            },
-        ),
-        migrations.CreateModel(
             name="PlannedDisbursement",
             fields=[
                 (
@@ -1242,21 +1558,83 @@ class Migration(migrations.Migration):
                         verbose_name="ligne budgétaire",
                     ),
                 ),
-                (
-                    "revision",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="disbursements",
-                        to="cooperation.planrevision",
-                        verbose_name="révision",
-                    ),
-                ),
             ],
             options={
                 "verbose_name": "décaissement prévu",
                 "verbose_name_plural": "décaissements prévus",
                 "ordering": ["revision", "period_start"],
             },
+        ),
+        migrations.CreateModel(
+            name="ActivityDisbursement",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="disbursement_links",
+                        to="cooperation.activity",
+                    ),
+                ),
+                (
+                    "disbursement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activity_links",
+                        to="cooperation.planneddisbursement",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "décaissement prévu d'une activité",
+                "verbose_name_plural": "décaissements prévus des activités",
+            },
+        ),
+        migrations.CreateModel(
+            name="PlanRevision",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="numéro")),
+                ("note", models.TextField(blank=True, verbose_name="motif")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créée par",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "révision du plan de trésorerie",
+                "verbose_name_plural": "révisions du plan de trésorerie",
+                "ordering": ["project", "-number"],
+            },
+        ),
+        migrations.AddField(
+            model_name="planneddisbursement",
+            name="revision",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="disbursements",
+                to="cooperation.planrevision",
+                verbose_name="révision",
+            ),
         ),
         migrations.CreateModel(
             name="PrintRun",
@@ -1715,6 +2093,16 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
+            model_name="contract",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="contracts",
+                to="cooperation.programme",
+                verbose_name="programme",
+            ),
+        ),
+        migrations.AddField(
             model_name="agreement",
             name="programme",
             field=models.ForeignKey(
@@ -1722,6 +2110,16 @@ class Migration(migrations.Migration):
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="agreements",
+                to="cooperation.programme",
+                verbose_name="programme",
+            ),
+        ),
+        migrations.AddField(
+            model_name="activity",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
                 to="cooperation.programme",
                 verbose_name="programme",
             ),
@@ -2001,6 +2399,18 @@ class Migration(migrations.Migration):
                 verbose_name="projet",
             ),
         ),
+        migrations.AddField(
+            model_name="activity",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="cooperation.project",
+                verbose_name="projet",
+            ),
+        ),
         migrations.CreateModel(
             name="ProjectLocation",
             fields=[
@@ -2228,6 +2638,17 @@ class Migration(migrations.Migration):
                 verbose_name="résultat",
             ),
         ),
+        migrations.AddField(
+            model_name="activity",
+            name="output",
+            field=models.ForeignKey(
+                limit_choices_to={"level": "output"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activities",
+                to="cooperation.resultnode",
+                verbose_name="produit",
+            ),
+        ),
         migrations.CreateModel(
             name="ResultUpdate",
             fields=[
@@ -2349,6 +2770,52 @@ class Migration(migrations.Migration):
                 "verbose_name": "résultat déclaré",
                 "verbose_name_plural": "résultats déclarés",
                 "ordering": ["indicator", "period_start", "project__code"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Review",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("comment", "Commentaire"),
+                            ("validate", "Validation"),
+                            ("reject", "Rejet"),
+                        ],
+                        max_length=10,
+                        verbose_name="décision",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="le")),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="cooperation.deliverableversion",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "examen d'un livrable",
+                "verbose_name_plural": "examens des livrables",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
@@ -2697,6 +3164,46 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name="WorkplanRevision",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="numéro")),
+                ("note", models.TextField(blank=True, verbose_name="motif")),
+                ("snapshot", models.JSONField(default=dict, verbose_name="état des activités")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créée par",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="workplan_revisions",
+                        to="cooperation.programme",
+                        verbose_name="programme",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "révision du plan de travail",
+                "verbose_name_plural": "révisions du plan de travail",
+                "ordering": ["programme", "-number"],
+            },
+        ),
+        migrations.CreateModel(
             name="Amendment",
             fields=[
                 (
@@ -2758,6 +3265,19 @@ class Migration(migrations.Migration):
                 condition=models.Q(("amount__gte", 0)), name="budget_line_not_negative"
             ),
         ),
+        migrations.AddConstraint(
+            model_name="activityreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="activity_report_period_order",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="deliverableversion",
+            constraint=models.UniqueConstraint(
+                fields=("deliverable", "number"), name="deliverable_version_once"
+            ),
+        ),
         migrations.AddIndex(
             model_name="followupaction",
             index=models.Index(fields=["owner", "status", "due_date"], name="followup_owner_due"),
@@ -2801,6 +3321,12 @@ class Migration(migrations.Migration):
             model_name="agreementparty",
             constraint=models.UniqueConstraint(
                 fields=("agreement", "partner", "role"), name="agreement_party_once"
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="activitydisbursement",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "disbursement"), name="activity_disbursement_once"
             ),
         ),
         migrations.AddConstraint(
@@ -2894,6 +3420,19 @@ class Migration(migrations.Migration):
                     _connector="OR",
                 ),
                 name="resource_has_file_or_url",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="contract_ends_after_start",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="contract_not_negative"
             ),
         ),
         migrations.AddConstraint(
@@ -3027,6 +3566,25 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddConstraint(
+            model_name="activity",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "code"), name="activity_code_once"
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="activity_ends_after_start",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="activity_progress_range"
+            ),
+        ),
+        migrations.AddConstraint(
             model_name="resultupdate",
             constraint=models.UniqueConstraint(
                 fields=("indicator", "project", "period_start", "period_end"),
@@ -3086,6 +3644,12 @@ class Migration(migrations.Migration):
             model_name="updatecell",
             constraint=models.UniqueConstraint(
                 fields=("update", "dimension", "category"), name="update_cell_once"
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="workplanrevision",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "number"), name="workplan_revision_number_once"
             ),
         ),
     ]

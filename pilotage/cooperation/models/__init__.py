@@ -24,6 +24,18 @@ from pilotage.cooperation.models.codes import (
     OrganisationType,
     PartnerKind,
 )
+from pilotage.cooperation.models.consultants import (
+    ActivityReport,
+    Consultant,
+    ConsultantScope,
+    Contract,
+    Deliverable,
+    DeliverableStatus,
+    DeliverableVersion,
+    ReportStatus,
+    Review,
+    ReviewDecision,
+)
 from pilotage.cooperation.models.finance import (
     BUDGET_KIND,
     Budget,
@@ -100,10 +112,19 @@ from pilotage.cooperation.models.trainings import (
     Participant,
     TrainingSession,
 )
+from pilotage.cooperation.models.workplans import (
+    Activity,
+    ActivityDisbursement,
+    WorkplanRevision,
+    WorkStatus,
+)
 
 __all__ = [
     "ActionStatus",
     "ActionTopic",
+    "Activity",
+    "ActivityDisbursement",
+    "ActivityReport",
     "ActivityStatus",
     "Aggregation",
     "Agreement",
@@ -121,6 +142,12 @@ __all__ = [
     "BudgetStatus",
     "BudgetType",
     "CATEGORIES",
+    "Consultant",
+    "ConsultantScope",
+    "Contract",
+    "Deliverable",
+    "DeliverableStatus",
+    "DeliverableVersion",
     "Dimension",
     "Distribution",
     "EDITABLE_STATUSES",
@@ -162,12 +189,15 @@ __all__ = [
     "Project",
     "ProjectLocation",
     "ProjectSector",
+    "ReportStatus",
     "ResourceKind",
     "ResourceLevel",
     "ResultIndicator",
     "ResultLevel",
     "ResultNode",
     "ResultUpdate",
+    "Review",
+    "ReviewDecision",
     "SectorShare",
     "Sex",
     "Stage",
@@ -178,4 +208,6 @@ __all__ = [
     "UpdateCell",
     "UpdateComment",
     "UpdateStatus",
+    "WorkStatus",
+    "WorkplanRevision",
 ]
