@@ -37,6 +37,7 @@ class ProgrammeTab:
 
 PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
     ProgrammeTab("cooperation:programme", _("Vue d'ensemble"), order=10),
+    ProgrammeTab("cooperation:programme-iati", _("IATI"), order=90, allowed=perms.can_export_iati),
 )
 
 

@@ -156,3 +156,12 @@ def can_manage_partners(actor: Any) -> bool:
 def staff_sees_partners(actor: Any) -> bool:
     """Reads the partners registry: staff of the service (not partners or consultants)."""
     return can_manage_partners(actor) or is_finance(actor)
+
+
+# --- IATI export (iati part) -------------------------------------------------------------
+
+
+def can_export_iati(actor: Any, programme: Programme) -> bool:
+    """Publishes the programme's IATI file: the head of the service and the programme's
+    managers (what the file says is theirs to answer for)."""
+    return manages(actor, programme)
