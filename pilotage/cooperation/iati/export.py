@@ -198,6 +198,11 @@ def activities_data(
                 ],
                 related=[("1", pid)],
             )
+            project._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+        # The prefetches make reference cycles (a project's cached programme, a
+        # transaction's cached project): broken here, each chunk is freed when the next
+        # one comes, not at the next full garbage collection.
+        programme._prefetched_objects_cache = {}  # type: ignore[attr-defined]
 
 
 # --- Writing ---------------------------------------------------------------------------
@@ -259,9 +264,9 @@ def activity_element(a: rules.ActivityData, org: ReportingOrg, today: dt.date) -
     _sub(el, "activity-status", code=a.status)
     if a.start_date is not None:
         _sub(el, "activity-date", type="1", iso_date=a.start_date.isoformat())
-        if a.status not in (ActivityStatus.PIPELINE, ActivityStatus.CANCELLED):
-            if a.start_date <= today:
-                _sub(el, "activity-date", type="2", iso_date=a.start_date.isoformat())
+        started = a.status not in (ActivityStatus.PIPELINE, ActivityStatus.CANCELLED)
+        if started and a.start_date <= today:
+            _sub(el, "activity-date", type="2", iso_date=a.start_date.isoformat())
     if a.end_date is not None:
         _sub(el, "activity-date", type="3", iso_date=a.end_date.isoformat())
         if a.status == ActivityStatus.CLOSED and a.end_date <= today:

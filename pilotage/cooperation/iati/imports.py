@@ -30,9 +30,9 @@ from lxml import etree
 from pilotage.cooperation.iati.common import XML_LANG
 from pilotage.cooperation.models import (
     ActivityStatus,
+    Opportunity,
     OrganisationRole,
     OrganisationType,
-    Opportunity,
     Partner,
     PartnerKind,
     Programme,
@@ -254,7 +254,8 @@ class _Reader:
         if code not in ActivityStatus.values:
             self.problem(
                 "activity-status/@code",
-                _("« %(value)s » n'est pas un statut d'activité IATI (1 à 6).") % {"value": code[:10]},
+                _("« %(value)s » n'est pas un statut d'activité IATI (1 à 6).")
+                % {"value": code[:10]},
             )
         dates: dict[str, dt.date] = {}
         for date_el in act.iterchildren("activity-date"):
@@ -272,7 +273,9 @@ class _Reader:
                 _("« %(value)s » n'est pas une devise ISO 4217.") % {"value": currency[:10]},
             )
         reporting_el = act.find("reporting-org")
-        reporting = self.org(reporting_el, lang, "reporting-org") if reporting_el is not None else None
+        reporting = (
+            self.org(reporting_el, lang, "reporting-org") if reporting_el is not None else None
+        )
         participating = []
         for org_el in act.iterchildren("participating-org"):
             role = org_el.get("role", "").strip()
@@ -305,7 +308,10 @@ class _Reader:
                 sectors.append((sector_code, self.percentage(sector, "sector")))
             else:
                 self.result.notes.append(
-                    _("%(id)s : secteur %(code)s (vocabulaire %(voc)s) ignoré, seul le CAD à cinq chiffres est repris.")
+                    _(
+                        "%(id)s : secteur %(code)s (vocabulaire %(voc)s) ignoré, seul le CAD "
+                        "à cinq chiffres est repris."
+                    )
                     % {"id": self.identifier, "code": sector_code[:20], "voc": vocabulary[:5]}
                 )
         commitments = [
@@ -349,7 +355,10 @@ def read_activities(data: bytes) -> tuple[ImportResult, list[ActivityIn]]:
     root = parse_safely(data)
     if root.tag != "iati-activities":
         raise IatiFileRefused(
-            _("L'élément racine est « %(tag)s », pas « iati-activities » : ce n'est pas un fichier d'activités IATI.")
+            _(
+                "L'élément racine est « %(tag)s », pas « iati-activities » : ce n'est pas "
+                "un fichier d'activités IATI."
+            )
             % {"tag": str(root.tag)[:40]}
         )
     version = (root.get("version") or "").strip()
@@ -377,12 +386,16 @@ def read_activities(data: bytes) -> tuple[ImportResult, list[ActivityIn]]:
         if activity is None:
             continue
         if activity.identifier in seen:
-            reader.problem("iati-identifier", _("L'identifiant apparaît deux fois dans le fichier."))
+            reader.problem(
+                "iati-identifier", _("L'identifiant apparaît deux fois dans le fichier.")
+            )
             continue
         seen.add(activity.identifier)
         activities.append(activity)
     if not activities and not result.problems:
-        result.problems.append(Problem("?", "iati-activity", _("Le fichier ne contient aucune activité.")))
+        result.problems.append(
+            Problem("?", "iati-activity", _("Le fichier ne contient aucune activité."))
+        )
     return result, activities
 
 
@@ -414,7 +427,9 @@ class _Writer:
         self.partners: dict[str, Partner] = {}
         self.countries = {u.code: u for u in OrgUnit.objects.filter(depth=1)}
 
-    def record(self, kind: str, obj: Any, changes: dict[str, list[Any]] | None, created: bool) -> None:
+    def record(
+        self, kind: str, obj: Any, changes: dict[str, list[Any]] | None, created: bool
+    ) -> None:
         if created:
             audit_record(actor=None, action=CREATE, obj=obj, changes=changes)
             self.result.changes.append((kind, "created", str(obj)))
@@ -454,7 +469,9 @@ class _Writer:
         return found
 
     def funder(self, a: ActivityIn) -> Partner | None:
-        funding = [org for role, org in a.participating if role == OrganisationRole.FUNDING and org.ref]
+        funding = [
+            org for role, org in a.participating if role == OrganisationRole.FUNDING and org.ref
+        ]
         if funding:
             return self.partner(funding[0])
         return self.partner(a.reporting) if a.reporting is not None else None
@@ -472,7 +489,11 @@ class _Writer:
         partner = self.funder(a)
         if partner is None:
             self.result.problems.append(
-                Problem(a.identifier, "participating-org", _("Aucun bailleur identifié (@ref) pour l'opportunité."))
+                Problem(
+                    a.identifier,
+                    "participating-org",
+                    _("Aucun bailleur identifié (@ref) pour l'opportunité."),
+                )
             )
             return
         values = {
@@ -493,12 +514,18 @@ class _Writer:
     def _dates(self, a: ActivityIn) -> tuple[dt.date, dt.date] | None:
         if a.start is None or a.end is None:
             self.result.problems.append(
-                Problem(a.identifier, "activity-date", _("Il faut une date de début et une date de fin (type 1 à 4)."))
+                Problem(
+                    a.identifier,
+                    "activity-date",
+                    _("Il faut une date de début et une date de fin (type 1 à 4)."),
+                )
             )
             return None
         if a.end < a.start:
             self.result.problems.append(
-                Problem(a.identifier, "activity-date", _("La date de fin précède la date de début."))
+                Problem(
+                    a.identifier, "activity-date", _("La date de fin précède la date de début.")
+                )
             )
             return None
         return a.start, a.end
@@ -534,10 +561,10 @@ class _Writer:
             self.record("programme", found, {"code": ["", code]}, created=True)
         else:
             self.record("programme", found, _set_fields(found, values), created=False)
-        wanted_countries = {
-            c: pct for c, pct in self.shares(self._known_countries(a))
+        wanted_countries = dict(self.shares(self._known_countries(a)))
+        current = {
+            pc.country.code: pc.percentage for pc in found.countries.select_related("country")
         }
-        current = {pc.country.code: pc.percentage for pc in found.countries.select_related("country")}
         if current != wanted_countries:
             found.countries.all().delete()
             ProgrammeCountry.objects.bulk_create(
@@ -548,7 +575,8 @@ class _Writer:
         if {s.code: s.percentage for s in found.sectors.all()} != wanted_sectors:
             found.sectors.all().delete()
             ProgrammeSector.objects.bulk_create(
-                ProgrammeSector(programme=found, code=c, percentage=p) for c, p in wanted_sectors.items()
+                ProgrammeSector(programme=found, code=c, percentage=p)
+                for c, p in wanted_sectors.items()
             )
         return found
 
@@ -583,7 +611,9 @@ class _Writer:
             )
 
 
-def import_activities(source: bytes | str | Path | IO[bytes], *, dry_run: bool = False) -> ImportResult:
+def import_activities(
+    source: bytes | str | Path | IO[bytes], *, dry_run: bool = False
+) -> ImportResult:
     """Read the file and, when it has no problem, write what it seeds in one transaction
     (rolled back when ``dry_run``). Raises :class:`IatiFileRefused` for a file that cannot
     be read at all; otherwise the result lists the problems (then nothing is written)."""
@@ -616,7 +646,8 @@ def import_activities(source: bytes | str | Path | IO[bytes], *, dry_run: bool =
             if a.status == ActivityStatus.PIPELINE:
                 writer.opportunity(a)
             elif a.parent and (
-                a.parent in in_file or Programme.objects.filter(code=code_for(a.parent, 40)).exists()
+                a.parent in in_file
+                or Programme.objects.filter(code=code_for(a.parent, 40)).exists()
             ):
                 children.append(a)
             else:
@@ -624,10 +655,17 @@ def import_activities(source: bytes | str | Path | IO[bytes], *, dry_run: bool =
                 if found is not None:
                     programmes[a.identifier] = found
         for a in children:
-            parent = programmes.get(a.parent) or Programme.objects.filter(code=code_for(a.parent, 40)).first()
+            parent = (
+                programmes.get(a.parent)
+                or Programme.objects.filter(code=code_for(a.parent, 40)).first()
+            )
             if parent is None:
                 result.problems.append(
-                    Problem(a.identifier, "related-activity", _("Le programme parent n'a pas pu être créé."))
+                    Problem(
+                        a.identifier,
+                        "related-activity",
+                        _("Le programme parent n'a pas pu être créé."),
+                    )
                 )
                 continue
             writer.project(a, parent)

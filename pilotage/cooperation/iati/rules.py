@@ -148,9 +148,10 @@ def check(activity: ActivityData, *, ref: str, today: dt.date) -> list[Failure]:
             % {"status": activity.status, "date": activity.start_date.isoformat()},
         )
 
-    if not activity.default_currency or pycountry.currencies.get(
-        alpha_3=activity.default_currency
-    ) is None:
+    if (
+        not activity.default_currency
+        or pycountry.currencies.get(alpha_3=activity.default_currency) is None
+    ):
         fail(
             RULE_DEFAULT_CURRENCY,
             _("La devise par défaut « %(code)s » n'est pas un code ISO 4217.")

@@ -274,7 +274,9 @@ def test_command_writes_a_valid_file(coop, tmp_path):
     with_money(coop)
     target = tmp_path / "iati.xml"
     out = io.StringIO()
-    call_command("iati_export", "-o", str(target), "--programme", "imagine", "--validate", stdout=out)
+    call_command(
+        "iati_export", "-o", str(target), "--programme", "imagine", "--validate", stdout=out
+    )
     assert schema_errors(target) == []
     assert "3" in out.getvalue()
     ids = etree.parse(str(target)).xpath("//iati-identifier/text()")

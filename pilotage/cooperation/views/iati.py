@@ -7,6 +7,7 @@ import io
 import tempfile
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path
 
@@ -25,7 +26,9 @@ def _programme(request: HttpRequest, pk: int) -> Programme:
     return found
 
 
-def _page(request: HttpRequest, programme: Programme, result: ExportResult, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, programme: Programme, result: ExportResult, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "cooperation/iati/programme.html",
@@ -40,10 +43,10 @@ def programme_iati(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, found, result)
 
 
-def programme_iati_download(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_iati_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = _programme(request, pk)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-    result = export_programmes(out, Programme.objects.filter(pk=found.pk))  # type: ignore[arg-type]
+    result = export_programmes(out, Programme.objects.filter(pk=found.pk))
     if not result.ok:
         out.close()
         return _page(request, found, result, status=422)

@@ -45,5 +45,7 @@ class Command(BaseCommand):
         if options["validate"]:
             errors = schema_errors(options["output"])
             if errors:
-                raise CommandError("The file does not pass the IATI 2.03 schema:\n" + "\n".join(errors))
+                raise CommandError(
+                    "The file does not pass the IATI 2.03 schema:\n" + "\n".join(errors)
+                )
             self.stdout.write("The file passes the IATI 2.03 schema.")
