@@ -269,3 +269,14 @@ LOGGING = {
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pilotage@localhost")
+
+# IATI: the organisation that publishes the cooperation activities (reporting-org). Activity
+# identifiers are "<ref>-<programme code>" and "<ref>-<project code>".
+PILOTAGE_IATI_REPORTING_ORG = {
+    "ref": os.environ.get("PILOTAGE_IATI_REF", "XX-DEMO-MEN"),
+    "type": os.environ.get("PILOTAGE_IATI_TYPE", "10"),
+    "name": os.environ.get("PILOTAGE_IATI_NAME", "Ministère de l'Éducation nationale (démo)"),
+}
+PILOTAGE_IATI_IMPORT_MAX_BYTES = int(
+    os.environ.get("PILOTAGE_IATI_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))
+)

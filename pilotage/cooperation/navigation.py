@@ -79,6 +79,7 @@ PROGRAMME_TABS: tuple[ProgrammeTab, ...] = (
     ProgrammeTab(
         "cooperation:workplan", _("Plan de travail"), order=40, allowed=perms.can_view_workplan
     ),
+    ProgrammeTab("cooperation:programme-iati", _("IATI"), order=90, allowed=perms.can_export_iati),
 )
 
 

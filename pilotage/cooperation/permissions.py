@@ -483,3 +483,12 @@ def is_contract_holder(actor: Any, contract: Any) -> bool:
     return (
         actor.is_authenticated and is_consultant(actor) and contract.consultant.user_id == actor.pk
     )
+
+
+# --- IATI export (iati part) -------------------------------------------------------------
+
+
+def can_export_iati(actor: Any, programme: Programme) -> bool:
+    """Publishes the programme's IATI file: the head of the service and the programme's
+    managers (what the file says is theirs to answer for)."""
+    return manages(actor, programme)

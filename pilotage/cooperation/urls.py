@@ -5,6 +5,7 @@ from pilotage.cooperation.views import (
     agreements,
     consultants,
     finance,
+    iati,
     meetings,
     partners,
     pipeline,
@@ -32,4 +33,5 @@ urlpatterns: list = [
     *trainings.urlpatterns,
     *resources.urlpatterns,
     *actions.urlpatterns,
+    *iati.urlpatterns,
 ]

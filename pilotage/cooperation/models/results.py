@@ -204,10 +204,17 @@ class IndicatorTarget(models.Model):
         verbose_name = _("cible de période")
         verbose_name_plural = _("cibles de période")
         constraints = [
+            # One target per period and country, and one programme-wide (no country): two
+            # partial constraints, which SQLite enforces too (it has no NULLS NOT DISTINCT).
             models.UniqueConstraint(
                 fields=["indicator", "period_start", "period_end", "country"],
+                condition=models.Q(country__isnull=False),
                 name="indicator_target_once",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period_start", "period_end"],
+                condition=models.Q(country__isnull=True),
+                name="indicator_target_once_programme_wide",
             ),
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),
