@@ -102,14 +102,39 @@ def projects_q(actor: Any) -> Q:
     return Q(programme__in=team.values("pk")) | _country_q(actor, "country__path")
 
 
+def _memo(actor: Any, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """A per-request answer kept on the user object (as the kernel keeps the scope): a
+    programme's pages ask the same questions for each of their tabs and links."""
+    cache = actor.__dict__.setdefault("_cooperation_memo", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget_memo(user: Any) -> None:
+    """After a change of the user's team roles: the next question reads them again."""
+    user.__dict__.pop("_cooperation_memo", None)
+
+
+def member_roles(actor: Any, programme: Programme) -> frozenset[str]:
+    """The actor's roles in the programme's team (one query per programme and request)."""
+    if not getattr(actor, "is_authenticated", False) or not scope_of(actor).allows(
+        MANAGE_PROGRAMMES
+    ):
+        return frozenset()
+    return _memo(
+        actor,
+        ("member_roles", programme.pk),
+        lambda: frozenset(programme.members.filter(user=actor).values_list("role", flat=True)),
+    )
+
+
 def manages(actor: Any, programme: Programme) -> bool:
     """Runs the programme: edits it, its projects, its results framework and work plan,
     approves reported results and reviews deliverables."""
     if runs_all(actor):
         return True
-    if not scope_of(actor).allows(MANAGE_PROGRAMMES):
-        return False
-    return programme.members.filter(user=actor, role=MemberRole.MANAGER).exists()
+    return MemberRole.MANAGER in member_roles(actor, programme)
 
 
 def can_create_programme(actor: Any) -> bool:
@@ -117,7 +142,15 @@ def can_create_programme(actor: Any) -> bool:
 
 
 def can_view_programme(actor: Any, programme: Programme) -> bool:
-    return Programme.objects.filter(programmes_q(actor), pk=programme.pk).exists()
+    if runs_all(actor) or is_finance(actor) or member_roles(actor, programme):
+        return True
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return _memo(
+        actor,
+        ("view_programme", programme.pk),
+        lambda: Programme.objects.filter(programmes_q(actor), pk=programme.pk).exists(),
+    )
 
 
 def can_view_project(actor: Any, project: Project) -> bool:
@@ -145,11 +178,7 @@ def can_manage_finance(actor: Any, programme: Programme) -> bool:
     finance officers, and the programme's own finance member."""
     if is_finance(actor):
         return True
-    if not scope_of(actor).allows(MANAGE_PROGRAMMES):
-        return False
-    return programme.members.filter(
-        user=actor, role__in=(MemberRole.MANAGER, MemberRole.FINANCE)
-    ).exists()
+    return bool(member_roles(actor, programme) & {MemberRole.MANAGER, MemberRole.FINANCE})
 
 
 def can_manage_rates(actor: Any) -> bool:
@@ -367,8 +396,16 @@ def finance_projects_q(actor: Any) -> Q:
 
 
 def can_view_finance(actor: Any, programme: Programme) -> bool:
-    return Project.objects.filter(finance_projects_q(actor), programme=programme).exists() or (
-        runs_all(actor) or is_finance(actor)
+    if runs_all(actor) or is_finance(actor):
+        return True
+    if is_partner(actor) and not member_roles(actor, programme):
+        return False
+    if member_roles(actor, programme):
+        return True
+    return _memo(
+        actor,
+        ("view_finance", programme.pk),
+        lambda: Project.objects.filter(finance_projects_q(actor), programme=programme).exists(),
     )
 
 
@@ -423,10 +460,7 @@ def sees_whole_workplan(actor: Any, programme: Programme) -> bool:
     """Sees every activity of the programme (not only their country's or their own)."""
     if runs_all(actor) or is_finance(actor):
         return True
-    return Programme.objects.filter(
-        _member_q(actor, (MemberRole.MANAGER, MemberRole.FINANCE, MemberRole.OBSERVER)),
-        pk=programme.pk,
-    ).exists()
+    return bool(member_roles(actor, programme))
 
 
 def can_view_workplan(actor: Any, programme: Programme) -> bool:

@@ -90,8 +90,151 @@ def _projects_section(actor: Any, programme: Programme, period: Period) -> Secti
     )
 
 
+def _number(value: Any, places: int = 0) -> str:
+    if value is None:
+        return "—"
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
+
+
+def _activities_section(actor: Any, programme: Programme, period: Period) -> Section | None:
+    from pilotage.cooperation.permissions import can_view_workplan
+    from pilotage.cooperation.selectors.workplans import activities_for_month
+
+    if not can_view_workplan(actor, programme):
+        return None
+    month = activities_for_month(actor, programme, year=period.year, month=period.month)
+    labels = (
+        ("done", _("Réalisée ce mois")),
+        ("ongoing", _("En cours")),
+        ("delayed", _("En retard")),
+        ("starting_next_month", _("Commence le mois prochain")),
+    )
+    rows = [
+        [
+            f"{a.code} · {a.title}",
+            label,
+            f"{a.progress} %",
+            date_text(a.end_date, translation.get_language() or "fr"),
+        ]
+        for key, label in labels
+        for a in month[key]
+    ]
+    return Section(
+        title=_("Activités du plan de travail"),
+        columns=[_("Activité"), _("Situation"), _("Avancement"), _("Fin prévue")],
+        rows=rows,
+        widths=[3, 1.3, 0.9, 1.1],
+        empty=_("Aucune activité réalisée, en cours ou en retard ce mois."),
+    )
+
+
+def _results_section(actor: Any, programme: Programme, period: Period) -> Section | None:
+    from pilotage.cooperation.selectors.results import target_vs_actual
+
+    rows = target_vs_actual(actor, programme, until=period.last)
+    shown = [r for r in rows if r.country_code is None]
+    return Section(
+        title=_("Résultats par rapport aux cibles"),
+        columns=[_("Indicateur"), _("Période"), _("Cible"), _("Réalisé"), _("Taux")],
+        rows=[
+            [
+                f"{r.indicator_code} · {r.indicator_title}",
+                _("Fin de programme")
+                if r.is_end
+                else f"{r.period_start:%Y}"
+                if r.period_start
+                else "",
+                r.target_text or _number(r.target, 2 if r.measure == "percentage" else 0),
+                "; ".join(text for _c, text in r.texts)[:200]
+                if r.texts
+                else _number(r.actual, 2 if r.measure == "percentage" else 0),
+                f"{_number(r.achievement, 1)} %" if r.achievement is not None else "—",
+            ]
+            for r in shown
+        ],
+        widths=[3, 1.1, 1, 1, 0.8],
+        empty=_("Aucun indicateur dans le cadre de résultats."),
+        note=_(
+            "Seuls les résultats approuvés sont comptés ; les pourcentages sont agrégés "
+            "en Σ numérateurs / Σ dénominateurs."
+        ),
+    )
+
+
+def _finance_section(actor: Any, programme: Programme, period: Period) -> Section | None:
+    from pilotage.cooperation.money import MissingRate
+    from pilotage.cooperation.permissions import can_view_finance
+    from pilotage.cooperation.selectors.finance import programme_finance_summary
+
+    if not can_view_finance(actor, programme):
+        return None
+    currency = programme.default_currency
+    try:
+        summary = programme_finance_summary(programme, currency=currency, until=period.last)
+    except MissingRate as exc:
+        return Section(title=_("Finances"), columns=[], note=str(exc), empty=str(exc))
+    rows = [*summary.rows, summary.total]
+    language = translation.get_language() or "fr"
+    rates = ", ".join(
+        f"1 EUR = {_number(r.units_per_eur, 4)} {r.currency} ({date_text(r.valid_from, language)})"
+        for r in summary.rates_used
+    )
+    return Section(
+        title=_("Finances (%(currency)s)") % {"currency": currency},
+        columns=[
+            _("Projet"),
+            _("Budget"),
+            _("Engagé"),
+            _("Décaissé"),
+            _("Dépensé"),
+            _("Exécution"),
+        ],
+        rows=[
+            [
+                r.label,
+                _number(r.budget),
+                _number(r.commitment),
+                _number(r.disbursement),
+                _number(r.expenditure),
+                f"{_number(r.burn_rate, 1)} %" if r.burn_rate is not None else "—",
+            ]
+            for r in rows
+        ],
+        widths=[2.6, 1, 1, 1, 1, 0.8],
+        empty=_("Aucun budget ni transaction."),
+        note=(_("Taux de change appliqués : %(rates)s.") % {"rates": rates}) if rates else "",
+    )
+
+
+def _trainings_section(actor: Any, programme: Programme, period: Period) -> Section | None:
+    from pilotage.cooperation.selectors.trainings import people_trained
+
+    trained = people_trained(actor, programme)
+    return Section(
+        title=_("Personnes formées (depuis le début du programme)"),
+        columns=[_("Pays"), _("Personnes formées")],
+        rows=[[country.name, _number(n)] for country, n in trained.by_country if n]
+        + [
+            [
+                _("Total (%(countries)d pays)") % {"countries": trained.countries},
+                _number(trained.total),
+            ]
+        ],
+        widths=[3, 1],
+        note=_(
+            "Chaque personne est comptée une fois, quel que soit le nombre de sessions suivies."
+        ),
+    )
+
+
 # The sections, in the order they are printed; each part of the app adds its builder.
-SECTION_BUILDERS: list[SectionBuilder] = [_projects_section]
+SECTION_BUILDERS: list[SectionBuilder] = [
+    _projects_section,
+    _activities_section,
+    _results_section,
+    _finance_section,
+    _trainings_section,
+]
 
 
 def date_text(day: dt.date, language: str) -> str:

@@ -23,7 +23,12 @@ from pilotage.cooperation.models import (
     ProjectLocation,
     ProjectSector,
 )
-from pilotage.cooperation.permissions import can_create_programme, can_edit_project, manages
+from pilotage.cooperation.permissions import (
+    can_create_programme,
+    can_edit_project,
+    forget_memo,
+    manages,
+)
 from pilotage.cooperation.services.common import locked, shares_check, version_check
 from pilotage.core.audit import CREATE, UPDATE, audit_record, diff, snapshot
 from pilotage.orgunits.models import OrgUnit
@@ -87,6 +92,7 @@ def programme_create(*, actor: Any, **fields: Any) -> Programme:
     )
     if actor is not None and actor.is_authenticated:
         ProgrammeMember.objects.create(programme=programme, user=actor, role=MemberRole.MANAGER)
+        forget_memo(actor)
     return programme
 
 
@@ -123,6 +129,7 @@ def programme_member_add(
     member, created = ProgrammeMember.objects.get_or_create(
         programme=programme, user=user, role=role
     )
+    forget_memo(user)
     if created:
         audit_record(
             actor=actor,
@@ -145,6 +152,7 @@ def programme_member_remove(*, actor: Any, member: ProgrammeMember) -> None:
         raise ValidationError(_("Un programme garde au moins un chargé de programme."))
     label = f"{member.user.get_username()} · {member.get_role_display()}"
     member.delete()
+    forget_memo(member.user)
     audit_record(
         actor=actor, action=MEMBER_REMOVE, obj=programme, changes={"member": [label, None]}
     )

@@ -86,3 +86,16 @@ def test_the_pages_give_the_pdf_to_those_who_see_the_programme(client, coop):
     bad = reverse("cooperation:report-pdf", args=[coop.imagine.pk, 2026, 13, "fr"])
     assert client.get(bad).status_code == 404
     assert client.get(url.replace("fr.pdf", "de.pdf")).status_code == 404
+
+
+def test_the_pdf_gathers_every_part_of_the_month(coop):
+    """Activities, results, finance and trainings each have their section, read as the
+    person who asked."""
+    text = _text(monthly_report_pdf(coop.manager, coop.imagine, Period(2026, 3), "fr"))
+    for title in (
+        "Activités du plan de travail",
+        "Résultats par rapport aux cibles",
+        "Personnes formées",
+    ):
+        assert title in text
+    assert "Finances (EUR)" in text
