@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from pilotage.core.mail import base_url
 from pilotage.indicators.models import Action
 from pilotage.indicators.selectors.actions import nearest_supervisors
 from pilotage.indicators.services.actions import actions_claim_overdue
@@ -30,15 +31,6 @@ def _language(user: Any) -> str:
     known = {code for code, _name in settings.LANGUAGES}
     language = getattr(user, "preferred_language", "") or "fr"
     return language if language in known else "fr"
-
-
-def base_url() -> str:
-    """Where the links in the e-mail point: ``PILOTAGE_BASE_URL``, else the first of
-    ``CSRF_TRUSTED_ORIGINS`` (the site's public address), else paths only."""
-    configured = getattr(settings, "PILOTAGE_BASE_URL", "") or next(
-        iter(getattr(settings, "CSRF_TRUSTED_ORIGINS", []) or []), ""
-    )
-    return str(configured).rstrip("/")
 
 
 def _message(

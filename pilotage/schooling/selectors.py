@@ -8,7 +8,7 @@ ranks and mentions are computed from marks: pages, bulletins, council and API sh
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -1170,3 +1170,16 @@ def transfers_list(
     return qs.select_related(
         "pupil", "from_school__school", "to_school__school", "academic_year"
     ).order_by("-requested_at", "-pk")
+
+
+def teachers_by_ppr(actor: Any, pprs: Iterable[str]) -> dict[str, Teacher]:
+    """The teachers with these staff numbers (PPR) whose school ``actor`` sees, by PPR (one
+    query); ``actor`` None (the demo generator, a command) sees every school. Another
+    domain (the cooperation trainings) links its participants to teachers through this."""
+    wanted = set(pprs)
+    if not wanted:
+        return {}
+    found = Teacher.objects.filter(ppr__in=wanted)
+    if actor is not None:
+        found = found.filter(school__in=schools_visible(actor).values("pk"))
+    return {t.ppr: t for t in found}

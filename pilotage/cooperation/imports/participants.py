@@ -29,8 +29,7 @@ from pilotage.cooperation.services.trainings import (
 from pilotage.core.audit import audit_record
 from pilotage.core.imports import Column, column_names
 from pilotage.core.tabular import ImportRejected, Problem, Problems, cell_text, open_table
-from pilotage.schooling.models import Teacher
-from pilotage.schooling.selectors import schools_visible
+from pilotage.schooling.selectors import teachers_by_ppr
 
 YES = {"1", "oui", "o", "x", "yes", "y", "true", "vrai", "نعم"}
 NO = {"", "0", "non", "n", "no", "false", "faux", "لا"}
@@ -99,7 +98,7 @@ def _bool(number: int, column: str, values: dict[str, Any], problems: Problems) 
     return False
 
 
-def _row(number: int, values: dict[str, Any], teachers: dict[str, Teacher], problems: Problems):
+def _row(number: int, values: dict[str, Any], teachers: dict[str, Any], problems: Problems):
     name = " ".join(cell_text(values.get("nom_complet")).split())
     if not name:
         problems.add(number, "nom_complet", "", _("le nom est obligatoire"))
@@ -151,15 +150,10 @@ def _row(number: int, values: dict[str, Any], teachers: dict[str, Teacher], prob
     )
 
 
-def _visible_teachers(actor: Any, pprs: set[str]) -> dict[str, Teacher]:
+def _visible_teachers(actor: Any, pprs: set[str]) -> dict[str, Any]:
     """The teachers of ``pprs`` whose school the importer sees (one query); the others
     are not linked, and the file is not told whether they exist."""
-    if not pprs:
-        return {}
-    found = Teacher.objects.filter(ppr__in=pprs)
-    if actor is not None:
-        found = found.filter(school__in=schools_visible(actor).values("pk"))
-    return {t.ppr: t for t in found}
+    return teachers_by_ppr(actor, pprs)
 
 
 def participants_import(

@@ -351,8 +351,7 @@ def catalogue_figures(
     country has no school data. One engine call per country."""
     if not indicator.catalogue_code:
         return []
-    from pilotage.indicators.custom import indicator_values
-    from pilotage.indicators.engine import IndicatorError
+    from pilotage.indicators.selectors.catalogue import IndicatorError, indicator_values
     from pilotage.indicators.selectors.values import academic_years
 
     on = on or dt.date.today()  # noqa: DTZ011 - a school year is a calendar matter

@@ -539,7 +539,7 @@ def reminder_recipients(obligation: Obligation) -> list[tuple[str, str, str]]:
 def _reminder_message(
     obligation: Obligation, days: int, name: str, email: str, language: str, today: dt.date
 ) -> EmailMessage:
-    from pilotage.indicators.notifications import base_url
+    from pilotage.core.mail import base_url
 
     with translation.override(language):
         if days == 0:

@@ -161,7 +161,7 @@ def _indicator_check(indicator: ResultIndicator) -> None:
             }
         )
     if indicator.catalogue_code:
-        from pilotage.indicators.custom import indicator_of
+        from pilotage.indicators.selectors.catalogue import indicator_of
 
         if indicator_of(indicator.catalogue_code) is None:
             raise ValidationError(

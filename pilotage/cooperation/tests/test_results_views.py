@@ -265,8 +265,8 @@ def test_table_and_xlsx(client, coop):
 def test_catalogue_value_shown_next_to_the_reported_one(client, coop, monkeypatch):
     """The page reads the indicators app through its public ``indicator_values``; here it
     answers as it would for a country with school data."""
-    from pilotage.indicators import custom
     from pilotage.indicators.engine import Value
+    from pilotage.indicators.selectors import catalogue
     from pilotage.orgunits.models import AcademicYear
 
     AcademicYear.objects.get_or_create(
@@ -281,7 +281,7 @@ def test_catalogue_value_shown_next_to_the_reported_one(client, coop, monkeypatc
         calls.append((code, [x.code for x in units], [y.code for y in years]))
         return [Value(units[0].code, years[0].code, {}, 4321, None, 4321.0)]
 
-    monkeypatch.setattr(custom, "indicator_values", fake)
+    monkeypatch.setattr(catalogue, "indicator_values", fake)
     login(client, coop.manager)
     page = client.get(reverse("cooperation:result-update", args=[u.pk])).content.decode()
     assert "4321" in re.sub(r"\s", "", page), re.findall(r"<p id=\"catalogue\">.*?</p>", page, re.S)

@@ -104,12 +104,13 @@ def test_home_query_count_does_not_grow_with_the_scope(
 ) -> None:
     """For the national administrator: session, user, scope, then the cards — roles' units
     (1), the territory's top units and school count (2), the current semester for the
-    marks-entry card (1; no year here, so no progress query), the audit card (none): the
-    same whatever the number of schools."""
+    marks-entry card (1; no year here, so no progress query), the audit card (none), the
+    cooperation cards (3: the overdue follow-ups' count, the deliverables and the activity
+    reports waiting for review): the same whatever the number of schools."""
     from pilotage.orgunits.tests.factories import make_school
 
     client.force_login(personas.national_admin)
-    with django_assert_max_num_queries(11) as first:
+    with django_assert_max_num_queries(14) as first:
         client.get("/")
     for n in range(10):
         make_school(personas.commune_a, code=f"9{n:04d}X", name_fr=f"École {n}")

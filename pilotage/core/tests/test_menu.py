@@ -20,6 +20,7 @@ MENUS = {
         "/indicators/",
         "/schooling/transfers/",
         "/schooling/deadlines/",
+        "/cooperation/",  # the national administration runs the cooperation programmes too
         "/accounts/people/",
         "/audit/",
         "/accounts/tokens/",

@@ -34,16 +34,22 @@ def test_installed_roles_in_seniority_order() -> None:
     assert [code for code, _label in role_choices()] == [
         "national_admin",
         "regional_officer",
+        "cooperation_head",
+        "programme_manager",
+        "finance_officer",
+        "country_coordinator",
         "provincial_officer",
         "school_head",
         "teacher",
         "parent",
+        "consultant",
+        "cooperation_partner",
     ]
 
 
 def test_no_future_domain_role_is_declared_before_its_app() -> None:
     codes = {code for code, _label in role_choices()}
-    assert not codes & {"contact_agent", "contact_supervisor", "programme_manager"}
+    assert not codes & {"contact_agent", "contact_supervisor"}
 
 
 def test_a_capability_belongs_only_to_the_roles_given_it() -> None:

@@ -69,8 +69,12 @@ def current_period():
 
 
 def test_the_steering_step_follows_the_facts():
-    assert [s.name for s in FULL_STEPS[-2:]] == ["indicator_facts", "steering"]
-    assert FULL_STEPS[-1].run is create_steering
+    names = [s.name for s in FULL_STEPS]
+    at = names.index("steering")
+    assert names[at - 1] == "indicator_facts"
+    assert FULL_STEPS[at].run is create_steering
+    # Only the cooperation programmes come after it: they read no school record's facts.
+    assert all(n == "cooperation" or n.startswith("coop_") for n in names[at + 1 :])
 
 
 @pytest.mark.parametrize("direction", [Direction.HIGHER, Direction.LOWER])
