@@ -4,34 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cooperation', '0001_cooperation_programmes'),
-        ('orgunits', '0003_levels_may_share_a_depth'),
+        ("cooperation", "0001_cooperation_programmes"),
+        ("orgunits", "0003_levels_may_share_a_depth"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FinanceVersion',
+            name="FinanceVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.BigIntegerField(default=0, verbose_name='version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.BigIntegerField(default=0, verbose_name="version")),
             ],
             options={
-                'verbose_name': 'version des données financières',
-                'verbose_name_plural': 'versions des données financières',
+                "verbose_name": "version des données financières",
+                "verbose_name_plural": "versions des données financières",
             },
         ),
         migrations.RemoveConstraint(
-            model_name='indicatortarget',
-            name='indicator_target_once',
+            model_name="indicatortarget",
+            name="indicator_target_once",
         ),
         migrations.AddConstraint(
-            model_name='indicatortarget',
-            constraint=models.UniqueConstraint(condition=models.Q(('country__isnull', False)), fields=('indicator', 'period_start', 'period_end', 'country'), name='indicator_target_once'),
+            model_name="indicatortarget",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("country__isnull", False)),
+                fields=("indicator", "period_start", "period_end", "country"),
+                name="indicator_target_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatortarget',
-            constraint=models.UniqueConstraint(condition=models.Q(('country__isnull', True)), fields=('indicator', 'period_start', 'period_end'), name='indicator_target_once_programme_wide'),
+            model_name="indicatortarget",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("country__isnull", True)),
+                fields=("indicator", "period_start", "period_end"),
+                name="indicator_target_once_programme_wide",
+            ),
         ),
     ]

@@ -394,10 +394,9 @@ def _dashboard_sums_sql(source: QuerySet[Any], currency: str, rates: Rates) -> D
         factors.append(rates.factor(cur, currency, dt.date(y, m, 1)))
     if not curs:
         return DashboardSums({}, rates.used)
-    inner, params = (
-        source.values_list("year", "c", "month", "kind", "currency", "amount")
-        .query.sql_with_params()
-    )
+    inner, params = source.values_list(
+        "year", "c", "month", "kind", "currency", "amount"
+    ).query.sql_with_params()
     sql = (
         "SELECT s.y, s.c, s.k, SUM(s.a * f.factor) "  # noqa: S608 - SQL built by the ORM
         f"FROM ({inner}) AS s (y, c, m, k, cur, a) "
