@@ -354,3 +354,19 @@ class FinanceCountryFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_key} {self.year}-{self.month:02d} {self.kind} {self.amount}"
+
+
+class FinanceVersion(models.Model):
+    """One row: a number the finance services raise in the same transaction as every write
+    to the facts (``FinanceFact``, ``FinanceCountryFact``) and to the rates. The portfolio
+    dashboard keeps its converted sums in the cache under this number: a write makes every
+    process's cached copy unreachable at once (the cache may be per process)."""
+
+    number = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("version des données financières")
+        verbose_name_plural = _("versions des données financières")
+
+    def __str__(self) -> str:
+        return str(self.number)

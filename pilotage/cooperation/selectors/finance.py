@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,6 +32,7 @@ from pilotage.cooperation.models import (
     ExchangeRate,
     FinanceCountryFact,
     FinanceFact,
+    FinanceVersion,
     PlanRevision,
     Programme,
     Project,
@@ -330,34 +334,127 @@ class Dashboard:
     programmes: int
 
 
+@dataclass
+class DashboardSums:
+    """What the cache keeps: the converted sums per (year, country key), unrounded, and the
+    rates applied."""
+
+    sums: dict[tuple[int, int], dict[str, Decimal]]
+    rates_used: list[RateUsed]
+
+
+def _dashboard_source(actor: Any, *, everything: bool) -> QuerySet[Any]:
+    """The facts the reader's dashboard sums: for a reader who sees every programme the
+    per-country facts (their size does not grow with the projects), else the project
+    facts of their reach. Values: year, country key, month, kind, currency, amount."""
+    if everything:
+        return FinanceCountryFact.objects.order_by().annotate(c=F("country_key"))
+    return (
+        FinanceFact.objects.filter(project__in=finance_projects(actor).values("pk"))
+        .order_by()
+        .annotate(c=Coalesce(F("project__country_id"), Value(0)))
+    )
+
+
+def _dashboard_sums_python(source: QuerySet[Any], currency: str, rates: Rates) -> DashboardSums:
+    """The reference conversion (and the one on SQLite, whose decimals are floats): the
+    facts summed per year, month, country, kind and currency in the database, each sum
+    multiplied by its month's factor in Python. One query."""
+    facts = source.values_list("year", "c", "year", "month", "kind", "currency").annotate(
+        total=Sum("amount")
+    )
+    converted = _convert_facts(
+        (((y, c), y2, m, k, cur, a) for y, c, y2, m, k, cur, a in facts), currency, rates
+    )
+    return DashboardSums(dict(converted), rates.used)
+
+
+def _dashboard_sums_sql(source: QuerySet[Any], currency: str, rates: Rates) -> DashboardSums:
+    """The same sums converted in PostgreSQL. Two queries:
+
+    1. the (currency, year, month) present in the facts (at most currencies × months
+       rows), whose factors to ``currency`` Python computes with ``Rates.factor`` exactly
+       as the reference does (so the rates used and a missing rate are the same);
+    2. the facts joined with that factor table (passed as arrays, ``unnest``), summed per
+       year, country and kind: ``SUM(amount × factor)`` in ``numeric``.
+
+    Exactness: PostgreSQL's ``numeric`` product and sum are exact; Python's rounds each
+    product and partial sum to 28 significant digits. Both are rounded once, at the end,
+    half to even to the cent (``round_money``): they differ only if a sum falls within
+    10⁻¹⁵ of a half cent (not seen; the tests compare them on a worked example)."""
+    present = source.values_list("currency", "year", "month").distinct()
+    curs: list[str] = []
+    years: list[int] = []
+    months: list[int] = []
+    factors: list[Decimal] = []
+    for cur, y, m in present:
+        curs.append(cur)
+        years.append(y)
+        months.append(m)
+        factors.append(rates.factor(cur, currency, dt.date(y, m, 1)))
+    if not curs:
+        return DashboardSums({}, rates.used)
+    inner, params = source.values_list(
+        "year", "c", "month", "kind", "currency", "amount"
+    ).query.sql_with_params()
+    sql = (
+        "SELECT s.y, s.c, s.k, SUM(s.a * f.factor) "  # noqa: S608 - SQL built by the ORM
+        f"FROM ({inner}) AS s (y, c, m, k, cur, a) "
+        "JOIN unnest(%s::text[], %s::int[], %s::int[], %s::numeric[]) AS f (cur, y, m, factor) "
+        "ON f.cur = s.cur AND f.y = s.y AND f.m = s.m "
+        "GROUP BY s.y, s.c, s.k"
+    )
+    sums: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(
+        lambda: dict.fromkeys(KINDS, ZERO)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, curs, years, months, factors])
+        for y, c, k, total in cursor.fetchall():
+            sums[(y, c)][k] += total
+    return DashboardSums(dict(sums), rates.used)
+
+
+def dashboard_sums(actor: Any, *, currency: str, everything: bool) -> DashboardSums:
+    """The converted sums (uncached): on PostgreSQL converted in SQL, elsewhere in
+    Python. Three queries on PostgreSQL (rates, months present, sums), two elsewhere."""
+    source = _dashboard_source(actor, everything=everything)
+    rates = Rates.load()
+    if connection.vendor == "postgresql":
+        return _dashboard_sums_sql(source, currency, rates)
+    return _dashboard_sums_python(source, currency, rates)
+
+
+def finance_version() -> int:
+    """The finance version (``FinanceVersion``, raised by every write to the facts or the
+    rates). One query."""
+    return FinanceVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
 def portfolio_dashboard(actor: Any, *, currency: str) -> Dashboard:
     """Totals per year and per country of every programme the reader sees, in ``currency``.
-    Four queries whatever the portfolio: the rates, the facts summed in the database per
-    year, month, country, kind and currency (for a reader who sees every programme, from
-    ``FinanceCountryFact``), the countries' names, the programmes count."""
-    rates = Rates.load()
-    facts: Iterable[tuple[Any, ...]]
-    if runs_all(actor) or is_finance(actor):
-        # Every programme: the per-country sums, whose size does not grow with the projects.
-        facts = (
-            FinanceCountryFact.objects.order_by()
-            .values_list("year", "country_key", "year", "month", "kind", "currency")
-            .annotate(total=Sum("amount"))
-        )
+
+    A reader who sees every programme (who runs all, the finance officers) reads the
+    converted sums from the cache, under the key (reporting currency, finance version):
+    three queries when cached (the version, the countries' names, the programmes count),
+    five on PostgreSQL when not (plus the rates, the months present, the converted sums;
+    four on SQLite). The cache is Django's (per process if the local-memory one): the
+    version, read first and raised in the same transaction as every fact or rate write,
+    makes a stale copy unreachable in every process. Other readers (their reach depends on
+    their roles, which the version does not follow) are not cached: their project facts
+    are converted the same way, five queries on PostgreSQL."""
+    everything = runs_all(actor) or is_finance(actor)
+    if everything:
+        key = f"coop:portfolio:{finance_version()}:{currency}"
+        data = cache.get(key)
+        if data is None:
+            data = dashboard_sums(actor, currency=currency, everything=True)
+            cache.set(key, data, timeout=24 * 3600)
     else:
-        facts = (
-            FinanceFact.objects.filter(project__in=finance_projects(actor).values("pk"))
-            .order_by()
-            .values_list("year", "project__country_id", "year", "month", "kind", "currency")
-            .annotate(total=Sum("amount"))
-        )
-    converted = _convert_facts(
-        (((y, country), y2, m, k, c, a) for y, country, y2, m, k, c, a in facts), currency, rates
-    )
+        data = dashboard_sums(actor, currency=currency, everything=False)
     per_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(KINDS, ZERO))
     per_country: dict[Any, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(KINDS, ZERO))
     total = dict.fromkeys(KINDS, ZERO)
-    for (y, country), amounts in converted.items():
+    for (y, country), amounts in data.sums.items():
         for kind, value in amounts.items():
             per_year[y][kind] += value
             per_country[country][kind] += value
@@ -380,7 +477,7 @@ def portfolio_dashboard(actor: Any, *, currency: str) -> Dashboard:
         per_year={y: rounded(per_year[y]) for y in sorted(per_year)},
         countries=countries,
         total=rounded(total),
-        rates_used=rates.used,
+        rates_used=data.rates_used,
         programmes=finance_programmes(actor).count(),
     )
 

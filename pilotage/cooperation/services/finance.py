@@ -34,6 +34,7 @@ from pilotage.cooperation.models import (
     ExchangeRate,
     FinanceCountryFact,
     FinanceFact,
+    FinanceVersion,
     Partner,
     PlannedDisbursement,
     PlanRevision,
@@ -70,6 +71,15 @@ def _upsert(table: str, key: str, items: list[tuple[FactKey, Decimal]]) -> None:
             )
 
 
+def finance_version_bump() -> None:
+    """Raise the finance version (``FinanceVersion``), in the caller's transaction: the
+    cached dashboards computed before are no longer read. The row is locked until the
+    transaction ends, so finance writes follow one another (they already meet on the
+    country facts)."""
+    if not FinanceVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        FinanceVersion.objects.create(pk=1, number=1)
+
+
 def facts_add(deltas: dict[FactKey, Decimal]) -> None:
     """Add each delta to its fact and to its country's (creating them), one statement per
     500 keys: ``INSERT … ON CONFLICT DO UPDATE SET amount = amount + excluded.amount``
@@ -78,6 +88,7 @@ def facts_add(deltas: dict[FactKey, Decimal]) -> None:
     items = [(k, v) for k, v in deltas.items() if v]
     if not items:
         return
+    finance_version_bump()
     _upsert(FinanceFact._meta.db_table, "project_id", items)
     countries = dict(
         Project.objects.filter(pk__in={k[0] for k, _v in items}).values_list("pk", "country_id")
@@ -103,6 +114,7 @@ def finance_facts_rebuild() -> int:
     """Recompute the whole aggregate from the transactions and budgets in SQL (three
     ``INSERT … SELECT``: the project facts, then the country facts from them); for the
     demo, the bench and a repair. Returns the project facts count."""
+    finance_version_bump()
     FinanceFact.objects.all().delete()
     table = FinanceFact._meta.db_table
     txs = (
@@ -188,6 +200,7 @@ def rates_save(*, actor: Any, rows: Sequence[RateRow], action: str = CREATE) -> 
         )
     }
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    finance_version_bump()
     for row in checked:
         found = stored.get((row.currency, row.valid_from))
         if found is None:

@@ -8,10 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 
 from pilotage.cooperation.models import TransactionType
-from pilotage.cooperation.money import MissingRate
+from pilotage.cooperation.money import MissingRate, Rates, round_money
 from pilotage.cooperation.selectors.finance import (
+    _dashboard_source,
+    _dashboard_sums_python,
+    dashboard_sums,
     finance_report,
     portfolio_dashboard,
     programme_finance_summary,
@@ -167,11 +172,82 @@ def test_the_dashboard_query_count_does_not_grow_with_the_portfolio(
 ):
     rates_save(actor=money.finance, rows=[RateRow("MAD", dt.date(2026, 1, 1), D("10.9"))])
     _grow(money, extra)
-    # 1 the rates, 2 the facts summed per year, month, country, kind and currency, 3 the
-    # countries' names, 4 the programmes counted (the reader's scope was read before, by
-    # the fixture's writes, and is cached on the user; the reach is a subquery).
-    with django_assert_num_queries(4):
+    pg = connection.vendor == "postgresql"
+    cache.clear()
+    # Not cached: 1 the finance version, 2 the rates, (PostgreSQL: 3 the currency × months
+    # present, 4 the sums converted in SQL; elsewhere: 3 the facts summed per year, month,
+    # country, kind and currency), then the countries' names and the programmes counted
+    # (the reader's scope was read before, by the fixture's writes, and is cached on the
+    # user; the reach is a subquery).
+    with django_assert_num_queries(6 if pg else 5):
         portfolio_dashboard(money.finance, currency="EUR")
-    # The manager's role assignments are read once more (their first request).
-    with django_assert_num_queries(5):
+    # Cached: the version, the countries' names, the programmes counted.
+    with django_assert_num_queries(3):
+        portfolio_dashboard(money.finance, currency="EUR")
+    # The manager is not cached: the rates, the months present and the sums (or the facts),
+    # the names, the count, and their role assignments read once more (first request).
+    with django_assert_num_queries(6 if pg else 5):
         portfolio_dashboard(money.manager, currency="EUR")
+
+
+def test_sql_conversion_equals_the_python_conversion(coop):
+    """Worked example: four currencies, the dirham's rate changing on 1 July 2025.
+
+    By hand, in EUR (1 EUR = 10.80 MAD until 30 June, 11.00 MAD from 1 July; 1.08 USD;
+    655.957 XOF, the fixed parity): 1 080 MAD in March = 100.00; 1 100 MAD in August =
+    100.00; 1 000 MAD in August = 90.909090… ; 540 USD in May = 500.00; 655 957 XOF in
+    October = 1 000.00; 250 EUR = 250.00. Expenditure 2025: 100 + 100 + 90.909090… +
+    1 000 = 1 290.91 (rounded once, at the end); disbursements 500 + 250 = 750.00."""
+    rates_save(
+        actor=coop.finance,
+        rows=[
+            RateRow("MAD", dt.date(2025, 1, 1), D("10.80")),
+            RateRow("MAD", dt.date(2025, 7, 1), D("11.00")),
+            RateRow("USD", dt.date(2025, 1, 1), D("1.08")),
+        ],
+    )
+    sn, ml = coop.project_sn, coop.project_ml
+    _tx(coop, sn, T.EXPENDITURE, "1080", "MAD", dt.date(2025, 3, 10))
+    _tx(coop, sn, T.EXPENDITURE, "1100", "MAD", dt.date(2025, 8, 5))
+    _tx(coop, ml, T.EXPENDITURE, "1000", "MAD", dt.date(2025, 8, 20))
+    _tx(coop, ml, T.DISBURSEMENT, "540", "USD", dt.date(2025, 5, 2))
+    _tx(coop, sn, T.EXPENDITURE, "655957", "XOF", dt.date(2025, 10, 1))
+    _tx(coop, ml, T.DISBURSEMENT, "250", "EUR", dt.date(2025, 12, 31))
+    for currency in ("EUR", "MAD", "USD", "XOF"):
+        for everything in (True, False):
+            reader = coop.finance if everything else coop.manager
+            source = _dashboard_source(reader, everything=everything)
+            reference = _dashboard_sums_python(source, currency, Rates.load())
+            new = dashboard_sums(reader, currency=currency, everything=everything)
+
+            def rounded(sums):
+                return {
+                    key: {k: round_money(v) for k, v in amounts.items()}
+                    for key, amounts in sums.items()
+                }
+
+            assert rounded(new.sums) == rounded(reference.sums), (currency, everything)
+            assert new.rates_used == reference.rates_used
+    cache.clear()
+    data = portfolio_dashboard(coop.finance, currency="EUR")
+    assert data.per_year[2025][T.EXPENDITURE.value] == D("1290.91")
+    assert data.per_year[2025][T.DISBURSEMENT.value] == D("750.00")
+    assert dict(data.countries)["Mali"][T.EXPENDITURE.value] == D("90.91")
+    assert [(r.currency, r.valid_from) for r in data.rates_used] == [
+        ("MAD", dt.date(2025, 1, 1)),
+        ("MAD", dt.date(2025, 7, 1)),
+        ("USD", dt.date(2025, 1, 1)),
+        ("XOF", dt.date(1999, 1, 1)),
+    ]
+
+
+def test_the_cached_dashboard_follows_writes_and_rate_changes(money):
+    cache.clear()
+    before = portfolio_dashboard(money.finance, currency="EUR")
+    _tx(money, money.project_sn, T.EXPENDITURE, "1080", "MAD", dt.date(2025, 6, 1))
+    after = portfolio_dashboard(money.finance, currency="EUR")
+    assert after.per_year[2025]["4"] == before.per_year[2025]["4"] + D("100.00")
+    # A new dirham rate from June: the same page, converted again.
+    rates_save(actor=money.finance, rows=[RateRow("MAD", dt.date(2025, 6, 1), D("21.60"))])
+    changed = portfolio_dashboard(money.finance, currency="EUR")
+    assert changed.per_year[2025]["4"] == after.per_year[2025]["4"] - D("50.00")
