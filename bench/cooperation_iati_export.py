@@ -400,7 +400,7 @@ def main() -> int:
     info = common.machine()
     print("IATI export —", ", ".join(f"{k}: {v}" for k, v in info.items()), flush=True)  # noqa: T201
     biggest = max(args.sizes)
-    with common.temp_database("bench_iati") as db_url:
+    with common.temp_database("bench_iati2") as db_url:
         common.django_setup(db_url, DJANGO_DEBUG="false")
         from django.core.management import call_command
         from django.db import connections
