@@ -160,7 +160,7 @@ def activities_data(
     partners = _Partners()
     hundred = Decimal(100)
     for chunk in _chunks(programmes, chunk_size):
-        progs = (
+        progs: list[Any] = list(
             Programme.objects.filter(pk__in=chunk).order_by("pk").values_list(*PROGRAMME_COLUMNS)
         )
         countries = _grouped(
@@ -244,7 +244,6 @@ def activities_data(
                 "value_date",
             )
         )
-        progs = list(progs)
         partners.load(
             [p[-1] for p in progs]
             + [row[2] for rows in parties.values() for row in rows]

@@ -4,23 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cooperation', '0001_cooperation_programmes'),
-        ('orgunits', '0003_levels_may_share_a_depth'),
+        ("cooperation", "0001_cooperation_programmes"),
+        ("orgunits", "0003_levels_may_share_a_depth"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='indicatortarget',
-            name='indicator_target_once',
+            model_name="indicatortarget",
+            name="indicator_target_once",
         ),
         migrations.AddConstraint(
-            model_name='indicatortarget',
-            constraint=models.UniqueConstraint(condition=models.Q(('country__isnull', False)), fields=('indicator', 'period_start', 'period_end', 'country'), name='indicator_target_once'),
+            model_name="indicatortarget",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("country__isnull", False)),
+                fields=("indicator", "period_start", "period_end", "country"),
+                name="indicator_target_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatortarget',
-            constraint=models.UniqueConstraint(condition=models.Q(('country__isnull', True)), fields=('indicator', 'period_start', 'period_end'), name='indicator_target_once_programme_wide'),
+            model_name="indicatortarget",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("country__isnull", True)),
+                fields=("indicator", "period_start", "period_end"),
+                name="indicator_target_once_programme_wide",
+            ),
         ),
     ]
