@@ -368,7 +368,7 @@ def report(
         ]
     lines += [
         "",
-        "ours = `export_to_path` (chunks of 100 programmes with their projects, rules, "
+        "ours = `export_to_path` (chunks of 100 programmes read as rows, rules, "
         "`etree.xmlfile`); raw = psycopg server-side cursors reading the same rows (the floor "
         "of reading); prebuilt = the same activities already in memory, only building, "
         "checking and writing timed (the floor of writing); whole-tree = everything prefetched "
