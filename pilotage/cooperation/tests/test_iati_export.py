@@ -165,10 +165,27 @@ def test_one_programme_only(coop):
 
 def test_the_export_reads_a_fixed_number_of_queries(coop, django_assert_num_queries):
     with_money(coop)
-    # programmes (+lead partner), countries, sectors, agreements, their parties, projects,
-    # their sectors, budgets, transactions, latest plan revisions, their disbursements.
+    # the programmes' keys, then for the one chunk: programmes, countries, sectors,
+    # agreement parties, projects, their sectors, budgets, transactions, latest plan
+    # revisions' disbursements, and the partners named (read once for the whole export).
     with django_assert_num_queries(11):
         export_tree()
+
+
+def _activities(data: bytes) -> list[bytes]:
+    return [etree.tostring(a) for a in etree.fromstring(data)]
+
+
+def test_chunks_change_the_queries_not_the_file(coop, django_assert_num_queries):
+    with_money(coop)
+    _result, whole = export_tree()
+    out = io.BytesIO()
+    # the keys, then 10 per programme (chunks of one): the partners of the second
+    # chunk were all read with the first, so its partner query is skipped.
+    with django_assert_num_queries(1 + 10 + 9):
+        result = export_programmes(out, chunk_size=1)
+    assert result.activities == 5
+    assert _activities(out.getvalue()) == _activities(whole)
 
 
 def codes_of(failures):
