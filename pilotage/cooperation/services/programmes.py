@@ -197,6 +197,26 @@ def _sector_rows(shares: list[tuple[str, Decimal]]) -> None:
     shares_check("sectors", shares)
 
 
+def _sectors_replace(
+    actor: Any,
+    owner: Programme | Project,
+    shares: list[tuple[str, Decimal]],
+    model: type[ProgrammeSector] | type[ProjectSector],
+) -> None:
+    """Replace a programme's or a project's sectors (checked first) and audit the change."""
+    _sector_rows(shares)
+    before = sorted(f"{c} {p}" for c, p in owner.sectors.values_list("code", "percentage"))
+    owner.sectors.all().delete()
+    key = "programme" if isinstance(owner, Programme) else "project"
+    rows: list[Any] = [model(**{key: owner, "code": c, "percentage": p}) for c, p in shares]
+    model._default_manager.bulk_create(rows)
+    after = sorted(f"{c} {p}" for c, p in shares)
+    if before != after:
+        audit_record(
+            actor=actor, action=SHARES_SET, obj=owner, changes={"sectors": [before, after]}
+        )
+
+
 @transaction.atomic
 def programme_sectors_set(
     *, actor: Any, programme: Programme, shares: list[tuple[str, Decimal]]
@@ -204,17 +224,7 @@ def programme_sectors_set(
     stored = locked(Programme, programme)
     if not manages(actor, stored):
         raise PermissionDenied
-    _sector_rows(shares)
-    before = sorted(f"{c} {p}" for c, p in stored.sectors.values_list("code", "percentage"))
-    stored.sectors.all().delete()
-    ProgrammeSector.objects.bulk_create(
-        ProgrammeSector(programme=stored, code=c, percentage=p) for c, p in shares
-    )
-    after = sorted(f"{c} {p}" for c, p in shares)
-    if before != after:
-        audit_record(
-            actor=actor, action=SHARES_SET, obj=stored, changes={"sectors": [before, after]}
-        )
+    _sectors_replace(actor, stored, shares, ProgrammeSector)
 
 
 @transaction.atomic
@@ -270,17 +280,7 @@ def project_sectors_set(*, actor: Any, project: Project, shares: list[tuple[str,
     stored = locked(Project, project)
     if not can_edit_project(actor, stored):
         raise PermissionDenied
-    _sector_rows(shares)
-    before = sorted(f"{c} {p}" for c, p in stored.sectors.values_list("code", "percentage"))
-    stored.sectors.all().delete()
-    ProjectSector.objects.bulk_create(
-        ProjectSector(project=stored, code=c, percentage=p) for c, p in shares
-    )
-    after = sorted(f"{c} {p}" for c, p in shares)
-    if before != after:
-        audit_record(
-            actor=actor, action=SHARES_SET, obj=stored, changes={"sectors": [before, after]}
-        )
+    _sectors_replace(actor, stored, shares, ProjectSector)
 
 
 @transaction.atomic
