@@ -52,8 +52,8 @@ from pilotage.cooperation.permissions import (
     can_submit_obligation,
     can_view_agreement,
 )
-from pilotage.cooperation.services.common import locked, version_check
-from pilotage.core.audit import CREATE, UPDATE, audit_record, diff, snapshot
+from pilotage.cooperation.services.common import locked, version_check, versioned_update
+from pilotage.core.audit import CREATE, audit_record, diff, snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -133,25 +133,17 @@ def agreement_create(*, actor: Any, programme: Programme | None, **fields: Any) 
 def agreement_update(
     *, actor: Any, agreement: Agreement | int, version: int | None, **changes: Any
 ) -> Agreement:
-    unknown = set(changes) - set(AGREEMENT_EDITABLE)
-    if unknown:
-        raise TypeError(f"agreement_update cannot change {', '.join(sorted(unknown))}")
-    stored = locked(Agreement, agreement)
-    if not can_edit_agreement(actor, stored):
-        raise PermissionDenied
-    version_check(stored, version)
-    before = snapshot(stored, AGREEMENT_EDITABLE)
-    for name, value in changes.items():
-        setattr(stored, name, value)
-    stored.full_clean()
-    _signed_check(stored)
-    delta = diff(before, snapshot(stored, AGREEMENT_EDITABLE))
-    if not delta:
-        return stored
-    stored.version += 1
-    stored.save(update_fields=[*changes, "version"])
-    audit_record(actor=actor, action=UPDATE, obj=stored, changes=delta)
-    return stored
+    return versioned_update(
+        actor=actor,
+        model=Agreement,
+        obj=agreement,
+        version=version,
+        changes=changes,
+        editable=AGREEMENT_EDITABLE,
+        service="agreement_update",
+        allowed=lambda stored: can_edit_agreement(actor, stored),
+        check=_signed_check,
+    )
 
 
 def _party_label(party: AgreementParty) -> str:

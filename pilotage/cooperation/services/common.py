@@ -1,16 +1,18 @@
-"""What every cooperation service shares: refusals, row locks with a version check, and
-shares (percentages) that must add up to 100."""
+"""What every cooperation service shares: refusals, row locks with a version check, the
+edit of a versioned row, and shares (percentages) that must add up to 100."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
+
+from pilotage.core.audit import UPDATE, audit_record, diff, snapshot
 
 M = TypeVar("M", bound=models.Model)
 
@@ -70,3 +72,42 @@ def shares_check(field: str, shares: Iterable[tuple[str, Decimal]]) -> None:
         )
     if problems:
         raise ValidationError({field: problems})
+
+
+def versioned_update(
+    *,
+    actor: Any,
+    model: type[M],
+    obj: M | int,
+    version: int | None,
+    changes: dict[str, Any],
+    editable: Sequence[str],
+    service: str,
+    allowed: Callable[[M], bool],
+    check: Callable[[M], None] | None = None,
+) -> M:
+    """The edit of a versioned row shared by the services (call it inside their
+    transaction): refuse a field outside ``editable``, lock the row, ask ``allowed``
+    (``PermissionDenied`` otherwise), refuse a stale ``version`` (:class:`Conflict`), apply
+    and validate the changes (``full_clean``, then ``check`` for the service's own rules),
+    and, when something changed, bump the version, save those fields and audit old → new."""
+    unknown = set(changes) - set(editable)
+    if unknown:
+        raise TypeError(f"{service} cannot change {', '.join(sorted(unknown))}")
+    stored = locked(model, obj)
+    if not allowed(stored):
+        raise PermissionDenied
+    version_check(stored, version)
+    before = snapshot(stored, editable)
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    if check is not None:
+        check(stored)
+    delta = diff(before, snapshot(stored, editable))
+    if not delta:
+        return stored
+    stored.version += 1  # type: ignore[attr-defined]
+    stored.save(update_fields=[*changes, "version"])
+    audit_record(actor=actor, action=UPDATE, obj=stored, changes=delta)
+    return stored

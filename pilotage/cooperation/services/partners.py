@@ -12,8 +12,8 @@ from django.db import transaction
 from pilotage.cooperation.audit import CONTACT_ADD, CONTACT_REMOVE, CONTACT_UPDATE
 from pilotage.cooperation.models import Partner, PartnerContact
 from pilotage.cooperation.permissions import can_manage_partners
-from pilotage.cooperation.services.common import locked, version_check
-from pilotage.core.audit import CREATE, UPDATE, audit_record, diff, snapshot
+from pilotage.cooperation.services.common import locked, versioned_update
+from pilotage.core.audit import CREATE, audit_record, diff, snapshot
 
 PARTNER_FIELDS = (
     "code",
@@ -74,19 +74,16 @@ def partner_update(
     _unknown(changes, PARTNER_EDITABLE, "partner_update")
     if not can_manage_partners(actor):
         raise PermissionDenied
-    stored = locked(Partner, partner)
-    version_check(stored, version)
-    before = snapshot(stored, PARTNER_EDITABLE)
-    for name, value in _normalise(changes).items():
-        setattr(stored, name, value)
-    stored.full_clean()
-    delta = diff(before, snapshot(stored, PARTNER_EDITABLE))
-    if not delta:
-        return stored
-    stored.version += 1
-    stored.save(update_fields=[*changes, "version"])
-    audit_record(actor=actor, action=UPDATE, obj=stored, changes=delta)
-    return stored
+    return versioned_update(
+        actor=actor,
+        model=Partner,
+        obj=partner,
+        version=version,
+        changes=_normalise(changes),
+        editable=PARTNER_EDITABLE,
+        service="partner_update",
+        allowed=lambda stored: True,
+    )
 
 
 @transaction.atomic

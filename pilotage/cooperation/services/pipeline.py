@@ -16,8 +16,8 @@ from pilotage.cooperation.audit import STAGE_MOVE
 from pilotage.cooperation.models import Opportunity, Stage
 from pilotage.cooperation.models.pipeline import FINAL_STAGES, FUNNEL, OPEN_STAGES
 from pilotage.cooperation.permissions import can_manage_partners, can_reopen_opportunity
-from pilotage.cooperation.services.common import locked, version_check
-from pilotage.core.audit import CREATE, UNLOCK, UPDATE, audit_record, diff, snapshot
+from pilotage.cooperation.services.common import locked, version_check, versioned_update
+from pilotage.core.audit import CREATE, UNLOCK, audit_record, diff, snapshot
 
 OPPORTUNITY_FIELDS = (
     "title_fr",
@@ -87,26 +87,19 @@ def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
 def opportunity_update(
     *, actor: Any, opportunity: Opportunity | int, version: int | None, **changes: Any
 ) -> Opportunity:
-    unknown = set(changes) - set(OPPORTUNITY_EDITABLE)
-    if unknown:
-        raise TypeError(f"opportunity_update cannot change {', '.join(sorted(unknown))}")
     if not can_manage_partners(actor):
         raise PermissionDenied
-    stored = locked(Opportunity, opportunity)
-    version_check(stored, version)
-    before = snapshot(stored, OPPORTUNITY_EDITABLE)
-    for name, value in changes.items():
-        setattr(stored, name, value)
-    stored.full_clean()
-    if "currency" in changes:
-        _currency_check(stored.currency)
-    delta = diff(before, snapshot(stored, OPPORTUNITY_EDITABLE))
-    if not delta:
-        return stored
-    stored.version += 1
-    stored.save(update_fields=[*changes, "version"])
-    audit_record(actor=actor, action=UPDATE, obj=stored, changes=delta)
-    return stored
+    return versioned_update(
+        actor=actor,
+        model=Opportunity,
+        obj=opportunity,
+        version=version,
+        changes=changes,
+        editable=OPPORTUNITY_EDITABLE,
+        service="opportunity_update",
+        allowed=lambda stored: True,
+        check=(lambda stored: _currency_check(stored.currency)) if "currency" in changes else None,
+    )
 
 
 @transaction.atomic

@@ -29,8 +29,8 @@ from pilotage.cooperation.permissions import (
     forget_memo,
     manages,
 )
-from pilotage.cooperation.services.common import locked, shares_check, version_check
-from pilotage.core.audit import CREATE, UPDATE, audit_record, diff, snapshot
+from pilotage.cooperation.services.common import locked, shares_check, versioned_update
+from pilotage.core.audit import CREATE, audit_record, diff, snapshot
 from pilotage.orgunits.models import OrgUnit
 
 PROGRAMME_FIELDS = (
@@ -100,24 +100,16 @@ def programme_create(*, actor: Any, **fields: Any) -> Programme:
 def programme_update(
     *, actor: Any, programme: Programme | int, version: int | None, **changes: Any
 ) -> Programme:
-    unknown = set(changes) - set(PROGRAMME_EDITABLE)
-    if unknown:
-        raise TypeError(f"programme_update cannot change {', '.join(sorted(unknown))}")
-    stored = locked(Programme, programme)
-    if not manages(actor, stored):
-        raise PermissionDenied
-    version_check(stored, version)
-    before = snapshot(stored, PROGRAMME_EDITABLE)
-    for name, value in changes.items():
-        setattr(stored, name, value)
-    stored.full_clean()
-    delta = diff(before, snapshot(stored, PROGRAMME_EDITABLE))
-    if not delta:
-        return stored
-    stored.version += 1
-    stored.save(update_fields=[*changes, "version"])
-    audit_record(actor=actor, action=UPDATE, obj=stored, changes=delta)
-    return stored
+    return versioned_update(
+        actor=actor,
+        model=Programme,
+        obj=programme,
+        version=version,
+        changes=changes,
+        editable=PROGRAMME_EDITABLE,
+        service="programme_update",
+        allowed=lambda stored: manages(actor, stored),
+    )
 
 
 @transaction.atomic
@@ -254,25 +246,17 @@ def project_create(*, actor: Any, programme: Programme, **fields: Any) -> Projec
 def project_update(
     *, actor: Any, project: Project | int, version: int | None, **changes: Any
 ) -> Project:
-    unknown = set(changes) - set(PROJECT_EDITABLE)
-    if unknown:
-        raise TypeError(f"project_update cannot change {', '.join(sorted(unknown))}")
-    stored = locked(Project, project)
-    if not can_edit_project(actor, stored):
-        raise PermissionDenied
-    version_check(stored, version)
-    before = snapshot(stored, PROJECT_EDITABLE)
-    for name, value in changes.items():
-        setattr(stored, name, value)
-    stored.full_clean()
-    _within_programme(stored, stored.programme)
-    delta = diff(before, snapshot(stored, PROJECT_EDITABLE))
-    if not delta:
-        return stored
-    stored.version += 1
-    stored.save(update_fields=[*changes, "version"])
-    audit_record(actor=actor, action=UPDATE, obj=stored, changes=delta)
-    return stored
+    return versioned_update(
+        actor=actor,
+        model=Project,
+        obj=project,
+        version=version,
+        changes=changes,
+        editable=PROJECT_EDITABLE,
+        service="project_update",
+        allowed=lambda stored: can_edit_project(actor, stored),
+        check=lambda stored: _within_programme(stored, stored.programme),
+    )
 
 
 @transaction.atomic

@@ -25,8 +25,8 @@ from pilotage.cooperation.models import (
     TrainingSession,
 )
 from pilotage.cooperation.permissions import can_record_training
-from pilotage.cooperation.services.common import locked, version_check
-from pilotage.core.audit import CREATE, UPDATE, audit_record, diff, snapshot
+from pilotage.cooperation.services.common import locked, versioned_update
+from pilotage.core.audit import CREATE, audit_record, diff, snapshot
 from pilotage.orgunits.models import OrgUnit
 
 SESSION_FIELDS = (
@@ -93,25 +93,17 @@ def training_session_create(
 def training_session_update(
     *, actor: Any, session: TrainingSession | int, version: int | None, **changes: Any
 ) -> TrainingSession:
-    unknown = set(changes) - set(SESSION_FIELDS)
-    if unknown:
-        raise TypeError(f"training_session_update cannot change {', '.join(sorted(unknown))}")
-    stored = locked(TrainingSession, session)
-    if not can_record_training(actor, stored.project):
-        raise PermissionDenied
-    version_check(stored, version)
-    before = snapshot(stored, SESSION_FIELDS)
-    for name, value in changes.items():
-        setattr(stored, name, value)
-    stored.full_clean()
-    _session_checks(stored)
-    delta = diff(before, snapshot(stored, SESSION_FIELDS))
-    if not delta:
-        return stored
-    stored.version += 1
-    stored.save(update_fields=[*changes, "version"])
-    audit_record(actor=actor, action=UPDATE, obj=stored, changes=delta)
-    return stored
+    return versioned_update(
+        actor=actor,
+        model=TrainingSession,
+        obj=session,
+        version=version,
+        changes=changes,
+        editable=SESSION_FIELDS,
+        service="training_session_update",
+        allowed=lambda stored: can_record_training(actor, stored.project),
+        check=_session_checks,
+    )
 
 
 @dataclass
