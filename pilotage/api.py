@@ -62,7 +62,7 @@ api = PilotageAPI(
     version="1",
     description=(
         "Org units, people, jobs, school records (classes, pupils, marks sheets), "
-        "indicators and cooperation programmes."
+        "indicators, cooperation programmes, the contact centre and its knowledge base."
     ),
     # The token first: a bearer request must not be asked for the session's CSRF token.
     auth=[TokenAuth(), SessionAuth()],
@@ -73,6 +73,8 @@ api.add_router("/orgunits", orgunits_router)
 api.add_router("/schooling", schooling_router)
 api.add_router("/indicators", "pilotage.indicators.api.router")
 api.add_router("/cooperation", "pilotage.cooperation.api.router")
+api.add_router("/contact", "pilotage.contact.api.router")
+api.add_router("/kb", "pilotage.contact.api.kb_router")
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 

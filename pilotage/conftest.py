@@ -9,8 +9,8 @@ province in each, a commune and a school in each province.
         └── Fès (MA-FES)                   ← provincial_b
             └── commune B → school B       ← head_b
 
-``agent`` is the contact-centre agent's account. Until the contact app declares its role,
-it holds none: a logged-in person to whom the school records owe nothing.
+``agent`` is the contact-centre agent, assigned at the country's unit: they see every
+ticket and association (``contact/roles.py``), and the school records owe them nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pilotage.accounts.models import User
 from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.accounts.services import role_assign
 from pilotage.accounts.tests.factories import UserFactory
+from pilotage.contact.roles import CONTACT_AGENT
 from pilotage.orgunits.models import OrgUnit
 from pilotage.orgunits.roles import PROVINCIAL_OFFICER, REGIONAL_OFFICER
 from pilotage.orgunits.tests.factories import make_school, make_unit
@@ -104,6 +105,6 @@ def personas(db: None) -> Personas:
         head_b=_person("head.b", SCHOOL_HEAD, school_b),
         teacher_a1=_person("teacher.a1", TEACHER, school_a),
         parent_a=_person("parent.a", PARENT, school_a),
-        agent=UserFactory(username="agent"),
+        agent=_person("agent", CONTACT_AGENT, country),
         anonymous=AnonymousUser(),
     )

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "pilotage.schooling",
     "pilotage.indicators",
     "pilotage.cooperation",
+    "pilotage.contact",
     "pilotage.demo",
 ]
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
+    contact,
     coop_agreements,
     coop_finance,
     coop_partners,
@@ -101,6 +102,10 @@ STEPS: list[Step] = [
         coop_trainings.create_trainings_and_resources,
     ),
     Step("coop_actions", _("Qui fait quoi où : actions des partenaires"), create_coop_actions),
+    # The contact centre: its queues and categories first; its parts' steps follow.
+    Step(
+        "contact", _("Centre de contact : files, catégories, agents"), contact.create_contact_base
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from django.db.models import Q
 from pilotage.accounts.models import RoleAssignment, User
 from pilotage.accounts.roles import NATIONAL_ADMIN
 from pilotage.accounts.services import role_assign, user_create
+from pilotage.contact.roles import CONTACT_AGENT, CONTACT_SUPERVISOR
 from pilotage.cooperation.roles import (
     CONSULTANT,
     COOPERATION_HEAD,
@@ -78,6 +79,11 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("coord.senegal", COUNTRY_COORDINATOR, "SN"),
     DemoAccount("consultant.senegal", CONSULTANT, "SN"),
     DemoAccount("partenaire.unesco", PARTNER, "MA"),
+    # The contact centre (see demo/contact.py): its supervisor, an agent for the whole
+    # country and one posted at the Fès-Meknès academy.
+    DemoAccount("superviseur.contact", CONTACT_SUPERVISOR, "MA"),
+    DemoAccount("agent.contact", CONTACT_AGENT, "MA"),
+    DemoAccount("agent.fes", CONTACT_AGENT, "MA-03"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 

@@ -20,6 +20,7 @@ MENUS = {
         "/indicators/",
         "/schooling/transfers/",
         "/schooling/deadlines/",
+        "/contact/",  # the national administration supervises the contact centre
         "/cooperation/",  # the national administration runs the cooperation programmes too
         "/accounts/people/",
         "/audit/",
@@ -62,8 +63,9 @@ MENUS = {
     ],
     "teacher_a1": ["/", "/orgunits/", "/schooling/classes/", "/accounts/tokens/"],
     "parent_a": ["/", "/schooling/portal/", "/accounts/tokens/"],
-    # A person without a role browses nothing: access is denied unless a role grants it.
-    "agent": ["/", "/accounts/tokens/"],
+    # The contact-centre agent sees the contact centre only (and the people they may
+    # grant nothing to: no "people" entry).
+    "agent": ["/", "/contact/", "/accounts/tokens/"],
 }
 
 

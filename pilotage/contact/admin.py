@@ -1,0 +1,49 @@
+"""The contact centre in the Django admin (see core/admin.py): shown only, each pointing to
+the page that edits it (the pages write through the services)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from pilotage.contact.models import (
+    ActionField,
+    Article,
+    Association,
+    Attachment,
+    BusinessCalendar,
+    Category,
+    Queue,
+    QueueMember,
+    Requester,
+    Ticket,
+    TicketCounter,
+    TicketLink,
+    TicketMessage,
+)
+from pilotage.core.admin import ServiceAdmin
+
+
+@admin.register(Ticket)
+class TicketAdmin(ServiceAdmin):
+    list_display = ("reference", "subject", "channel", "type", "status", "queue", "created_at")
+    list_filter = ("status", "channel", "type")
+    search_fields = ("reference", "subject")
+    edit_url = "contact:tickets"
+
+
+@admin.register(
+    TicketMessage,
+    Attachment,
+    TicketLink,
+    TicketCounter,
+    Queue,
+    QueueMember,
+    Category,
+    BusinessCalendar,
+    Requester,
+    Association,
+    ActionField,
+    Article,
+)
+class ContactPartAdmin(ServiceAdmin):
+    edit_url = "contact:tickets"

@@ -1,0 +1,23 @@
+"""The contact centre's own navigation: one entry in the main menu (``menu.py``) leads to the
+tickets; every page of the app shows the sections below as tabs, each with the permission
+function of the page it opens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from pilotage.contact import permissions as perms
+from pilotage.core.navigation import MenuEntry, tabs_for
+
+SECTIONS: tuple[MenuEntry, ...] = (
+    MenuEntry("contact:tickets", _("Tickets"), order=10, allowed=perms.can_use),
+)
+
+# Pages living outside their tab's URL (URL prefix → the tab's URL name).
+SECTION_ALIASES: dict[str, str] = {}
+
+
+def sections_for(user: Any, path: str) -> list[dict[str, Any]]:
+    return tabs_for(SECTIONS, user, path, SECTION_ALIASES)

@@ -1,0 +1,10 @@
+"""The contact centre's pages. Each part of the app keeps its routes in its views module."""
+
+from pilotage.contact.views import kb, tickets
+
+app_name = "contact"
+
+urlpatterns: list = [
+    *tickets.urlpatterns,
+    *kb.urlpatterns,
+]
