@@ -15,10 +15,13 @@ from pilotage.contact.models import (
     Queue,
     QueueMember,
     Requester,
+    StatsRebuild,
     Ticket,
     TicketCounter,
+    TicketFieldStat,
     TicketLink,
     TicketMessage,
+    TicketStat,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -47,3 +50,8 @@ class TicketAdmin(ServiceAdmin):
 )
 class ContactPartAdmin(ServiceAdmin):
     edit_url = "contact:tickets"
+
+
+@admin.register(TicketStat, TicketFieldStat, StatsRebuild)
+class StatsAdmin(ServiceAdmin):
+    edit_url = "contact:stats"

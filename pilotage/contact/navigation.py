@@ -13,6 +13,7 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:tickets", _("Tickets"), order=10, allowed=perms.can_use),
+    MenuEntry("contact:stats", _("Statistiques"), order=90, allowed=perms.reads_statistics),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

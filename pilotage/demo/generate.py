@@ -38,6 +38,7 @@ from pilotage.demo import (
     schooling,
     steering,
 )
+from pilotage.demo.contact_stats import rebuild_contact_stats
 from pilotage.demo.context import Context
 from pilotage.demo.coop_actions import create_actions as create_coop_actions
 from pilotage.demo.coop_results import create_results as coop_results_create
@@ -106,6 +107,8 @@ STEPS: list[Step] = [
     Step(
         "contact", _("Centre de contact : files, catégories, agents"), contact.create_contact_base
     ),
+    # Last: the statistics are rebuilt from every ticket the steps above made.
+    Step("contact_stats", _("Statistiques du centre de contact"), rebuild_contact_stats),
 ]
 
 

@@ -6,6 +6,7 @@ from pilotage.contact.models.registry import (
     LegalForm,
     Requester,
 )
+from pilotage.contact.models.stats import StatsRebuild, TicketFieldStat, TicketStat
 from pilotage.contact.models.tickets import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -51,9 +52,12 @@ __all__ = [
     "QueueMember",
     "Requester",
     "Status",
+    "StatsRebuild",
     "Ticket",
     "TicketCounter",
+    "TicketFieldStat",
     "TicketLink",
     "TicketMessage",
+    "TicketStat",
     "TicketType",
 ]
