@@ -12,13 +12,18 @@ from pilotage.contact.models import (
     Attachment,
     BusinessCalendar,
     Category,
+    HolidayOverride,
     Queue,
     QueueMember,
+    RamadanCorrection,
     Requester,
+    SlaEvent,
+    SlaPolicy,
     Ticket,
     TicketCounter,
     TicketLink,
     TicketMessage,
+    WorkingHours,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -47,3 +52,9 @@ class TicketAdmin(ServiceAdmin):
 )
 class ContactPartAdmin(ServiceAdmin):
     edit_url = "contact:tickets"
+
+
+# sla
+@admin.register(WorkingHours, RamadanCorrection, HolidayOverride, SlaPolicy, SlaEvent)
+class SlaAdmin(ServiceAdmin):
+    edit_url = "contact:sla"

@@ -25,6 +25,7 @@ from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     contact,
+    contact_sla,
     coop_agreements,
     coop_finance,
     coop_partners,
@@ -105,6 +106,9 @@ STEPS: list[Step] = [
     # The contact centre: its queues and categories first; its parts' steps follow.
     Step(
         "contact", _("Centre de contact : files, catégories, agents"), contact.create_contact_base
+    ),
+    Step(
+        "contact_sla", _("Centre de contact : horaires et délais"), contact_sla.create_contact_sla
     ),
 ]
 

@@ -6,6 +6,18 @@ from pilotage.contact.models.registry import (
     LegalForm,
     Requester,
 )
+from pilotage.contact.models.sla import (
+    Deadline,
+    HolidayOverride,
+    OverrideKind,
+    RamadanCorrection,
+    SlaClock,
+    SlaEvent,
+    SlaEventKind,
+    SlaPolicy,
+    Weekday,
+    WorkingHours,
+)
 from pilotage.contact.models.tickets import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -56,4 +68,14 @@ __all__ = [
     "TicketLink",
     "TicketMessage",
     "TicketType",
+    "Deadline",
+    "HolidayOverride",
+    "OverrideKind",
+    "RamadanCorrection",
+    "SlaClock",
+    "SlaEvent",
+    "SlaEventKind",
+    "SlaPolicy",
+    "Weekday",
+    "WorkingHours",
 ]
