@@ -12,16 +12,21 @@ from pilotage.contact.models import (
     Attachment,
     BusinessCalendar,
     Category,
+    HolidayOverride,
     Queue,
     QueueMember,
+    RamadanCorrection,
     Requester,
     StatsRebuild,
+    SlaEvent,
+    SlaPolicy,
     Ticket,
     TicketCounter,
     TicketFieldStat,
     TicketLink,
     TicketMessage,
     TicketStat,
+    WorkingHours,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -55,3 +60,7 @@ class ContactPartAdmin(ServiceAdmin):
 @admin.register(TicketStat, TicketFieldStat, StatsRebuild)
 class StatsAdmin(ServiceAdmin):
     edit_url = "contact:stats"
+# sla
+@admin.register(WorkingHours, RamadanCorrection, HolidayOverride, SlaPolicy, SlaEvent)
+class SlaAdmin(ServiceAdmin):
+    edit_url = "contact:sla"

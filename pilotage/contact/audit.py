@@ -33,3 +33,9 @@ audit_change_labels_register(
     }
 )
 audit_links_register("contact.ticket", audit_links_by_pk("contact:ticket"))
+
+# sla
+SLA_CALENDAR_EDIT = audit_action("sla_calendar_edit", _("Horaires d'un calendrier ouvré"))
+SLA_RAMADAN_CORRECT = audit_action("sla_ramadan_correct", _("Correction des dates de Ramadan"))
+SLA_HOLIDAY_OVERRIDE = audit_action("sla_holiday_override", _("Correction d'un jour férié"))
+audit_links_register("contact.businesscalendar", audit_links_by_pk("contact:sla_calendar"))

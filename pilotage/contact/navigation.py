@@ -14,6 +14,7 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:tickets", _("Tickets"), order=10, allowed=perms.can_use),
     MenuEntry("contact:stats", _("Statistiques"), order=90, allowed=perms.reads_statistics),
+    MenuEntry("contact:sla", _("Délais"), order=80, allowed=perms.can_use),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

@@ -102,3 +102,12 @@ def can_edit_association(actor: Any, association: Association) -> bool:
 def can_handle_at(actor: Any, path: str) -> bool:
     """Handles tickets concerning the unit at ``path`` (creating one there)."""
     return scope_of(actor).covers_for(HANDLE_TICKETS, path)
+
+
+# --- sla ---
+
+
+def edits_sla(actor: Any) -> bool:
+    """Sets the calendars' hours, Ramadan corrections, holiday overrides and the deadline
+    policies (they apply to the whole contact centre)."""
+    return scope_of(actor).allows(SUPERVISE)

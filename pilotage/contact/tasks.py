@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -22,3 +23,20 @@ def stats_rebuild_job(progress: Progress, **_params: Any) -> dict[str, Any]:
     from pilotage.contact.services.stats import stats_rebuild
 
     return stats_rebuild()
+# --- sla ---
+SLA_CHECK = "contact.sla_check"
+
+RESULT_LABELS = {
+    "warned": _("Alertes à 75 %"),
+    "breached": _("Délais dépassés"),
+    "emails": _("Courriels envoyés"),
+}
+
+
+@job_kind(SLA_CHECK, label=_("Alertes et escalades des délais"))
+def sla_check_job(progress: Progress, at: str | None = None, **_params: Any) -> dict[str, Any]:
+    """Warns the assignees at 75 % of a deadline and the supervisors on a breach, each
+    once (``services.sla.sla_check``); run it every few minutes."""
+    from pilotage.contact.services.sla import sla_check
+
+    return sla_check(at=dt.datetime.fromisoformat(at) if at else None)

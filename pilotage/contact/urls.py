@@ -1,6 +1,7 @@
 """The contact centre's pages. Each part of the app keeps its routes in its views module."""
 
 from pilotage.contact.views import kb, stats, tickets
+from pilotage.contact.views import kb, sla, tickets
 
 app_name = "contact"
 
@@ -8,4 +9,5 @@ urlpatterns: list = [
     *tickets.urlpatterns,
     *kb.urlpatterns,
     *stats.urlpatterns,
+    *sla.urlpatterns,
 ]

@@ -25,6 +25,7 @@ from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     contact,
+    contact_sla,
     coop_agreements,
     coop_finance,
     coop_partners,
@@ -109,6 +110,9 @@ STEPS: list[Step] = [
     ),
     # Last: the statistics are rebuilt from every ticket the steps above made.
     Step("contact_stats", _("Statistiques du centre de contact"), rebuild_contact_stats),
+    Step(
+        "contact_sla", _("Centre de contact : horaires et délais"), contact_sla.create_contact_sla
+    ),
 ]
 
 

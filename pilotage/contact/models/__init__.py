@@ -7,6 +7,18 @@ from pilotage.contact.models.registry import (
     Requester,
 )
 from pilotage.contact.models.stats import StatsRebuild, TicketFieldStat, TicketStat
+from pilotage.contact.models.sla import (
+    Deadline,
+    HolidayOverride,
+    OverrideKind,
+    RamadanCorrection,
+    SlaClock,
+    SlaEvent,
+    SlaEventKind,
+    SlaPolicy,
+    Weekday,
+    WorkingHours,
+)
 from pilotage.contact.models.tickets import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -60,4 +72,14 @@ __all__ = [
     "TicketMessage",
     "TicketStat",
     "TicketType",
+    "Deadline",
+    "HolidayOverride",
+    "OverrideKind",
+    "RamadanCorrection",
+    "SlaClock",
+    "SlaEvent",
+    "SlaEventKind",
+    "SlaPolicy",
+    "Weekday",
+    "WorkingHours",
 ]

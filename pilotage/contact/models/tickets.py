@@ -75,6 +75,9 @@ class BusinessCalendar(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("nom"), max_length=120)
     timezone = models.CharField(_("fuseau horaire"), max_length=60, default="Africa/Casablanca")
+    # sla: bumped by every change of its hours, Ramadan corrections or holiday overrides
+    # (optimistic concurrency, and the key of the in-process cache of its business clock).
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["code"]
@@ -268,6 +271,8 @@ class Ticket(models.Model):
     resolution_due_at = models.DateTimeField(_("résolution due le"), null=True, blank=True)
     # Set while the clock is stopped (waiting on the requester).
     sla_paused_at = models.DateTimeField(_("délai suspendu depuis"), null=True, blank=True)
+    # sla: business minutes already spent waiting on the requester (a recompute keeps them).
+    sla_paused_minutes = models.PositiveIntegerField(_("minutes suspendues"), default=0)
     # Resolved during the first contact (a call or a visit answered on the spot).
     first_contact_resolution = models.BooleanField(_("résolu au premier contact"), default=False)
     merged_into = models.ForeignKey(
