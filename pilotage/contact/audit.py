@@ -33,3 +33,16 @@ audit_change_labels_register(
     }
 )
 audit_links_register("contact.ticket", audit_links_by_pk("contact:ticket"))
+
+# routing: taking, transfers between queues, availability and the queues' settings.
+TICKET_TRANSFER = audit_action("ticket_transfer", _("Transfert d'un ticket vers une autre file"))
+AGENT_AVAILABILITY = audit_action("agent_availability", _("Disponibilité d'un agent"))
+QUEUE_UPDATE = audit_action("queue_update", _("Modification d'une file"))
+audit_change_labels_register(
+    {
+        "available": _("disponible"),
+        "note": _("motif"),
+        "assignment": _("attribution"),
+        "members": _("agents"),
+    }
+)

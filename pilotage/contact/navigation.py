@@ -13,6 +13,8 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:tickets", _("Tickets"), order=10, allowed=perms.can_use),
+    MenuEntry("contact:board", _("Tableau SLA"), order=60, allowed=perms.supervises),
+    MenuEntry("contact:queues", _("Files"), order=70, allowed=perms.supervises),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

@@ -6,6 +6,7 @@ from pilotage.contact.models.registry import (
     LegalForm,
     Requester,
 )
+from pilotage.contact.models.routing import AgentStatus
 from pilotage.contact.models.tickets import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -33,6 +34,7 @@ __all__ = [
     "OPEN_STATUSES",
     "PRIORITY_WEIGHT",
     "ActionField",
+    "AgentStatus",
     "Article",
     "ArticleKind",
     "ArticleStatus",
