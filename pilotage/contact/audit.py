@@ -39,3 +39,15 @@ SLA_CALENDAR_EDIT = audit_action("sla_calendar_edit", _("Horaires d'un calendrie
 SLA_RAMADAN_CORRECT = audit_action("sla_ramadan_correct", _("Correction des dates de Ramadan"))
 SLA_HOLIDAY_OVERRIDE = audit_action("sla_holiday_override", _("Correction d'un jour férié"))
 audit_links_register("contact.businesscalendar", audit_links_by_pk("contact:sla_calendar"))
+# routing: taking, transfers between queues, availability and the queues' settings.
+TICKET_TRANSFER = audit_action("ticket_transfer", _("Transfert d'un ticket vers une autre file"))
+AGENT_AVAILABILITY = audit_action("agent_availability", _("Disponibilité d'un agent"))
+QUEUE_UPDATE = audit_action("queue_update", _("Modification d'une file"))
+audit_change_labels_register(
+    {
+        "available": _("disponible"),
+        "note": _("motif"),
+        "assignment": _("attribution"),
+        "members": _("agents"),
+    }
+)

@@ -15,6 +15,8 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:tickets", _("Tickets"), order=10, allowed=perms.can_use),
     MenuEntry("contact:stats", _("Statistiques"), order=90, allowed=perms.reads_statistics),
     MenuEntry("contact:sla", _("Délais"), order=80, allowed=perms.can_use),
+    MenuEntry("contact:board", _("Tableau SLA"), order=60, allowed=perms.supervises),
+    MenuEntry("contact:queues", _("Files"), order=70, allowed=perms.supervises),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

@@ -111,3 +111,20 @@ def edits_sla(actor: Any) -> bool:
     """Sets the calendars' hours, Ramadan corrections, holiday overrides and the deadline
     policies (they apply to the whole contact centre)."""
     return scope_of(actor).allows(SUPERVISE)
+# routing: the SLA board, re-assignment and the queues.
+def supervised_tickets_q(actor: Any, prefix: str = "") -> Q:
+    """The tickets the actor supervises (the SLA board, bulk re-assignment)."""
+    return scope_of(actor).q_for(SUPERVISE, f"{prefix}org_unit__path")
+
+
+def can_assign(actor: Any, ticket: Ticket, assignee: Any) -> bool:
+    """A supervisor gives a ticket to anyone who may handle it; an agent only takes it."""
+    if assignee is None:
+        return can_supervise_ticket(actor, ticket)
+    if can_supervise_ticket(actor, ticket):
+        return True
+    return assignee.pk == actor.pk and can_handle_ticket(actor, ticket)
+
+
+def edits_queues(actor: Any) -> bool:
+    return supervises(actor)

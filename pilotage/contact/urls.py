@@ -2,6 +2,7 @@
 
 from pilotage.contact.views import kb, stats, tickets
 from pilotage.contact.views import kb, sla, tickets
+from pilotage.contact.views import board, kb, routing, tickets
 
 app_name = "contact"
 
@@ -10,4 +11,6 @@ urlpatterns: list = [
     *kb.urlpatterns,
     *stats.urlpatterns,
     *sla.urlpatterns,
+    *routing.urlpatterns,
+    *board.urlpatterns,
 ]

@@ -19,6 +19,7 @@ from pilotage.contact.models.sla import (
     Weekday,
     WorkingHours,
 )
+from pilotage.contact.models.routing import AgentStatus
 from pilotage.contact.models.tickets import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -46,6 +47,7 @@ __all__ = [
     "OPEN_STATUSES",
     "PRIORITY_WEIGHT",
     "ActionField",
+    "AgentStatus",
     "Article",
     "ArticleKind",
     "ArticleStatus",

@@ -124,6 +124,7 @@ class Queue(MultilingualName):
     )
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)  # routing: queue edits
 
     class Meta:
         ordering = ["order", "code"]

@@ -1,0 +1,47 @@
+"""The supervisor's journey in a real browser: in French, the SLA board shows a breached
+ticket; the supervisor ticks it and gives it to the Fès agent (htmx, no reload); in
+Arabic, that agent finds it in their ticket list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from pilotage.contact.models import Ticket
+from pilotage.contact.tests.factories import make_ticket
+from pilotage.core.tests.browser import open_as
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+
+def test_supervisor_reassigns_a_breached_ticket(page, live_server, cc, page_log) -> None:
+    late = make_ticket(cc.complaints, cc.personas.province_b, subject="Récépissé en retard")
+    Ticket.objects.filter(pk=late.pk).update(
+        ack_due_at=timezone.now() - dt.timedelta(hours=3), assignee=cc.agent
+    )
+    make_ticket(cc.info, cc.personas.province_a, subject="Dans les délais")
+
+    open_as(page, live_server, cc.supervisor.username, "fr")
+    page.goto(f"{live_server.url}/contact/")
+    page.locator("nav.appnav").get_by_role("link", name="Tableau SLA").click()
+    expect(page.locator("h1")).to_have_text("Tableau SLA")
+    row = page.locator(f"#board-ticket-{late.pk}")
+    expect(row).to_have_attribute("data-state", "breached")
+    expect(row).to_contain_text("Dépassé")
+    expect(page.locator("#sla-counts [data-state=breached]")).to_contain_text("1")
+    page.locator(f"#tick-{late.pk}").check()
+    page.locator("#board-form select[name=assignee]").select_option(str(cc.agent_fes.pk))
+    page.locator("#board-reassign").click()
+    expect(page.locator("#board .msg-success")).to_contain_text("1 ticket attribué")
+    expect(page.locator(f"#board-ticket-{late.pk}")).to_contain_text(cc.agent_fes.username)
+    late.refresh_from_db()
+    assert late.assignee == cc.agent_fes
+
+    open_as(page, live_server, cc.agent_fes.username, "ar")
+    page.goto(f"{live_server.url}/contact/")
+    expect(page.locator(f"#ticket-{late.pk}")).to_contain_text(late.reference)
+    expect(page.locator("#availability-toggle")).to_be_visible()
+    assert page_log.page_errors == [] and page_log.csp_violations() == []
