@@ -1,3 +1,4 @@
+from pilotage.contact.models.canned import CannedReply
 from pilotage.contact.models.kb import Article, ArticleKind, ArticleStatus
 from pilotage.contact.models.registry import (
     ActionField,
@@ -56,4 +57,5 @@ __all__ = [
     "TicketLink",
     "TicketMessage",
     "TicketType",
+    "CannedReply",
 ]
