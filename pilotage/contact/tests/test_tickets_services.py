@@ -210,9 +210,7 @@ def test_canned_replies_refuse_unknown_placeholders_and_render_safely(cc) -> Non
         body_fr="Votre demande {reference} sera traitée.",
         body_ar="طلبكم {reference} قيد المعالجة، {requester}.",
     )
-    ticket = make_ticket(
-        cc.info, cc.personas.province_a, requester=cc.citizen, confidential=True
-    )
+    ticket = make_ticket(cc.info, cc.personas.province_a, requester=cc.citizen, confidential=True)
     text = canned_render(reply, ticket, actor=cc.agent, language="ar")
     assert ticket.reference in text and text.startswith("طلبكم")
     assert "Bennani" not in text and "فاطمة" not in text  # confidential: not for an agent
