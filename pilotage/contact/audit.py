@@ -49,5 +49,20 @@ audit_change_labels_register(
         "note": _("motif"),
         "assignment": _("attribution"),
         "members": _("agents"),
+# tickets: the ticket page's edits, links, merge and split, attachments, canned replies.
+TICKET_LINK = audit_action("ticket_link", _("Lien entre tickets"))
+TICKET_MERGE = audit_action("ticket_merge", _("Fusion de tickets"))
+TICKET_SPLIT = audit_action("ticket_split", _("Scission d'un ticket"))
+TICKET_ATTACHMENT = audit_action("ticket_attachment", _("Pièce jointe ajoutée"))
+CANNED_SAVE = audit_action("canned_reply_save", _("Réponse type enregistrée"))
+audit_change_labels_register(
+    {
+        "type": _("type"),
+        "org_unit": _("entité concernée"),
+        "merged_into": _("fusionné dans"),
+        "split_from": _("scindé de"),
+        "link": _("lien"),
+        "attachment": _("pièce jointe"),
+        "messages": _("messages"),
     }
 )

@@ -17,6 +17,7 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:sla", _("Délais"), order=80, allowed=perms.can_use),
     MenuEntry("contact:board", _("Tableau SLA"), order=60, allowed=perms.supervises),
     MenuEntry("contact:queues", _("Files"), order=70, allowed=perms.supervises),
+    MenuEntry("contact:canned_list", _("Réponses types"), order=80, allowed=perms.supervises),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

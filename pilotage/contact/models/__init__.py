@@ -1,3 +1,4 @@
+from pilotage.contact.models.canned import CannedReply
 from pilotage.contact.models.kb import Article, ArticleKind, ArticleStatus
 from pilotage.contact.models.registry import (
     ActionField,
@@ -84,4 +85,5 @@ __all__ = [
     "SlaPolicy",
     "Weekday",
     "WorkingHours",
+    "CannedReply",
 ]

@@ -308,6 +308,11 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["requester", "created_at"], name="ticket_requester_created"),
             models.Index(fields=["association", "created_at"], name="ticket_assoc_created"),
+            # The staff list's filters and sorts (100 000 tickets in the benchmark).
+            models.Index(fields=["queue", "created_at"], name="ticket_queue_created"),
+            models.Index(fields=["status", "created_at"], name="ticket_status_created"),
+            models.Index(fields=["resolution_due_at"], name="ticket_resolution_due"),
+            models.Index(fields=["priority", "created_at"], name="ticket_priority_created"),
         ]
 
     def __str__(self) -> str:

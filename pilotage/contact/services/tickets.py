@@ -6,28 +6,41 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pilotage.contact import permissions as perms
 from pilotage.contact.audit import (
+    CANNED_SAVE,
+    TICKET_ATTACHMENT,
     TICKET_CREATE,
     TICKET_INCOMING,
+    TICKET_LINK,
+    TICKET_MERGE,
     TICKET_NOTE,
     TICKET_REPLY,
+    TICKET_SPLIT,
     TICKET_STATUS,
 )
 from pilotage.contact.models import (
     Association,
+    Attachment,
+    CannedReply,
     Category,
     Channel,
     Language,
+    LinkKind,
     MessageKind,
     Priority,
     Queue,
@@ -35,12 +48,15 @@ from pilotage.contact.models import (
     Status,
     Ticket,
     TicketCounter,
+    TicketLink,
     TicketMessage,
     TicketType,
 )
+from pilotage.contact.models.canned import PLACEHOLDERS
 from pilotage.contact.services import routing, sla
+from pilotage.core import uploads
 from pilotage.core.audit import audit_record
-from pilotage.core.versioning import locked, version_check
+from pilotage.core.versioning import locked, version_check, versioned_update
 from pilotage.orgunits.models import OrgUnit
 
 # The alphabet of tracking codes: no 0/O or 1/I/L to misread on the phone.
@@ -90,6 +106,7 @@ def ticket_create(
     confidential: bool = False,
     at: dt.datetime | None = None,
     email_message_id: str = "",
+    attachments: Sequence[tuple[str, bytes]] = (),
 ) -> Ticket:
     """Records a ticket and its first message; ``ticket.secret`` holds the tracking code
     (given once to the requester, only its hash is stored)."""
@@ -119,11 +136,12 @@ def ticket_create(
     ticket.full_clean(exclude=["reference"])
     if not (body or "").strip():
         raise ValidationError({"body": _("Le message est vide.")})
+    checked = attachments_check(attachments)
     ticket.reference = reference_next(at.year)
     sla.sla_start(ticket, at=at)
     routing.assign_on_create(ticket)
     ticket.save()
-    TicketMessage.objects.create(
+    first = TicketMessage.objects.create(
         ticket=ticket,
         kind=MessageKind.INCOMING,
         channel=channel,
@@ -143,6 +161,8 @@ def ticket_create(
             "status": [None, ticket.status],
         },
     )
+    for name, data, kind in checked:
+        _attachment_store(actor=actor, message=first, name=name, data=data, kind=kind)
     ticket.secret = code  # type: ignore[attr-defined]
     return ticket
 
@@ -195,6 +215,10 @@ def ticket_status_set(
     if actor is not None and not perms.can_handle_ticket(actor, stored):
         raise PermissionDenied
     version_check(stored, version)
+    if status not in Status.values:
+        raise ValidationError(
+            {"status": _("Statut inconnu : %(value)s.") % {"value": str(status)[:30]}}
+        )
     old = stored.status
     if status == old:
         return stored
@@ -226,6 +250,7 @@ def ticket_message_add(
     email_message_id: str = "",
     email_in_reply_to: str = "",
     status: str | None = None,
+    attachments: Sequence[tuple[str, bytes]] = (),
 ) -> TicketMessage:
     """An agent's reply or note (``actor`` a user who handles the ticket), or what the
     requester wrote (``kind`` incoming; ``actor`` None from the mailbox or the tracking
@@ -241,6 +266,7 @@ def ticket_message_add(
         raise PermissionDenied
     if not (body or "").strip():
         raise ValidationError({"body": _("Le message est vide.")})
+    checked = attachments_check(attachments)
     at = at or timezone.now()
     message = TicketMessage.objects.create(
         ticket=stored,
@@ -286,11 +312,371 @@ def ticket_message_add(
     if stored.status != old_status:
         changes["status"] = [old_status, stored.status]
     audit_record(actor=actor, action=action, obj=stored, changes=changes)
+    for name, data, kind_of in checked:
+        _attachment_store(actor=actor, message=message, name=name, data=data, kind=kind_of)
     return message
+
+
+# --- Attachments -----------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_KINDS = (
+    uploads.PDF,
+    uploads.PNG,
+    uploads.JPEG,
+    uploads.DOCX,
+    uploads.XLSX,
+    uploads.ODT,
+    uploads.TEXT,
+)
+
+
+def attachment_max_bytes() -> int:
+    return int(getattr(settings, "CONTACT_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES))
+
+
+def _clean_name(name: str) -> str:
+    """The file's own name without any folder, control characters or leading dots."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
+    return base[:200] or "fichier"
+
+
+def attachments_check(
+    files: Sequence[tuple[str, bytes]],
+) -> list[tuple[str, bytes, uploads.Kind]]:
+    """Every file checked (size, then type by content) before anything is written; one
+    ValidationError lists each refused file."""
+    checked = []
+    problems: list[str] = []
+    for name, data in files:
+        clean = _clean_name(name)
+        try:
+            kind = uploads.file_kind(
+                data,
+                name=clean,
+                allowed=ATTACHMENT_KINDS,
+                max_bytes=attachment_max_bytes(),
+                field="attachments",
+            )
+        except ValidationError as exc:
+            problems += exc.message_dict["attachments"]
+            continue
+        checked.append((clean, data, kind))
+    if problems:
+        raise ValidationError({"attachments": problems})
+    return checked
+
+
+def _attachment_store(
+    *, actor: Any, message: TicketMessage, name: str, data: bytes, kind: uploads.Kind
+) -> Attachment:
+    attachment = Attachment(
+        message=message,
+        name=name,
+        content_type=kind.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    # Stored under a random name: the requester's file name is kept only in ``name``.
+    attachment.file.save(f"{secrets.token_hex(16)}.{kind.code}", ContentFile(data), save=False)
+    attachment.save()
+    audit_record(
+        actor=actor,
+        action=TICKET_ATTACHMENT,
+        obj=message.ticket,
+        changes={"attachment": [None, name]},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_add(
+    *, message: TicketMessage, name: str, data: bytes, actor: Any = None
+) -> Attachment:
+    """A file added to a message (the public form, the mailbox, a reply): checked by its
+    content, stored through Django's storage."""
+    [(clean, checked, kind)] = attachments_check([(name, data)])
+    if actor is not None and not perms.can_handle_ticket(actor, message.ticket):
+        raise PermissionDenied
+    return _attachment_store(actor=actor, message=message, name=clean, data=checked, kind=kind)
+
+
+# --- Edit, links, merge, split ---------------------------------------------------------
+
+TICKET_EDITABLE = ("category", "priority", "type", "org_unit")
+
+
+@transaction.atomic
+def ticket_update(
+    *, actor: Any, ticket: Ticket | int, version: int | None, changes: dict[str, Any]
+) -> Ticket:
+    """Category, priority, type or concerned unit (versioned: a stale form is a
+    conflict); the new unit must also be one the actor handles."""
+    new_unit = changes.get("org_unit")
+    if new_unit is not None and not perms.can_handle_at(actor, new_unit.path):
+        raise PermissionDenied
+    return versioned_update(
+        actor=actor,
+        model=Ticket,
+        obj=ticket,
+        version=version,
+        changes=changes,
+        editable=TICKET_EDITABLE,
+        service="ticket_update",
+        allowed=lambda stored: perms.can_handle_ticket(actor, stored),
+    )
+
+
+def _both_locked(actor: Any, first: Ticket | int, second: Ticket | int) -> tuple[Ticket, Ticket]:
+    """Two tickets locked in the order of their ids (two merges never wait on each
+    other), each one the actor handles."""
+    a = first.pk if isinstance(first, Ticket) else first
+    b = second.pk if isinstance(second, Ticket) else second
+    if a == b:
+        raise ValidationError({"target": _("Un ticket ne peut pas être lié à lui-même.")})
+    rows = {pk: locked(Ticket, pk) for pk in sorted((a, b))}
+    for row in rows.values():
+        if not perms.can_handle_ticket(actor, row):
+            raise PermissionDenied
+    return rows[a], rows[b]
+
+
+@transaction.atomic
+def ticket_link_add(
+    *, actor: Any, source: Ticket | int, target: Ticket | int, kind: str
+) -> TicketLink:
+    if kind not in LinkKind.values:
+        raise ValidationError({"kind": _("Type de lien inconnu : %(value)s.") % {"value": kind}})
+    src, dst = _both_locked(actor, source, target)
+    if TicketLink.objects.filter(
+        models.Q(source=src, target=dst) | models.Q(source=dst, target=src)
+    ).exists():
+        raise ValidationError(
+            {
+                "target": _("Les tickets %(a)s et %(b)s sont déjà liés.")
+                % {"a": src.reference, "b": dst.reference}
+            }
+        )
+    link = TicketLink.objects.create(source=src, target=dst, kind=kind)
+    for one, other in ((src, dst), (dst, src)):
+        audit_record(
+            actor=actor,
+            action=TICKET_LINK,
+            obj=one,
+            changes={"link": [None, f"{LinkKind(kind).label} {other.reference}"]},
+        )
+    return link
+
+
+@transaction.atomic
+def ticket_merge(
+    *, actor: Any, source: Ticket | int, target: Ticket | int, at: dt.datetime | None = None
+) -> Ticket:
+    """A duplicate merged into ``target``: its messages (and their attachments) move
+    there, it is closed with ``merged_into``. Nobody is told: no mail goes out."""
+    src, dst = _both_locked(actor, source, target)
+    if src.merged_into_id is not None or dst.merged_into_id is not None:
+        raise ValidationError({"target": _("Un ticket déjà fusionné ne peut plus être fusionné.")})
+    at = at or timezone.now()
+    moved = TicketMessage.objects.filter(ticket=src).update(ticket=dst)
+    old_status = src.status
+    src.merged_into = dst
+    src.status = Status.CLOSED
+    src.closed_at = at
+    if src.sla_paused_at is not None:
+        src.sla_paused_at = None
+    src.version += 1
+    src.save(
+        update_fields=[
+            "merged_into",
+            "status",
+            "closed_at",
+            "sla_paused_at",
+            "version",
+            "updated_at",
+        ]
+    )
+    dst.version += 1
+    dst.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=TICKET_MERGE,
+        obj=src,
+        changes={"merged_into": [None, dst.pk], "status": [old_status, Status.CLOSED]},
+    )
+    audit_record(
+        actor=actor,
+        action=TICKET_MERGE,
+        obj=dst,
+        changes={"messages": [None, f"{moved} ← {src.reference}"]},
+    )
+    return dst
+
+
+@transaction.atomic
+def ticket_split(
+    *,
+    actor: Any,
+    ticket: Ticket | int,
+    message_ids: Sequence[int],
+    subject: str,
+    at: dt.datetime | None = None,
+) -> Ticket:
+    """The chosen messages moved into a new ticket (same requester, queue and unit) with
+    ``split_from``; the original keeps at least one message."""
+    stored = locked(Ticket, ticket)
+    if not perms.can_handle_ticket(actor, stored):
+        raise PermissionDenied
+    if not (subject or "").strip():
+        raise ValidationError({"subject": _("Donnez un objet au nouveau ticket.")})
+    chosen = set(stored.messages.filter(pk__in=list(message_ids)).values_list("pk", flat=True))
+    if not chosen or len(chosen) != len(set(message_ids)):
+        raise ValidationError({"messages": _("Choisissez des messages de ce ticket.")})
+    if stored.messages.exclude(pk__in=chosen).count() == 0:
+        raise ValidationError(
+            {"messages": _("Laissez au moins un message dans le ticket d'origine.")}
+        )
+    at = at or timezone.now()
+    new = Ticket(
+        reference=reference_next(at.year),
+        secret_hash=secret_hash(secret_new()),
+        channel=stored.channel,
+        type=stored.type,
+        subject=subject.strip(),
+        queue=stored.queue,
+        org_unit=stored.org_unit,
+        priority=stored.priority,
+        category=stored.category,
+        requester=stored.requester,
+        association=stored.association,
+        language=stored.language,
+        confidential=stored.confidential,
+        created_by=actor,
+        created_at=at,
+        acknowledged_at=stored.acknowledged_at,
+        assignee=stored.assignee,
+        split_from=stored,
+    )
+    new.full_clean()
+    sla.sla_start(new, at=at)
+    new.save()
+    TicketMessage.objects.filter(pk__in=chosen).update(ticket=new)
+    stored.version += 1
+    stored.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=TICKET_SPLIT,
+        obj=new,
+        changes={"split_from": [None, stored.pk], "reference": [None, new.reference]},
+    )
+    audit_record(
+        actor=actor,
+        action=TICKET_SPLIT,
+        obj=stored,
+        changes={"messages": [None, f"{len(chosen)} → {new.reference}"]},
+    )
+    return new
+
+
+# --- Canned replies --------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def canned_placeholders_check(text: str, field: str) -> None:
+    unknown = [m for m in _PLACEHOLDER.findall(text) if m not in PLACEHOLDERS]
+    if unknown:
+        raise ValidationError(
+            {
+                field: _("Champ inconnu : {%(name)s}. Champs possibles : %(known)s.")
+                % {
+                    "name": unknown[0][:40],
+                    "known": ", ".join("{" + p + "}" for p in PLACEHOLDERS),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def canned_reply_save(
+    *,
+    actor: Any,
+    reply: CannedReply | int | None = None,
+    version: int | None = None,
+    title: str,
+    body_fr: str,
+    body_ar: str,
+    queue: Queue | None = None,
+    category: Category | None = None,
+    is_active: bool = True,
+) -> CannedReply:
+    """Creates or edits a canned reply (supervisors); an unknown placeholder is refused."""
+    if not perms.supervises(actor):
+        raise PermissionDenied
+    values = {
+        "title": (title or "").strip(),
+        "body_fr": (body_fr or "").strip(),
+        "body_ar": (body_ar or "").strip(),
+        "queue": queue,
+        "category": category,
+        "is_active": is_active,
+    }
+    if not values["body_fr"] and not values["body_ar"]:
+        raise ValidationError({"body_fr": _("Écrivez le texte en français ou en arabe.")})
+    canned_placeholders_check(str(values["body_fr"]), "body_fr")
+    canned_placeholders_check(str(values["body_ar"]), "body_ar")
+    if reply is None:
+        created = CannedReply(**values)
+        created.full_clean()
+        created.save()
+        audit_record(
+            actor=actor, action=CANNED_SAVE, obj=created, changes={"title": [None, created.title]}
+        )
+        return created
+    return versioned_update(
+        actor=actor,
+        model=CannedReply,
+        obj=reply,
+        version=version,
+        changes=values,
+        editable=tuple(values),
+        service="canned_reply_save",
+        allowed=lambda _row: True,
+    )
+
+
+def canned_render(reply: CannedReply, ticket: Ticket, *, actor: Any, language: str) -> str:
+    """The reply's text in ``language`` (Arabic for Amazigh; the other language when this
+    one is empty) with its placeholders filled. Plain substitution, no format mini-language:
+    the text cannot reach an attribute of anything."""
+    from pilotage.contact.selectors.tickets import requester_label
+
+    arabic = language in (Language.ARABIC, Language.AMAZIGH)
+    text = (reply.body_ar or reply.body_fr) if arabic else (reply.body_fr or reply.body_ar)
+    due = ticket.resolution_due_at
+    values = {
+        "reference": ticket.reference,
+        "requester": requester_label(actor, ticket),
+        "agent": (actor.get_full_name() or actor.username) if actor is not None else "",
+        "due_date": date_format(timezone.localtime(due), "SHORT_DATE_FORMAT") if due else "",
+        "association": (
+            ticket.association.name
+            if ticket.association is not None and perms.sees_identity(actor, ticket)
+            else ""
+        ),
+    }
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 __all__ = [
     "TRANSITIONS",
+    "attachment_add",
+    "canned_reply_save",
+    "ticket_link_add",
+    "ticket_merge",
+    "ticket_split",
+    "ticket_update",
     "TicketType",
     "reference_next",
     "secret_hash",
