@@ -3,10 +3,12 @@ department sends) through the kernel's pipeline (``core/imports.py``).
 
 All or nothing: every row is checked first, and one problem anywhere writes nothing.
 A row whose registration number (compared case- and space-insensitively) is that of a
-stored association updates it; a row without a known number whose name is close to that
-of an association of the same province (``selectors.registry.names_similar``: accents
-folded, Arabic letters normalised, « association / جمعية » ignored, difflib ratio at
-least ``SIMILAR_NAME_RATIO``) is refused, naming that association, so that the person
+stored association updates it, and so does a row without a number whose normalised name
+is exactly that of the one association without a number of the same province. A row
+without a known number whose name is close to that of an association of the same
+province (``selectors.registry.names_similar``: accents folded, Arabic letters
+normalised, « association / جمعية » ignored, difflib ratio at least
+``SIMILAR_NAME_RATIO``) is refused, naming that association, so that the person
 importing adds its number or corrects the name; two such rows in the file are refused
 the same way. Importing the same file again changes nothing."""
 
@@ -241,6 +243,19 @@ def _match(rows: list[Row], actor: Any, problems: Problems) -> None:
                     "registration_number",
                     number,
                     _("ce numéro est celui d'une association hors de votre périmètre"),
+                )
+            continue
+        same = [
+            a
+            for a in stored_by_province.get(row.province_path, [])
+            if not a.registration_number and name_key(a.name_fr) == name_key(row.values["name_fr"])
+        ]
+        if not number and len(same) == 1:
+            # The same name without a number, as an earlier import of the file wrote it.
+            row.existing = same[0]
+            if actor is not None and not perms.can_edit_association(actor, row.existing):
+                problems.add(
+                    row.number, "name_fr", row.values["name_fr"], _("unité hors de votre périmètre")
                 )
             continue
         for other in stored_by_province.get(row.province_path, []):
