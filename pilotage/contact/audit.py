@@ -66,3 +66,9 @@ audit_change_labels_register(
         "messages": _("messages"),
     }
 )
+# registry: the associations registry and requesters (services/registry.py).
+ASSOCIATION_CREATE = audit_action("association_create", _("Association enregistrée"))
+ASSOCIATION_IMPORT = audit_action("association_import", _("Import d'associations"))
+REQUESTER_CREATE = audit_action("requester_create", _("Demandeur enregistré"))
+audit_links_register("contact.association", audit_links_by_pk("contact:association"))
+audit_links_register("contact.requester", audit_links_by_pk("contact:requester"))

@@ -18,6 +18,7 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:board", _("Tableau SLA"), order=60, allowed=perms.supervises),
     MenuEntry("contact:queues", _("Files"), order=70, allowed=perms.supervises),
     MenuEntry("contact:canned_list", _("Réponses types"), order=80, allowed=perms.supervises),
+    MenuEntry("contact:associations", _("Associations"), order=30, allowed=perms.can_use),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

@@ -128,3 +128,22 @@ def can_assign(actor: Any, ticket: Ticket, assignee: Any) -> bool:
 
 def edits_queues(actor: Any) -> bool:
     return supervises(actor)
+# registry: associations and requesters.
+def can_record_association_at(actor: Any, path: str) -> bool:
+    """Records an association whose seat is the unit at ``path`` (or imports it)."""
+    return scope_of(actor).covers_for(HANDLE_TICKETS, path)
+
+
+def can_import_associations(actor: Any) -> bool:
+    """Opens the associations import page (each row is then checked against the seat)."""
+    return scope_of(actor).allows(HANDLE_TICKETS)
+
+
+def can_edit_requester(actor: Any, requester: Any) -> bool:
+    """A contact person where their association is; a citizen where they live, or by any
+    agent when their residence is not recorded."""
+    if requester.association_id is not None:
+        return can_edit_association(actor, requester.association)
+    if requester.org_unit_id is None:
+        return handles_tickets(actor)
+    return scope_of(actor).covers_for(HANDLE_TICKETS, requester.org_unit.path)

@@ -40,3 +40,8 @@ def sla_check_job(progress: Progress, at: str | None = None, **_params: Any) -> 
     from pilotage.contact.services.sla import sla_check
 
     return sla_check(at=dt.datetime.fromisoformat(at) if at else None)
+# registry: the associations import.
+from pilotage.contact.imports.associations import ASSOCIATIONS
+from pilotage.core.imports import import_kind_register
+
+import_kind_register(ASSOCIATIONS)

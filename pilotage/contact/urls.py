@@ -3,6 +3,7 @@
 from pilotage.contact.views import kb, stats, tickets
 from pilotage.contact.views import kb, sla, tickets
 from pilotage.contact.views import board, kb, routing, tickets
+from pilotage.contact.views import kb, registry, tickets
 
 app_name = "contact"
 
@@ -13,4 +14,5 @@ urlpatterns: list = [
     *sla.urlpatterns,
     *routing.urlpatterns,
     *board.urlpatterns,
+    *registry.urlpatterns,
 ]

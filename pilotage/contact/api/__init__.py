@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from ninja import Router
 
-from pilotage.contact.api import kb, tickets
+from pilotage.contact.api import associations, kb, tickets
 
 router = Router(tags=["contact"])
 router.add_router("/", tickets.router)
+router.add_router("/", associations.router)
 
 kb_router = Router(tags=["kb"])
 kb_router.add_router("/", kb.router)
