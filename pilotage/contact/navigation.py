@@ -13,6 +13,8 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:tickets", _("Tickets"), order=10, allowed=perms.can_use),
+    MenuEntry("contact:intake", _("Appel"), order=5, allowed=perms.handles_tickets),
+    MenuEntry("contact:visits", _("Accueil"), order=6, allowed=perms.receives_visitors),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

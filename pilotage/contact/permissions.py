@@ -102,3 +102,24 @@ def can_edit_association(actor: Any, association: Association) -> bool:
 def can_handle_at(actor: Any, path: str) -> bool:
     """Handles tickets concerning the unit at ``path`` (creating one there)."""
     return scope_of(actor).covers_for(HANDLE_TICKETS, path)
+
+
+# phone: the phone intake, the telephony tokens and the walk-in reception.
+def takes_calls(actor: Any) -> bool:
+    """Opens the phone intake screen (and sees the calls ringing for them)."""
+    return handles_tickets(actor)
+
+
+def manages_telephony(actor: Any) -> bool:
+    """Creates the tokens the telephony server signs its webhook with."""
+    return supervises(actor)
+
+
+def receives_visitors(actor: Any) -> bool:
+    """Registers walk-in visitors, calls the next one to a desk, serves the visit."""
+    return handles_tickets(actor)
+
+
+def sees_visit_display(actor: Any) -> bool:
+    """The hall screen of called numbers (numbers and desks only, no names)."""
+    return can_use(actor)
