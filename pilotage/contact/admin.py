@@ -64,3 +64,21 @@ class StatsAdmin(ServiceAdmin):
 @admin.register(WorkingHours, RamadanCorrection, HolidayOverride, SlaPolicy, SlaEvent)
 class SlaAdmin(ServiceAdmin):
     edit_url = "contact:sla"
+# phone: the telephony link and the walk-in reception, shown only.
+from pilotage.contact.models import (  # noqa: E402
+    AgentExtension,
+    IncomingCall,
+    TelephonyToken,
+    Visit,
+    VisitCounter,
+)
+
+
+@admin.register(IncomingCall, AgentExtension, Visit, VisitCounter)
+class PhonePartAdmin(ServiceAdmin):
+    edit_url = "contact:intake"
+
+
+@admin.register(TelephonyToken)
+class TelephonyTokenAdmin(ServiceAdmin):
+    edit_url = "contact:telephony"

@@ -72,3 +72,11 @@ ASSOCIATION_IMPORT = audit_action("association_import", _("Import d'associations
 REQUESTER_CREATE = audit_action("requester_create", _("Demandeur enregistré"))
 audit_links_register("contact.association", audit_links_by_pk("contact:association"))
 audit_links_register("contact.requester", audit_links_by_pk("contact:requester"))
+# phone: the phone intake, the telephony webhook and the walk-in reception.
+INTAKE_REQUESTER_CREATE = audit_action("intake_requester_create", _("Demandeur créé à l'appel"))
+CALL_INCOMING = audit_action("call_incoming", _("Appel entrant annoncé"))
+CALL_TAKE = audit_action("call_take", _("Appel pris par un agent"))
+TELEPHONY_TOKEN_CREATE = audit_action("telephony_token_create", _("Jeton de téléphonie créé"))
+VISIT_REGISTER = audit_action("visit_register", _("Visiteur enregistré à l'accueil"))
+VISIT_CALL = audit_action("visit_call", _("Visiteur appelé au guichet"))
+VISIT_SERVE = audit_action("visit_serve", _("Visite enregistrée en ticket"))

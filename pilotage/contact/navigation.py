@@ -19,6 +19,8 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:queues", _("Files"), order=70, allowed=perms.supervises),
     MenuEntry("contact:canned_list", _("Réponses types"), order=80, allowed=perms.supervises),
     MenuEntry("contact:associations", _("Associations"), order=30, allowed=perms.can_use),
+    MenuEntry("contact:intake", _("Appel"), order=5, allowed=perms.handles_tickets),
+    MenuEntry("contact:visits", _("Accueil"), order=6, allowed=perms.receives_visitors),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

@@ -147,3 +147,22 @@ def can_edit_requester(actor: Any, requester: Any) -> bool:
     if requester.org_unit_id is None:
         return handles_tickets(actor)
     return scope_of(actor).covers_for(HANDLE_TICKETS, requester.org_unit.path)
+# phone: the phone intake, the telephony tokens and the walk-in reception.
+def takes_calls(actor: Any) -> bool:
+    """Opens the phone intake screen (and sees the calls ringing for them)."""
+    return handles_tickets(actor)
+
+
+def manages_telephony(actor: Any) -> bool:
+    """Creates the tokens the telephony server signs its webhook with."""
+    return supervises(actor)
+
+
+def receives_visitors(actor: Any) -> bool:
+    """Registers walk-in visitors, calls the next one to a desk, serves the visit."""
+    return handles_tickets(actor)
+
+
+def sees_visit_display(actor: Any) -> bool:
+    """The hall screen of called numbers (numbers and desks only, no names)."""
+    return can_use(actor)

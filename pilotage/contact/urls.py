@@ -4,6 +4,7 @@ from pilotage.contact.views import kb, stats, tickets
 from pilotage.contact.views import kb, sla, tickets
 from pilotage.contact.views import board, kb, routing, tickets
 from pilotage.contact.views import kb, registry, tickets
+from pilotage.contact.views import intake, kb, tickets, visits
 
 app_name = "contact"
 
@@ -15,4 +16,6 @@ urlpatterns: list = [
     *routing.urlpatterns,
     *board.urlpatterns,
     *registry.urlpatterns,
+    *intake.urlpatterns,
+    *visits.urlpatterns,
 ]

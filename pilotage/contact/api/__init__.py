@@ -14,3 +14,7 @@ router.add_router("/", associations.router)
 
 kb_router = Router(tags=["kb"])
 kb_router.add_router("/", kb.router)
+
+from pilotage.contact.api import calls  # noqa: E402  phone: the telephony webhook
+
+router.add_router("/", calls.router)

@@ -87,3 +87,21 @@ __all__ = [
     "WorkingHours",
     "CannedReply",
 ]
+# phone:
+from pilotage.contact.models.calls import (  # noqa: E402
+    AgentExtension,
+    CallStatus,
+    IncomingCall,
+    TelephonyToken,
+)
+from pilotage.contact.models.visits import Visit, VisitCounter, VisitStatus  # noqa: E402
+
+__all__ += [
+    "AgentExtension",
+    "CallStatus",
+    "IncomingCall",
+    "TelephonyToken",
+    "Visit",
+    "VisitCounter",
+    "VisitStatus",
+]
