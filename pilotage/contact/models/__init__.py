@@ -1,4 +1,5 @@
 from pilotage.contact.models.kb import Article, ArticleKind, ArticleStatus
+from pilotage.contact.models.mail import InboundMail, InboundOutcome
 from pilotage.contact.models.registry import (
     ActionField,
     Association,
@@ -56,4 +57,6 @@ __all__ = [
     "TicketLink",
     "TicketMessage",
     "TicketType",
+    "InboundMail",
+    "InboundOutcome",
 ]
