@@ -9,7 +9,7 @@ SCALE ?= small
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup deps dev-deps pins assets messages migrate demo test lint typecheck pytest chromium fonts pdftotext bench clean
+.PHONY: help run setup deps dev-deps pins assets messages migrate demo test lint typecheck pytest chromium dovecot fonts pdftotext bench clean
 
 help:
 	@echo "make run      set up (venv, packages, assets, database, demo data) and start server + worker"
@@ -102,6 +102,10 @@ demo: deps assets messages
 chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium is not installed: browser tests will skip (they fail under CI=true)"
 
+# The contact centre's mail tests run a private dovecot (IMAP); install it when missing and we are root.
+dovecot:
+	@command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; } || echo "dovecot is not installed: mail tests will skip (they fail under CI=true)"
+
 lint: dev-deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
@@ -109,12 +113,12 @@ lint: dev-deps
 typecheck: dev-deps
 	$(VENV)/bin/mypy pilotage
 
-pytest: dev-deps assets messages chromium fonts pdftotext
+pytest: dev-deps assets messages chromium dovecot fonts pdftotext
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 1
 	# Tests marked postgres need a real PostgreSQL server: .ci/run runs them in its PostgreSQL pass.
 	$(VENV)/bin/pytest -m "not postgres" $(PYTEST_ARGS)
 
-test: dev-deps assets messages chromium fonts pdftotext lint typecheck pytest
+test: dev-deps assets messages chromium dovecot fonts pdftotext lint typecheck pytest
 
 bench: dev-deps assets
 	for script in bench/marks_peak.py bench/import_enrolments.py bench/report_cards.py; do $(PY) $$script || exit 1; done

@@ -82,3 +82,13 @@ class PhonePartAdmin(ServiceAdmin):
 @admin.register(TelephonyToken)
 class TelephonyTokenAdmin(ServiceAdmin):
     edit_url = "contact:telephony"
+# mail:
+from pilotage.contact.models import InboundMail  # noqa: E402
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(ServiceAdmin):
+    list_display = ("received_at", "from_address", "subject", "outcome", "ticket")
+    list_filter = ("outcome",)
+    search_fields = ("message_id", "from_address", "subject")
+    edit_url = "contact:tickets"

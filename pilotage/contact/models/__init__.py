@@ -1,5 +1,6 @@
 from pilotage.contact.models.canned import CannedReply
 from pilotage.contact.models.kb import Article, ArticleKind, ArticleStatus
+from pilotage.contact.models.mail import InboundMail, InboundOutcome
 from pilotage.contact.models.registry import (
     ActionField,
     Association,
@@ -104,4 +105,6 @@ __all__ += [
     "Visit",
     "VisitCounter",
     "VisitStatus",
+    "InboundMail",
+    "InboundOutcome",
 ]

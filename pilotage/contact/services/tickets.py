@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+import pilotage.contact.services.mail as mail  # mail:
 from pilotage.contact import permissions as perms
 from pilotage.contact.audit import (
     CANNED_SAVE,
@@ -309,6 +310,7 @@ def ticket_message_add(
         MessageKind.INCOMING: TICKET_INCOMING,
     }[MessageKind(kind)]
     changes: dict[str, list[Any]] = {"message": [None, message.pk]}
+    mail.reply_schedule(message)  # mail: a public reply goes to the requester by e-mail
     if stored.status != old_status:
         changes["status"] = [old_status, stored.status]
     audit_record(actor=actor, action=action, obj=stored, changes=changes)

@@ -152,3 +152,7 @@ def cc(personas: Personas) -> Contact:
         citizen=citizen,
         assoc_contact=assoc_contact,
     )
+
+
+# mail: the private IMAP server's fixtures (imap_server, imap).
+from pilotage.contact.tests.imap import imap, imap_server  # noqa: E402, F401
