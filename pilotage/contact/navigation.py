@@ -13,6 +13,7 @@ from pilotage.core.navigation import MenuEntry, tabs_for
 
 SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:tickets", _("Tickets"), order=10, allowed=perms.can_use),
+    MenuEntry("contact:kb", _("Base de connaissances"), order=40, allowed=perms.can_use),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

@@ -102,3 +102,12 @@ def can_edit_association(actor: Any, association: Association) -> bool:
 def can_handle_at(actor: Any, path: str) -> bool:
     """Handles tickets concerning the unit at ``path`` (creating one there)."""
     return scope_of(actor).covers_for(HANDLE_TICKETS, path)
+
+
+# kb: the knowledge base.
+def edits_article(actor: Any, article: Any) -> bool:
+    """Agents write and rewrite drafts; a published or internal article's text is changed
+    only by those who publish (a change goes out at once)."""
+    if article.status == "draft":
+        return writes_kb(actor)
+    return publishes_kb(actor)

@@ -1,4 +1,12 @@
-from pilotage.contact.models.kb import Article, ArticleKind, ArticleStatus
+from pilotage.contact.models.kb import (
+    Article,
+    ArticleFile,
+    ArticleKind,
+    ArticleLang,
+    ArticleStatus,
+    ArticleVersion,
+    ArticleVote,
+)
 from pilotage.contact.models.registry import (
     ActionField,
     Association,
@@ -34,8 +42,12 @@ __all__ = [
     "PRIORITY_WEIGHT",
     "ActionField",
     "Article",
+    "ArticleFile",
     "ArticleKind",
+    "ArticleLang",
     "ArticleStatus",
+    "ArticleVersion",
+    "ArticleVote",
     "AssignmentMode",
     "Association",
     "Attachment",
