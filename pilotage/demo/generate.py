@@ -25,6 +25,7 @@ from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     contact,
+    contact_kb,
     coop_agreements,
     coop_finance,
     coop_partners,
@@ -106,6 +107,7 @@ STEPS: list[Step] = [
     Step(
         "contact", _("Centre de contact : files, catégories, agents"), contact.create_contact_base
     ),
+    Step("contact_kb", _("Base de connaissances"), contact_kb.create_knowledge_base),
 ]
 
 
