@@ -80,3 +80,13 @@ TELEPHONY_TOKEN_CREATE = audit_action("telephony_token_create", _("Jeton de tél
 VISIT_REGISTER = audit_action("visit_register", _("Visiteur enregistré à l'accueil"))
 VISIT_CALL = audit_action("visit_call", _("Visiteur appelé au guichet"))
 VISIT_SERVE = audit_action("visit_serve", _("Visite enregistrée en ticket"))
+# kb: the knowledge base's writes (services/kb.py).
+KB_CREATE = audit_action("kb_create", _("Article de la base de connaissances rédigé"))
+KB_UPDATE = audit_action("kb_update", _("Article de la base de connaissances modifié"))
+KB_STATUS = audit_action("kb_status", _("Article de la base de connaissances publié ou retiré"))
+KB_TWIN = audit_action("kb_twin", _("Article relié à sa traduction"))
+KB_FILE = audit_action("kb_file", _("Fichier ajouté à un article"))
+audit_change_labels_register(
+    {"title": _("titre"), "text": _("texte"), "twin": _("traduction"), "file": _("fichier")}
+)
+audit_links_register("contact.article", audit_links_by_pk("contact:kb-edit"))

@@ -21,6 +21,7 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:associations", _("Associations"), order=30, allowed=perms.can_use),
     MenuEntry("contact:intake", _("Appel"), order=5, allowed=perms.handles_tickets),
     MenuEntry("contact:visits", _("Accueil"), order=6, allowed=perms.receives_visitors),
+    MenuEntry("contact:kb", _("Base de connaissances"), order=40, allowed=perms.can_use),
 )
 
 # Pages living outside their tab's URL (URL prefix → the tab's URL name).

@@ -166,3 +166,10 @@ def receives_visitors(actor: Any) -> bool:
 def sees_visit_display(actor: Any) -> bool:
     """The hall screen of called numbers (numbers and desks only, no names)."""
     return can_use(actor)
+# kb: the knowledge base.
+def edits_article(actor: Any, article: Any) -> bool:
+    """Agents write and rewrite drafts; a published or internal article's text is changed
+    only by those who publish (a change goes out at once)."""
+    if article.status == "draft":
+        return writes_kb(actor)
+    return publishes_kb(actor)

@@ -26,6 +26,7 @@ from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     contact,
     contact_sla,
+    contact_kb,
     coop_agreements,
     coop_finance,
     coop_partners,
@@ -113,6 +114,7 @@ STEPS: list[Step] = [
     Step(
         "contact_sla", _("Centre de contact : horaires et délais"), contact_sla.create_contact_sla
     ),
+    Step("contact_kb", _("Base de connaissances"), contact_kb.create_knowledge_base),
 ]
 
 

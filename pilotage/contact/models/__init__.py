@@ -1,6 +1,15 @@
 from pilotage.contact.models.canned import CannedReply
 from pilotage.contact.models.kb import Article, ArticleKind, ArticleStatus
 from pilotage.contact.models.mail import InboundMail, InboundOutcome
+from pilotage.contact.models.kb import (
+    Article,
+    ArticleFile,
+    ArticleKind,
+    ArticleLang,
+    ArticleStatus,
+    ArticleVersion,
+    ArticleVote,
+)
 from pilotage.contact.models.registry import (
     ActionField,
     Association,
@@ -51,8 +60,12 @@ __all__ = [
     "ActionField",
     "AgentStatus",
     "Article",
+    "ArticleFile",
     "ArticleKind",
+    "ArticleLang",
     "ArticleStatus",
+    "ArticleVersion",
+    "ArticleVote",
     "AssignmentMode",
     "Association",
     "Attachment",

@@ -25,7 +25,15 @@ PUBLIC = {
     "api:openapi-json": "the API's OpenAPI schema (no data)",
     "api:openapi-view": "the API's documentation page (no data)",
     "api:api-root": "django-ninja's placeholder for reversing the API root; 404 for everyone",
+    "contact:kb-public": "the public knowledge base: published articles by category, search",
+    "contact:kb-public-article": "a published knowledge-base article (404 for any other)",
+    "contact:kb-public-vote": "the 'was this helpful' vote on a published article (CSRF)",
+    "contact:kb-download": "a form attached to a published article (staff reach the others)",
+    "api:kb_search_api": "knowledge-base search: public articles only for anonymous callers",
+    "api:kb_article_api": "a knowledge-base article: public ones only for anonymous callers",
 }
+# API operations open to anonymous callers (their names are in PUBLIC with the reason).
+PUBLIC_API = {("GET", "/api/v1/kb/search"), ("GET", "/api/v1/kb/articles/{article_id}")}
 SAMPLES = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.UUID(int=1)), "path": "x"}
 LOGIN_PREFIXES = ("/accounts/login/",)
 # The Django admin does not exist for anyone but staff: even its login form answers 404
@@ -130,6 +138,7 @@ def _api_operations(client) -> list[tuple[str, str]]:  # type: ignore[no-untyped
             (method.upper(), url)
             for method in item
             if method in {"get", "post", "put", "patch", "delete"}
+            and (method.upper(), path) not in PUBLIC_API
         ]
     return operations
 
