@@ -102,3 +102,8 @@ def can_edit_association(actor: Any, association: Association) -> bool:
 def can_handle_at(actor: Any, path: str) -> bool:
     """Handles tickets concerning the unit at ``path`` (creating one there)."""
     return scope_of(actor).covers_for(HANDLE_TICKETS, path)
+
+
+# public: the Médiateur referral is recorded by whoever handles the ticket.
+def can_record_mediator(actor: Any, ticket: Ticket) -> bool:
+    return can_handle_ticket(actor, ticket)

@@ -6,6 +6,7 @@ from pilotage.contact.models.registry import (
     LegalForm,
     Requester,
 )
+from pilotage.contact.models.satisfaction import SURVEY_VALIDITY, SatisfactionSurvey
 from pilotage.contact.models.tickets import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -56,4 +57,6 @@ __all__ = [
     "TicketLink",
     "TicketMessage",
     "TicketType",
+    "SURVEY_VALIDITY",
+    "SatisfactionSurvey",
 ]

@@ -25,6 +25,13 @@ PUBLIC = {
     "api:openapi-json": "the API's OpenAPI schema (no data)",
     "api:openapi-view": "the API's documentation page (no data)",
     "api:api-root": "django-ninja's placeholder for reversing the API root; 404 for everyone",
+    "contact:public-form": "the contact centre's public web form (honeypot, rate limits)",
+    "contact:public-sent": "shows once, from the session, the reference and code just given",
+    "contact:public-track": "tracking form: reference + secret code, rate-limited",
+    "contact:public-ticket": "a tracked request; only for a session that gave its code",
+    "contact:public-appeal": "the requester reopens their answered request; same session check",
+    "contact:public-survey": "satisfaction link from the e-mail, protected by its token",
+    "contact:public-survey-appeal": "reopen from the satisfaction link, protected by its token",
 }
 SAMPLES = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.UUID(int=1)), "path": "x"}
 LOGIN_PREFIXES = ("/accounts/login/",)
