@@ -90,3 +90,8 @@ audit_change_labels_register(
     {"title": _("titre"), "text": _("texte"), "twin": _("traduction"), "file": _("fichier")}
 )
 audit_links_register("contact.article", audit_links_by_pk("contact:kb-edit"))
+# public: the web form, the requester's satisfaction, appeal and the Médiateur referral.
+SURVEY_SEND = audit_action("survey_send", _("Enquête de satisfaction envoyée"))
+SURVEY_ANSWER = audit_action("survey_answer", _("Réponse à l'enquête de satisfaction"))
+TICKET_APPEAL = audit_action("ticket_appeal", _("Recours du demandeur (ticket rouvert)"))
+TICKET_MEDIATOR = audit_action("ticket_mediator", _("Saisine du Médiateur du Royaume"))

@@ -173,3 +173,6 @@ def edits_article(actor: Any, article: Any) -> bool:
     if article.status == "draft":
         return writes_kb(actor)
     return publishes_kb(actor)
+# public: the Médiateur referral is recorded by whoever handles the ticket.
+def can_record_mediator(actor: Any, ticket: Ticket) -> bool:
+    return can_handle_ticket(actor, ticket)

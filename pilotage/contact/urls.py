@@ -5,6 +5,7 @@ from pilotage.contact.views import kb, sla, tickets
 from pilotage.contact.views import board, kb, routing, tickets
 from pilotage.contact.views import kb, registry, tickets
 from pilotage.contact.views import intake, kb, tickets, visits
+from pilotage.contact.views import kb, public, satisfaction, tickets  # public
 
 app_name = "contact"
 
@@ -18,4 +19,6 @@ urlpatterns: list = [
     *registry.urlpatterns,
     *intake.urlpatterns,
     *visits.urlpatterns,
+    *public.urlpatterns,
+    *satisfaction.urlpatterns,
 ]

@@ -31,6 +31,7 @@ from pilotage.contact.models.sla import (
     WorkingHours,
 )
 from pilotage.contact.models.routing import AgentStatus
+from pilotage.contact.models.satisfaction import SURVEY_VALIDITY, SatisfactionSurvey
 from pilotage.contact.models.tickets import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -120,4 +121,6 @@ __all__ += [
     "VisitStatus",
     "InboundMail",
     "InboundOutcome",
+    "SURVEY_VALIDITY",
+    "SatisfactionSurvey",
 ]

@@ -56,6 +56,7 @@ from pilotage.contact.models import (
 from pilotage.contact.models.canned import PLACEHOLDERS
 from pilotage.contact.services import routing, sla
 from pilotage.core import uploads
+from pilotage.contact.services import routing, satisfaction, sla  # public: satisfaction
 from pilotage.core.audit import audit_record
 from pilotage.core.versioning import locked, version_check, versioned_update
 from pilotage.orgunits.models import OrgUnit
@@ -193,6 +194,7 @@ def _status_apply(ticket: Ticket, status: str, at: dt.datetime) -> list[str]:
     if status == Status.RESOLVED:
         ticket.resolved_at = at
         changed.append("resolved_at")
+        satisfaction.survey_on_resolved(ticket, at=at)  # public: the satisfaction survey
     elif status == Status.CLOSED:
         ticket.closed_at = at
         changed.append("closed_at")

@@ -31,6 +31,13 @@ PUBLIC = {
     "contact:kb-download": "a form attached to a published article (staff reach the others)",
     "api:kb_search_api": "knowledge-base search: public articles only for anonymous callers",
     "api:kb_article_api": "a knowledge-base article: public ones only for anonymous callers",
+    "contact:public-form": "the contact centre's public web form (honeypot, rate limits)",
+    "contact:public-sent": "shows once, from the session, the reference and code just given",
+    "contact:public-track": "tracking form: reference + secret code, rate-limited",
+    "contact:public-ticket": "a tracked request; only for a session that gave its code",
+    "contact:public-appeal": "the requester reopens their answered request; same session check",
+    "contact:public-survey": "satisfaction link from the e-mail, protected by its token",
+    "contact:public-survey-appeal": "reopen from the satisfaction link, protected by its token",
 }
 # API operations open to anonymous callers (their names are in PUBLIC with the reason).
 PUBLIC_API = {("GET", "/api/v1/kb/search"), ("GET", "/api/v1/kb/articles/{article_id}")}
