@@ -3,6 +3,7 @@ the page that edits it (the pages write through the services)."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
 
 from pilotage.contact.models import (
@@ -12,21 +13,13 @@ from pilotage.contact.models import (
     Attachment,
     BusinessCalendar,
     Category,
-    HolidayOverride,
     Queue,
     QueueMember,
-    RamadanCorrection,
     Requester,
-    StatsRebuild,
-    SlaEvent,
-    SlaPolicy,
     Ticket,
     TicketCounter,
-    TicketFieldStat,
     TicketLink,
     TicketMessage,
-    TicketStat,
-    WorkingHours,
 )
 from pilotage.core.admin import ServiceAdmin
 
@@ -57,13 +50,6 @@ class ContactPartAdmin(ServiceAdmin):
     edit_url = "contact:tickets"
 
 
-@admin.register(TicketStat, TicketFieldStat, StatsRebuild)
-class StatsAdmin(ServiceAdmin):
-    edit_url = "contact:stats"
-# sla
-@admin.register(WorkingHours, RamadanCorrection, HolidayOverride, SlaPolicy, SlaEvent)
-class SlaAdmin(ServiceAdmin):
-    edit_url = "contact:sla"
 # phone: the telephony link and the walk-in reception, shown only.
 from pilotage.contact.models import (  # noqa: E402
     AgentExtension,
@@ -82,6 +68,8 @@ class PhonePartAdmin(ServiceAdmin):
 @admin.register(TelephonyToken)
 class TelephonyTokenAdmin(ServiceAdmin):
     edit_url = "contact:telephony"
+
+
 # mail:
 from pilotage.contact.models import InboundMail  # noqa: E402
 
@@ -92,3 +80,14 @@ class InboundMailAdmin(ServiceAdmin):
     list_filter = ("outcome",)
     search_fields = ("message_id", "from_address", "subject")
     edit_url = "contact:tickets"
+
+
+class ContactShownAdmin(ServiceAdmin):
+    """The rest of the app's tables (statistics, SLA, …): shown only; their pages edit them."""
+
+    edit_url = "contact:tickets"
+
+
+for _model in apps.get_app_config("contact").get_models():
+    if not admin.site.is_registered(_model):
+        admin.site.register(_model, ContactShownAdmin)

@@ -33,7 +33,6 @@ audit_change_labels_register(
     }
 )
 audit_links_register("contact.ticket", audit_links_by_pk("contact:ticket"))
-
 # sla
 SLA_CALENDAR_EDIT = audit_action("sla_calendar_edit", _("Horaires d'un calendrier ouvré"))
 SLA_RAMADAN_CORRECT = audit_action("sla_ramadan_correct", _("Correction des dates de Ramadan"))
@@ -49,6 +48,8 @@ audit_change_labels_register(
         "note": _("motif"),
         "assignment": _("attribution"),
         "members": _("agents"),
+    }
+)
 # tickets: the ticket page's edits, links, merge and split, attachments, canned replies.
 TICKET_LINK = audit_action("ticket_link", _("Lien entre tickets"))
 TICKET_MERGE = audit_action("ticket_merge", _("Fusion de tickets"))

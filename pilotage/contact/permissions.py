@@ -111,6 +111,8 @@ def edits_sla(actor: Any) -> bool:
     """Sets the calendars' hours, Ramadan corrections, holiday overrides and the deadline
     policies (they apply to the whole contact centre)."""
     return scope_of(actor).allows(SUPERVISE)
+
+
 # routing: the SLA board, re-assignment and the queues.
 def supervised_tickets_q(actor: Any, prefix: str = "") -> Q:
     """The tickets the actor supervises (the SLA board, bulk re-assignment)."""
@@ -128,6 +130,8 @@ def can_assign(actor: Any, ticket: Ticket, assignee: Any) -> bool:
 
 def edits_queues(actor: Any) -> bool:
     return supervises(actor)
+
+
 # registry: associations and requesters.
 def can_record_association_at(actor: Any, path: str) -> bool:
     """Records an association whose seat is the unit at ``path`` (or imports it)."""
@@ -147,6 +151,8 @@ def can_edit_requester(actor: Any, requester: Any) -> bool:
     if requester.org_unit_id is None:
         return handles_tickets(actor)
     return scope_of(actor).covers_for(HANDLE_TICKETS, requester.org_unit.path)
+
+
 # phone: the phone intake, the telephony tokens and the walk-in reception.
 def takes_calls(actor: Any) -> bool:
     """Opens the phone intake screen (and sees the calls ringing for them)."""
@@ -166,6 +172,8 @@ def receives_visitors(actor: Any) -> bool:
 def sees_visit_display(actor: Any) -> bool:
     """The hall screen of called numbers (numbers and desks only, no names)."""
     return can_use(actor)
+
+
 # kb: the knowledge base.
 def edits_article(actor: Any, article: Any) -> bool:
     """Agents write and rewrite drafts; a published or internal article's text is changed
@@ -173,6 +181,8 @@ def edits_article(actor: Any, article: Any) -> bool:
     if article.status == "draft":
         return writes_kb(actor)
     return publishes_kb(actor)
+
+
 # public: the Médiateur referral is recorded by whoever handles the ticket.
 def can_record_mediator(actor: Any, ticket: Ticket) -> bool:
     return can_handle_ticket(actor, ticket)

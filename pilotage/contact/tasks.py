@@ -7,12 +7,18 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from pilotage.contact.imports.associations import ASSOCIATIONS
+from pilotage.core.imports import import_kind_register
 from pilotage.core.jobs import Progress, job_kind
 
 RESULT_LABELS = {
     "tickets": _("Tickets lus"),
     "rows": _("Lignes de statistiques"),
+    "warned": _("Alertes à 75 %"),
+    "breached": _("Délais dépassés"),
+    "emails": _("Courriels envoyés"),
 }
+
 
 # --- statistics ---
 STATS_REBUILD = "contact.stats_rebuild"
@@ -23,14 +29,10 @@ def stats_rebuild_job(progress: Progress, **_params: Any) -> dict[str, Any]:
     from pilotage.contact.services.stats import stats_rebuild
 
     return stats_rebuild()
+
+
 # --- sla ---
 SLA_CHECK = "contact.sla_check"
-
-RESULT_LABELS = {
-    "warned": _("Alertes à 75 %"),
-    "breached": _("Délais dépassés"),
-    "emails": _("Courriels envoyés"),
-}
 
 
 @job_kind(SLA_CHECK, label=_("Alertes et escalades des délais"))
@@ -40,10 +42,9 @@ def sla_check_job(progress: Progress, at: str | None = None, **_params: Any) -> 
     from pilotage.contact.services.sla import sla_check
 
     return sla_check(at=dt.datetime.fromisoformat(at) if at else None)
-# registry: the associations import.
-from pilotage.contact.imports.associations import ASSOCIATIONS
-from pilotage.core.imports import import_kind_register
 
+
+# --- registry: the associations import ---
 import_kind_register(ASSOCIATIONS)
 # --- mail ---
 FETCH_MAIL = "contact.fetch_mail"

@@ -1,11 +1,18 @@
 """The contact centre's pages. Each part of the app keeps its routes in its views module."""
 
-from pilotage.contact.views import kb, stats, tickets
-from pilotage.contact.views import kb, sla, tickets
-from pilotage.contact.views import board, kb, routing, tickets
-from pilotage.contact.views import kb, registry, tickets
-from pilotage.contact.views import intake, kb, tickets, visits
-from pilotage.contact.views import kb, public, satisfaction, tickets  # public
+from pilotage.contact.views import (
+    board,
+    intake,
+    kb,
+    public,
+    registry,
+    routing,
+    satisfaction,
+    sla,
+    stats,
+    tickets,
+    visits,
+)
 
 app_name = "contact"
 

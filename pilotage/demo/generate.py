@@ -25,8 +25,8 @@ from pilotage.accounts.models import User
 from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     contact,
-    contact_sla,
     contact_kb,
+    contact_sla,
     coop_agreements,
     coop_finance,
     coop_partners,
@@ -109,12 +109,12 @@ STEPS: list[Step] = [
     Step(
         "contact", _("Centre de contact : files, catégories, agents"), contact.create_contact_base
     ),
-    # Last: the statistics are rebuilt from every ticket the steps above made.
-    Step("contact_stats", _("Statistiques du centre de contact"), rebuild_contact_stats),
     Step(
         "contact_sla", _("Centre de contact : horaires et délais"), contact_sla.create_contact_sla
     ),
     Step("contact_kb", _("Base de connaissances"), contact_kb.create_knowledge_base),
+    # Last: the statistics are rebuilt from every ticket the steps above made.
+    Step("contact_stats", _("Statistiques du centre de contact"), rebuild_contact_stats),
 ]
 
 

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from ninja import Router
 
-from pilotage.contact.api import associations, kb, tickets
+from pilotage.contact.api import associations, calls, kb, tickets
 
 router = Router(tags=["contact"])
 router.add_router("/", tickets.router)
 router.add_router("/", associations.router)
+router.add_router("/", calls.router)
 
 kb_router = Router(tags=["kb"])
 kb_router.add_router("/", kb.router)
-
-from pilotage.contact.api import calls  # noqa: E402  phone: the telephony webhook
-
-router.add_router("/", calls.router)

@@ -1,6 +1,12 @@
-from pilotage.contact.models.canned import CannedReply
-from pilotage.contact.models.kb import Article, ArticleKind, ArticleStatus
-from pilotage.contact.models.mail import InboundMail, InboundOutcome
+from pilotage.contact.models.calls import (
+    AgentExtension,
+    CallStatus,
+    IncomingCall,
+    TelephonyToken,
+)
+from pilotage.contact.models.canned import (
+    CannedReply,
+)
 from pilotage.contact.models.kb import (
     Article,
     ArticleFile,
@@ -10,6 +16,10 @@ from pilotage.contact.models.kb import (
     ArticleVersion,
     ArticleVote,
 )
+from pilotage.contact.models.mail import (
+    InboundMail,
+    InboundOutcome,
+)
 from pilotage.contact.models.registry import (
     ActionField,
     Association,
@@ -17,7 +27,13 @@ from pilotage.contact.models.registry import (
     LegalForm,
     Requester,
 )
-from pilotage.contact.models.stats import StatsRebuild, TicketFieldStat, TicketStat
+from pilotage.contact.models.routing import (
+    AgentStatus,
+)
+from pilotage.contact.models.satisfaction import (
+    SURVEY_VALIDITY,
+    SatisfactionSurvey,
+)
 from pilotage.contact.models.sla import (
     Deadline,
     HolidayOverride,
@@ -30,8 +46,11 @@ from pilotage.contact.models.sla import (
     Weekday,
     WorkingHours,
 )
-from pilotage.contact.models.routing import AgentStatus
-from pilotage.contact.models.satisfaction import SURVEY_VALIDITY, SatisfactionSurvey
+from pilotage.contact.models.stats import (
+    StatsRebuild,
+    TicketFieldStat,
+    TicketStat,
+)
 from pilotage.contact.models.tickets import (
     DONE_STATUSES,
     OPEN_STATUSES,
@@ -53,12 +72,15 @@ from pilotage.contact.models.tickets import (
     TicketMessage,
     TicketType,
 )
+from pilotage.contact.models.visits import (
+    Visit,
+    VisitCounter,
+    VisitStatus,
+)
 
 __all__ = [
-    "DONE_STATUSES",
-    "OPEN_STATUSES",
-    "PRIORITY_WEIGHT",
     "ActionField",
+    "AgentExtension",
     "AgentStatus",
     "Article",
     "ArticleFile",
@@ -71,18 +93,37 @@ __all__ = [
     "Association",
     "Attachment",
     "BusinessCalendar",
+    "CallStatus",
+    "CannedReply",
     "Category",
     "Channel",
+    "DONE_STATUSES",
+    "Deadline",
+    "HolidayOverride",
+    "InboundMail",
+    "InboundOutcome",
+    "IncomingCall",
     "Language",
     "LegalForm",
     "LinkKind",
     "MessageKind",
+    "OPEN_STATUSES",
+    "OverrideKind",
+    "PRIORITY_WEIGHT",
     "Priority",
     "Queue",
     "QueueMember",
+    "RamadanCorrection",
     "Requester",
-    "Status",
+    "SURVEY_VALIDITY",
+    "SatisfactionSurvey",
+    "SlaClock",
+    "SlaEvent",
+    "SlaEventKind",
+    "SlaPolicy",
     "StatsRebuild",
+    "Status",
+    "TelephonyToken",
     "Ticket",
     "TicketCounter",
     "TicketFieldStat",
@@ -90,37 +131,9 @@ __all__ = [
     "TicketMessage",
     "TicketStat",
     "TicketType",
-    "Deadline",
-    "HolidayOverride",
-    "OverrideKind",
-    "RamadanCorrection",
-    "SlaClock",
-    "SlaEvent",
-    "SlaEventKind",
-    "SlaPolicy",
-    "Weekday",
-    "WorkingHours",
-    "CannedReply",
-]
-# phone:
-from pilotage.contact.models.calls import (  # noqa: E402
-    AgentExtension,
-    CallStatus,
-    IncomingCall,
-    TelephonyToken,
-)
-from pilotage.contact.models.visits import Visit, VisitCounter, VisitStatus  # noqa: E402
-
-__all__ += [
-    "AgentExtension",
-    "CallStatus",
-    "IncomingCall",
-    "TelephonyToken",
     "Visit",
     "VisitCounter",
     "VisitStatus",
-    "InboundMail",
-    "InboundOutcome",
-    "SURVEY_VALIDITY",
-    "SatisfactionSurvey",
+    "Weekday",
+    "WorkingHours",
 ]

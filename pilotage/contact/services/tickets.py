@@ -54,9 +54,12 @@ from pilotage.contact.models import (
     TicketType,
 )
 from pilotage.contact.models.canned import PLACEHOLDERS
-from pilotage.contact.services import routing, sla
+from pilotage.contact.services import (
+    routing,
+    satisfaction,  # public: satisfaction
+    sla,
+)
 from pilotage.core import uploads
-from pilotage.contact.services import routing, satisfaction, sla  # public: satisfaction
 from pilotage.core.audit import audit_record
 from pilotage.core.versioning import locked, version_check, versioned_update
 from pilotage.orgunits.models import OrgUnit
