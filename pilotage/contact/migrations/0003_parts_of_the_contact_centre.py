@@ -7,617 +7,1241 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contact', '0002_kb_search'),
-        ('orgunits', '0003_levels_may_share_a_depth'),
+        ("contact", "0002_kb_search"),
+        ("orgunits", "0003_levels_may_share_a_depth"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgentExtension',
+            name="AgentExtension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('extension', models.CharField(max_length=20, unique=True, verbose_name='poste')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("extension", models.CharField(max_length=20, unique=True, verbose_name="poste")),
             ],
             options={
-                'verbose_name': "poste d'un agent",
-                'verbose_name_plural': 'postes des agents',
-                'ordering': ['extension'],
+                "verbose_name": "poste d'un agent",
+                "verbose_name_plural": "postes des agents",
+                "ordering": ["extension"],
             },
         ),
         migrations.CreateModel(
-            name='AgentStatus',
+            name="AgentStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('available', models.BooleanField(default=True, verbose_name='disponible')),
-                ('since', models.DateTimeField(verbose_name='depuis')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='motif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("available", models.BooleanField(default=True, verbose_name="disponible")),
+                ("since", models.DateTimeField(verbose_name="depuis")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="motif")),
             ],
             options={
-                'verbose_name': "disponibilité d'un agent",
-                'verbose_name_plural': 'disponibilités des agents',
+                "verbose_name": "disponibilité d'un agent",
+                "verbose_name_plural": "disponibilités des agents",
             },
         ),
         migrations.CreateModel(
-            name='ArticleFile',
+            name="ArticleFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('file', models.FileField(max_length=300, upload_to='contact/kb/%Y/', verbose_name='fichier')),
-                ('size', models.PositiveIntegerField(default=0, verbose_name='taille')),
-                ('content_type', models.CharField(blank=True, max_length=100, verbose_name='type')),
-                ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='ajouté le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300, upload_to="contact/kb/%Y/", verbose_name="fichier"
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(default=0, verbose_name="taille")),
+                ("content_type", models.CharField(blank=True, max_length=100, verbose_name="type")),
+                ("added_at", models.DateTimeField(auto_now_add=True, verbose_name="ajouté le")),
             ],
             options={
-                'verbose_name': "fichier d'article",
-                'verbose_name_plural': "fichiers d'articles",
-                'ordering': ['article', 'name'],
+                "verbose_name": "fichier d'article",
+                "verbose_name_plural": "fichiers d'articles",
+                "ordering": ["article", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleVersion',
+            name="ArticleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('title', models.CharField(max_length=300, verbose_name='titre')),
-                ('body', models.TextField(verbose_name='texte')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('internal', 'Interne'), ('public', 'Public')], max_length=10, verbose_name='statut')),
-                ('saved_at', models.DateTimeField(verbose_name='enregistré le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("title", models.CharField(max_length=300, verbose_name="titre")),
+                ("body", models.TextField(verbose_name="texte")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("internal", "Interne"),
+                            ("public", "Public"),
+                        ],
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("saved_at", models.DateTimeField(verbose_name="enregistré le")),
             ],
             options={
-                'verbose_name': "version d'article",
-                'verbose_name_plural': "versions d'articles",
-                'ordering': ['article', '-number'],
+                "verbose_name": "version d'article",
+                "verbose_name_plural": "versions d'articles",
+                "ordering": ["article", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleVote',
+            name="ArticleVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=64)),
-                ('helpful', models.BooleanField(verbose_name='utile')),
-                ('comment', models.TextField(blank=True, max_length=1000, verbose_name='commentaire')),
-                ('voted_at', models.DateTimeField(auto_now_add=True, verbose_name='le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=64)),
+                ("helpful", models.BooleanField(verbose_name="utile")),
+                (
+                    "comment",
+                    models.TextField(blank=True, max_length=1000, verbose_name="commentaire"),
+                ),
+                ("voted_at", models.DateTimeField(auto_now_add=True, verbose_name="le")),
             ],
             options={
-                'verbose_name': 'avis sur un article',
-                'verbose_name_plural': 'avis sur les articles',
-                'ordering': ['-voted_at'],
+                "verbose_name": "avis sur un article",
+                "verbose_name_plural": "avis sur les articles",
+                "ordering": ["-voted_at"],
             },
         ),
         migrations.CreateModel(
-            name='CannedReply',
+            name="CannedReply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('body_fr', models.TextField(blank=True, verbose_name='texte (français)')),
-                ('body_ar', models.TextField(blank=True, verbose_name='texte (arabe)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("body_fr", models.TextField(blank=True, verbose_name="texte (français)")),
+                ("body_ar", models.TextField(blank=True, verbose_name="texte (arabe)")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
             ],
             options={
-                'verbose_name': 'réponse type',
-                'verbose_name_plural': 'réponses types',
-                'ordering': ['title', 'pk'],
+                "verbose_name": "réponse type",
+                "verbose_name_plural": "réponses types",
+                "ordering": ["title", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HolidayOverride',
+            name="HolidayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('add', 'Jour férié ajouté'), ('remove', 'Jour férié retiré'), ('move', 'Jour férié déplacé')], max_length=6, verbose_name='correction')),
-                ('day', models.DateField(verbose_name='jour')),
-                ('moved_to', models.DateField(blank=True, null=True, verbose_name='déplacé au')),
-                ('name', models.CharField(blank=True, max_length=120, verbose_name='libellé')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("add", "Jour férié ajouté"),
+                            ("remove", "Jour férié retiré"),
+                            ("move", "Jour férié déplacé"),
+                        ],
+                        max_length=6,
+                        verbose_name="correction",
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour")),
+                ("moved_to", models.DateField(blank=True, null=True, verbose_name="déplacé au")),
+                ("name", models.CharField(blank=True, max_length=120, verbose_name="libellé")),
             ],
             options={
-                'verbose_name': 'correction des jours fériés',
-                'verbose_name_plural': 'corrections des jours fériés',
-                'ordering': ['calendar', 'day'],
+                "verbose_name": "correction des jours fériés",
+                "verbose_name_plural": "corrections des jours fériés",
+                "ordering": ["calendar", "day"],
             },
         ),
         migrations.CreateModel(
-            name='InboundMail',
+            name="InboundMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_id', models.CharField(max_length=300, unique=True, verbose_name='Message-ID')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='boîte')),
-                ('from_address', models.CharField(blank=True, max_length=300, verbose_name='expéditeur')),
-                ('subject', models.CharField(blank=True, max_length=300, verbose_name='objet')),
-                ('outcome', models.CharField(choices=[('created', 'Ticket créé'), ('reply', 'Ajouté à un ticket'), ('auto_reply', 'Réponse automatique ignorée'), ('bounce', 'Avis de non-remise ignoré'), ('loop', 'Courriel du centre lui-même ignoré'), ('too_large', 'Courriel trop volumineux'), ('error', 'Erreur de lecture')], max_length=12, verbose_name='suite donnée')),
-                ('error', models.TextField(blank=True, verbose_name='erreur')),
-                ('received_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='lu le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "message_id",
+                    models.CharField(max_length=300, unique=True, verbose_name="Message-ID"),
+                ),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="boîte")),
+                (
+                    "from_address",
+                    models.CharField(blank=True, max_length=300, verbose_name="expéditeur"),
+                ),
+                ("subject", models.CharField(blank=True, max_length=300, verbose_name="objet")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("created", "Ticket créé"),
+                            ("reply", "Ajouté à un ticket"),
+                            ("auto_reply", "Réponse automatique ignorée"),
+                            ("bounce", "Avis de non-remise ignoré"),
+                            ("loop", "Courriel du centre lui-même ignoré"),
+                            ("too_large", "Courriel trop volumineux"),
+                            ("error", "Erreur de lecture"),
+                        ],
+                        max_length=12,
+                        verbose_name="suite donnée",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="erreur")),
+                (
+                    "received_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="lu le"),
+                ),
             ],
             options={
-                'verbose_name': 'courriel reçu',
-                'verbose_name_plural': 'courriels reçus',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "courriel reçu",
+                "verbose_name_plural": "courriels reçus",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='IncomingCall',
+            name="IncomingCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('call_id', models.CharField(max_length=100, unique=True, verbose_name="identifiant de l'appel")),
-                ('caller', models.CharField(max_length=40, verbose_name='appelant')),
-                ('caller_digits', models.CharField(blank=True, max_length=20, verbose_name='appelant (chiffres)')),
-                ('called', models.CharField(blank=True, max_length=40, verbose_name='numéro appelé')),
-                ('agent_ref', models.CharField(blank=True, max_length=150, verbose_name='agent ou poste annoncé')),
-                ('status', models.CharField(choices=[('ringing', 'Sonne'), ('taken', 'Pris')], default='ringing', max_length=10, verbose_name='statut')),
-                ('received_at', models.DateTimeField(verbose_name='reçu le')),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='pris le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "call_id",
+                    models.CharField(
+                        max_length=100, unique=True, verbose_name="identifiant de l'appel"
+                    ),
+                ),
+                ("caller", models.CharField(max_length=40, verbose_name="appelant")),
+                (
+                    "caller_digits",
+                    models.CharField(blank=True, max_length=20, verbose_name="appelant (chiffres)"),
+                ),
+                (
+                    "called",
+                    models.CharField(blank=True, max_length=40, verbose_name="numéro appelé"),
+                ),
+                (
+                    "agent_ref",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="agent ou poste annoncé"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ringing", "Sonne"), ("taken", "Pris")],
+                        default="ringing",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="reçu le")),
+                ("taken_at", models.DateTimeField(blank=True, null=True, verbose_name="pris le")),
             ],
             options={
-                'verbose_name': 'appel entrant',
-                'verbose_name_plural': 'appels entrants',
-                'ordering': ['-received_at'],
+                "verbose_name": "appel entrant",
+                "verbose_name_plural": "appels entrants",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='RamadanCorrection',
+            name="RamadanCorrection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='année')),
-                ('start_shift', models.SmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(-2), django.core.validators.MaxValueValidator(2)], verbose_name='décalage du premier jour')),
-                ('end_shift', models.SmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(-2), django.core.validators.MaxValueValidator(2)], verbose_name='décalage du dernier jour')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="année",
+                    ),
+                ),
+                (
+                    "start_shift",
+                    models.SmallIntegerField(
+                        default=0,
+                        validators=[
+                            django.core.validators.MinValueValidator(-2),
+                            django.core.validators.MaxValueValidator(2),
+                        ],
+                        verbose_name="décalage du premier jour",
+                    ),
+                ),
+                (
+                    "end_shift",
+                    models.SmallIntegerField(
+                        default=0,
+                        validators=[
+                            django.core.validators.MinValueValidator(-2),
+                            django.core.validators.MaxValueValidator(2),
+                        ],
+                        verbose_name="décalage du dernier jour",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'correction de Ramadan',
-                'verbose_name_plural': 'corrections de Ramadan',
-                'ordering': ['calendar', 'year'],
+                "verbose_name": "correction de Ramadan",
+                "verbose_name_plural": "corrections de Ramadan",
+                "ordering": ["calendar", "year"],
             },
         ),
         migrations.CreateModel(
-            name='SatisfactionSurvey',
+            name="SatisfactionSurvey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True, verbose_name='jeton (empreinte)')),
-                ('sent_at', models.DateTimeField(verbose_name='envoyée le')),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='note')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='répondue le')),
-                ('appealed_at', models.DateTimeField(blank=True, null=True, verbose_name='recours le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token_hash",
+                    models.CharField(max_length=64, unique=True, verbose_name="jeton (empreinte)"),
+                ),
+                ("sent_at", models.DateTimeField(verbose_name="envoyée le")),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="note",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="répondue le"),
+                ),
+                (
+                    "appealed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="recours le"),
+                ),
             ],
             options={
-                'verbose_name': 'enquête de satisfaction',
-                'verbose_name_plural': 'enquêtes de satisfaction',
-                'ordering': ['-sent_at', '-pk'],
+                "verbose_name": "enquête de satisfaction",
+                "verbose_name_plural": "enquêtes de satisfaction",
+                "ordering": ["-sent_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SlaEvent',
+            name="SlaEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deadline', models.CharField(choices=[('ack', 'Accusé de réception'), ('response', 'Première réponse'), ('resolution', 'Résolution')], max_length=10, verbose_name='échéance')),
-                ('kind', models.CharField(choices=[('warned', 'Alerte à 75 %'), ('breached', 'Délai dépassé')], max_length=8, verbose_name='événement')),
-                ('due_at', models.DateTimeField(verbose_name='échéance au')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='le')),
-                ('recipients', models.PositiveSmallIntegerField(default=0, verbose_name='destinataires')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.CharField(
+                        choices=[
+                            ("ack", "Accusé de réception"),
+                            ("response", "Première réponse"),
+                            ("resolution", "Résolution"),
+                        ],
+                        max_length=10,
+                        verbose_name="échéance",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("warned", "Alerte à 75 %"), ("breached", "Délai dépassé")],
+                        max_length=8,
+                        verbose_name="événement",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="échéance au")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="le")),
+                (
+                    "recipients",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="destinataires"),
+                ),
             ],
             options={
-                'verbose_name': 'événement de délai',
-                'verbose_name_plural': 'événements de délai',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "événement de délai",
+                "verbose_name_plural": "événements de délai",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('information', "Demande d'information"), ('procedure', 'Demande de procédure'), ('guidance', 'Orientation et accompagnement'), ('complaint', 'Réclamation'), ('observation', 'Observation'), ('suggestion', 'Suggestion')], max_length=12, verbose_name='type')),
-                ('priority', models.CharField(choices=[('low', 'Basse'), ('normal', 'Normale'), ('high', 'Haute'), ('urgent', 'Urgente')], max_length=8, verbose_name='priorité')),
-                ('clock', models.CharField(choices=[('business', 'Heures ouvrées (minutes)'), ('working_days', 'Jours ouvrés'), ('calendar', 'Temps calendaire (minutes)')], max_length=12, verbose_name='décompte')),
-                ('ack_delay', models.PositiveIntegerField(blank=True, null=True, verbose_name="délai d'accusé de réception")),
-                ('response_delay', models.PositiveIntegerField(blank=True, null=True, verbose_name='délai de première réponse')),
-                ('resolution_delay', models.PositiveIntegerField(blank=True, null=True, verbose_name='délai de résolution')),
-                ('basis', models.CharField(blank=True, max_length=300, verbose_name='fondement')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("information", "Demande d'information"),
+                            ("procedure", "Demande de procédure"),
+                            ("guidance", "Orientation et accompagnement"),
+                            ("complaint", "Réclamation"),
+                            ("observation", "Observation"),
+                            ("suggestion", "Suggestion"),
+                        ],
+                        max_length=12,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Basse"),
+                            ("normal", "Normale"),
+                            ("high", "Haute"),
+                            ("urgent", "Urgente"),
+                        ],
+                        max_length=8,
+                        verbose_name="priorité",
+                    ),
+                ),
+                (
+                    "clock",
+                    models.CharField(
+                        choices=[
+                            ("business", "Heures ouvrées (minutes)"),
+                            ("working_days", "Jours ouvrés"),
+                            ("calendar", "Temps calendaire (minutes)"),
+                        ],
+                        max_length=12,
+                        verbose_name="décompte",
+                    ),
+                ),
+                (
+                    "ack_delay",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="délai d'accusé de réception"
+                    ),
+                ),
+                (
+                    "response_delay",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="délai de première réponse"
+                    ),
+                ),
+                (
+                    "resolution_delay",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="délai de résolution"
+                    ),
+                ),
+                ("basis", models.CharField(blank=True, max_length=300, verbose_name="fondement")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
             ],
             options={
-                'verbose_name': 'politique de délais',
-                'verbose_name_plural': 'politiques de délais',
-                'ordering': ['type', 'priority'],
+                "verbose_name": "politique de délais",
+                "verbose_name_plural": "politiques de délais",
+                "ordering": ["type", "priority"],
             },
         ),
         migrations.CreateModel(
-            name='StatsRebuild',
+            name="StatsRebuild",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('finished_at', models.DateTimeField(verbose_name='reconstruit le')),
-                ('tickets', models.PositiveIntegerField(verbose_name='tickets lus')),
-                ('seconds', models.FloatField(verbose_name='durée (s)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("finished_at", models.DateTimeField(verbose_name="reconstruit le")),
+                ("tickets", models.PositiveIntegerField(verbose_name="tickets lus")),
+                ("seconds", models.FloatField(verbose_name="durée (s)")),
             ],
             options={
-                'verbose_name': 'reconstruction des statistiques',
-                'verbose_name_plural': 'reconstructions des statistiques',
-                'ordering': ['-finished_at'],
+                "verbose_name": "reconstruction des statistiques",
+                "verbose_name_plural": "reconstructions des statistiques",
+                "ordering": ["-finished_at"],
             },
         ),
         migrations.CreateModel(
-            name='TelephonyToken',
+            name="TelephonyToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('token_hash', models.CharField(max_length=64, unique=True, verbose_name='empreinte')),
-                ('prefix', models.CharField(max_length=12, verbose_name='début du jeton')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='dernier usage le')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                (
+                    "token_hash",
+                    models.CharField(max_length=64, unique=True, verbose_name="empreinte"),
+                ),
+                ("prefix", models.CharField(max_length=12, verbose_name="début du jeton")),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="dernier usage le"),
+                ),
             ],
             options={
-                'verbose_name': 'jeton de téléphonie',
-                'verbose_name_plural': 'jetons de téléphonie',
-                'ordering': ['-created_at'],
+                "verbose_name": "jeton de téléphonie",
+                "verbose_name_plural": "jetons de téléphonie",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='TicketFieldStat',
+            name="TicketFieldStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='jour de réception')),
-                ('unit_path', models.CharField(max_length=255, verbose_name='chemin')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='reçus')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour de réception")),
+                ("unit_path", models.CharField(max_length=255, verbose_name="chemin")),
+                ("received", models.PositiveIntegerField(default=0, verbose_name="reçus")),
             ],
             options={
-                'verbose_name': "statistique par domaine d'action",
-                'verbose_name_plural': "statistiques par domaine d'action",
+                "verbose_name": "statistique par domaine d'action",
+                "verbose_name_plural": "statistiques par domaine d'action",
             },
         ),
         migrations.CreateModel(
-            name='TicketStat',
+            name="TicketStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='jour de réception')),
-                ('channel', models.CharField(choices=[('phone', 'Téléphone'), ('email', 'Courriel'), ('walk_in', 'Accueil physique'), ('letter', 'Courrier'), ('web', 'Formulaire web')], max_length=10, verbose_name='canal')),
-                ('type', models.CharField(choices=[('information', "Demande d'information"), ('procedure', 'Demande de procédure'), ('guidance', 'Orientation et accompagnement'), ('complaint', 'Réclamation'), ('observation', 'Observation'), ('suggestion', 'Suggestion')], max_length=12, verbose_name='type')),
-                ('priority', models.CharField(choices=[('low', 'Basse'), ('normal', 'Normale'), ('high', 'Haute'), ('urgent', 'Urgente')], max_length=6, verbose_name='priorité')),
-                ('unit_path', models.CharField(max_length=255, verbose_name='chemin')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='reçus')),
-                ('resolved', models.PositiveIntegerField(default=0, verbose_name='résolus')),
-                ('resolved_in_time', models.PositiveIntegerField(default=0, verbose_name='résolus dans les délais')),
-                ('with_resolution_due', models.PositiveIntegerField(default=0, verbose_name='avec échéance de résolution')),
-                ('responded', models.PositiveIntegerField(default=0, verbose_name='avec première réponse')),
-                ('responded_in_time', models.PositiveIntegerField(default=0, verbose_name='réponse dans les délais')),
-                ('acknowledged_in_time', models.PositiveIntegerField(default=0, verbose_name='accusés dans les délais')),
-                ('with_ack_due', models.PositiveIntegerField(default=0, verbose_name="avec échéance d'accusé")),
-                ('first_contact', models.PositiveIntegerField(default=0, verbose_name='résolus au premier contact')),
-                ('resolution_hours', models.FloatField(default=0, verbose_name="heures jusqu'à résolution (somme)")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour de réception")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Téléphone"),
+                            ("email", "Courriel"),
+                            ("walk_in", "Accueil physique"),
+                            ("letter", "Courrier"),
+                            ("web", "Formulaire web"),
+                        ],
+                        max_length=10,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("information", "Demande d'information"),
+                            ("procedure", "Demande de procédure"),
+                            ("guidance", "Orientation et accompagnement"),
+                            ("complaint", "Réclamation"),
+                            ("observation", "Observation"),
+                            ("suggestion", "Suggestion"),
+                        ],
+                        max_length=12,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Basse"),
+                            ("normal", "Normale"),
+                            ("high", "Haute"),
+                            ("urgent", "Urgente"),
+                        ],
+                        max_length=6,
+                        verbose_name="priorité",
+                    ),
+                ),
+                ("unit_path", models.CharField(max_length=255, verbose_name="chemin")),
+                ("received", models.PositiveIntegerField(default=0, verbose_name="reçus")),
+                ("resolved", models.PositiveIntegerField(default=0, verbose_name="résolus")),
+                (
+                    "resolved_in_time",
+                    models.PositiveIntegerField(default=0, verbose_name="résolus dans les délais"),
+                ),
+                (
+                    "with_resolution_due",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="avec échéance de résolution"
+                    ),
+                ),
+                (
+                    "responded",
+                    models.PositiveIntegerField(default=0, verbose_name="avec première réponse"),
+                ),
+                (
+                    "responded_in_time",
+                    models.PositiveIntegerField(default=0, verbose_name="réponse dans les délais"),
+                ),
+                (
+                    "acknowledged_in_time",
+                    models.PositiveIntegerField(default=0, verbose_name="accusés dans les délais"),
+                ),
+                (
+                    "with_ack_due",
+                    models.PositiveIntegerField(default=0, verbose_name="avec échéance d'accusé"),
+                ),
+                (
+                    "first_contact",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="résolus au premier contact"
+                    ),
+                ),
+                (
+                    "resolution_hours",
+                    models.FloatField(default=0, verbose_name="heures jusqu'à résolution (somme)"),
+                ),
             ],
             options={
-                'verbose_name': 'statistique des tickets',
-                'verbose_name_plural': 'statistiques des tickets',
+                "verbose_name": "statistique des tickets",
+                "verbose_name_plural": "statistiques des tickets",
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='jour')),
-                ('number', models.PositiveIntegerField(verbose_name='numéro du jour')),
-                ('name', models.CharField(max_length=200, verbose_name='nom du visiteur')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('reason', models.CharField(max_length=300, verbose_name='motif')),
-                ('arrived_at', models.DateTimeField(verbose_name='arrivé à')),
-                ('called_at', models.DateTimeField(blank=True, null=True, verbose_name='appelé à')),
-                ('desk', models.CharField(blank=True, max_length=20, verbose_name='guichet')),
-                ('status', models.CharField(choices=[('waiting', 'En attente'), ('called', 'Appelé'), ('served', 'Reçu'), ('left', 'Parti sans être reçu')], default='waiting', max_length=10, verbose_name='statut')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour")),
+                ("number", models.PositiveIntegerField(verbose_name="numéro du jour")),
+                ("name", models.CharField(max_length=200, verbose_name="nom du visiteur")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                ("reason", models.CharField(max_length=300, verbose_name="motif")),
+                ("arrived_at", models.DateTimeField(verbose_name="arrivé à")),
+                ("called_at", models.DateTimeField(blank=True, null=True, verbose_name="appelé à")),
+                ("desk", models.CharField(blank=True, max_length=20, verbose_name="guichet")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "En attente"),
+                            ("called", "Appelé"),
+                            ("served", "Reçu"),
+                            ("left", "Parti sans être reçu"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
             ],
             options={
-                'verbose_name': 'visite',
-                'verbose_name_plural': 'visites',
-                'ordering': ['day', 'number'],
+                "verbose_name": "visite",
+                "verbose_name_plural": "visites",
+                "ordering": ["day", "number"],
             },
         ),
         migrations.CreateModel(
-            name='VisitCounter',
+            name="VisitCounter",
             fields=[
-                ('day', models.DateField(primary_key=True, serialize=False, verbose_name='jour')),
-                ('last', models.PositiveIntegerField(default=0, verbose_name='dernier numéro')),
+                ("day", models.DateField(primary_key=True, serialize=False, verbose_name="jour")),
+                ("last", models.PositiveIntegerField(default=0, verbose_name="dernier numéro")),
             ],
             options={
-                'verbose_name': 'compteur des visites',
-                'verbose_name_plural': 'compteurs des visites',
+                "verbose_name": "compteur des visites",
+                "verbose_name_plural": "compteurs des visites",
             },
         ),
         migrations.CreateModel(
-            name='WorkingHours',
+            name="WorkingHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Lundi'), (1, 'Mardi'), (2, 'Mercredi'), (3, 'Jeudi'), (4, 'Vendredi'), (5, 'Samedi'), (6, 'Dimanche')], verbose_name='jour')),
-                ('start', models.TimeField(verbose_name='de')),
-                ('end', models.TimeField(verbose_name='à')),
-                ('ramadan', models.BooleanField(default=False, verbose_name='horaire de Ramadan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Lundi"),
+                            (1, "Mardi"),
+                            (2, "Mercredi"),
+                            (3, "Jeudi"),
+                            (4, "Vendredi"),
+                            (5, "Samedi"),
+                            (6, "Dimanche"),
+                        ],
+                        verbose_name="jour",
+                    ),
+                ),
+                ("start", models.TimeField(verbose_name="de")),
+                ("end", models.TimeField(verbose_name="à")),
+                ("ramadan", models.BooleanField(default=False, verbose_name="horaire de Ramadan")),
             ],
             options={
-                'verbose_name': 'plage horaire',
-                'verbose_name_plural': 'plages horaires',
-                'ordering': ['calendar', 'ramadan', 'weekday', 'start'],
+                "verbose_name": "plage horaire",
+                "verbose_name_plural": "plages horaires",
+                "ordering": ["calendar", "ramadan", "weekday", "start"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='contact.category', verbose_name='catégorie'),
+            model_name="article",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="articles",
+                to="contact.category",
+                verbose_name="catégorie",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='closes_on',
-            field=models.DateField(blank=True, null=True, verbose_name='date de clôture'),
+            model_name="article",
+            name="closes_on",
+            field=models.DateField(blank=True, null=True, verbose_name="date de clôture"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, null=True, verbose_name='créé le'),
+            model_name="article",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, null=True, verbose_name="créé le"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='helpful_no',
-            field=models.PositiveIntegerField(default=0, verbose_name='pas utile'),
+            model_name="article",
+            name="helpful_no",
+            field=models.PositiveIntegerField(default=0, verbose_name="pas utile"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='helpful_yes',
-            field=models.PositiveIntegerField(default=0, verbose_name='utile'),
+            model_name="article",
+            name="helpful_yes",
+            field=models.PositiveIntegerField(default=0, verbose_name="utile"),
         ),
         migrations.AddField(
-            model_name='article',
-            name='twin',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contact.article', verbose_name="article jumeau dans l'autre langue"),
+            model_name="article",
+            name="twin",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contact.article",
+                verbose_name="article jumeau dans l'autre langue",
+            ),
         ),
         migrations.AddField(
-            model_name='businesscalendar',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="businesscalendar",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='queue',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="queue",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='sla_paused_minutes',
-            field=models.PositiveIntegerField(default=0, verbose_name='minutes suspendues'),
+            model_name="ticket",
+            name="sla_paused_minutes",
+            field=models.PositiveIntegerField(default=0, verbose_name="minutes suspendues"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['status', 'lang'], name='article_status_lang'),
+            model_name="article",
+            index=models.Index(fields=["status", "lang"], name="article_status_lang"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['queue', 'created_at'], name='ticket_queue_created'),
+            model_name="ticket",
+            index=models.Index(fields=["queue", "created_at"], name="ticket_queue_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'created_at'], name='ticket_status_created'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "created_at"], name="ticket_status_created"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['resolution_due_at'], name='ticket_resolution_due'),
+            model_name="ticket",
+            index=models.Index(fields=["resolution_due_at"], name="ticket_resolution_due"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['priority', 'created_at'], name='ticket_priority_created'),
+            model_name="ticket",
+            index=models.Index(fields=["priority", "created_at"], name="ticket_priority_created"),
         ),
         migrations.AddField(
-            model_name='agentextension',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_extensions', to=settings.AUTH_USER_MODEL, verbose_name='agent'),
+            model_name="agentextension",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contact_extensions",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="agent",
+            ),
         ),
         migrations.AddField(
-            model_name='agentstatus',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contact_status', to=settings.AUTH_USER_MODEL, verbose_name='agent'),
+            model_name="agentstatus",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contact_status",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="agent",
+            ),
         ),
         migrations.AddField(
-            model_name='articlefile',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='contact.article', verbose_name='article'),
+            model_name="articlefile",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="files",
+                to="contact.article",
+                verbose_name="article",
+            ),
         ),
         migrations.AddField(
-            model_name='articleversion',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='contact.article', verbose_name='article'),
+            model_name="articleversion",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="versions",
+                to="contact.article",
+                verbose_name="article",
+            ),
         ),
         migrations.AddField(
-            model_name='articleversion',
-            name='saved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='rédigé par'),
+            model_name="articleversion",
+            name="saved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="rédigé par",
+            ),
         ),
         migrations.AddField(
-            model_name='articlevote',
-            name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='contact.article', verbose_name='article'),
+            model_name="articlevote",
+            name="article",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="votes",
+                to="contact.article",
+                verbose_name="article",
+            ),
         ),
         migrations.AddField(
-            model_name='cannedreply',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='canned_replies', to='contact.category', verbose_name='catégorie'),
+            model_name="cannedreply",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="canned_replies",
+                to="contact.category",
+                verbose_name="catégorie",
+            ),
         ),
         migrations.AddField(
-            model_name='cannedreply',
-            name='queue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='canned_replies', to='contact.queue', verbose_name='file'),
+            model_name="cannedreply",
+            name="queue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="canned_replies",
+                to="contact.queue",
+                verbose_name="file",
+            ),
         ),
         migrations.AddField(
-            model_name='holidayoverride',
-            name='calendar',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holiday_overrides', to='contact.businesscalendar', verbose_name='calendrier'),
+            model_name="holidayoverride",
+            name="calendar",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="holiday_overrides",
+                to="contact.businesscalendar",
+                verbose_name="calendrier",
+            ),
         ),
         migrations.AddField(
-            model_name='inboundmail',
-            name='ticket',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contact.ticket', verbose_name='ticket'),
+            model_name="inboundmail",
+            name="ticket",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contact.ticket",
+                verbose_name="ticket",
+            ),
         ),
         migrations.AddField(
-            model_name='incomingcall',
-            name='agent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='agent'),
+            model_name="incomingcall",
+            name="agent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="agent",
+            ),
         ),
         migrations.AddField(
-            model_name='incomingcall',
-            name='requester',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contact.requester', verbose_name='demandeur reconnu'),
+            model_name="incomingcall",
+            name="requester",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contact.requester",
+                verbose_name="demandeur reconnu",
+            ),
         ),
         migrations.AddField(
-            model_name='incomingcall',
-            name='ticket',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contact.ticket', verbose_name='ticket'),
+            model_name="incomingcall",
+            name="ticket",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contact.ticket",
+                verbose_name="ticket",
+            ),
         ),
         migrations.AddField(
-            model_name='ramadancorrection',
-            name='calendar',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ramadan_corrections', to='contact.businesscalendar', verbose_name='calendrier'),
+            model_name="ramadancorrection",
+            name="calendar",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="ramadan_corrections",
+                to="contact.businesscalendar",
+                verbose_name="calendrier",
+            ),
         ),
         migrations.AddField(
-            model_name='satisfactionsurvey',
-            name='ticket',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='contact.ticket', verbose_name='ticket'),
+            model_name="satisfactionsurvey",
+            name="ticket",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="surveys",
+                to="contact.ticket",
+                verbose_name="ticket",
+            ),
         ),
         migrations.AddField(
-            model_name='slaevent',
-            name='ticket',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sla_events', to='contact.ticket', verbose_name='ticket'),
+            model_name="slaevent",
+            name="ticket",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sla_events",
+                to="contact.ticket",
+                verbose_name="ticket",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicy',
-            constraint=models.UniqueConstraint(fields=('type', 'priority'), name='sla_policy_once'),
+            model_name="slapolicy",
+            constraint=models.UniqueConstraint(fields=("type", "priority"), name="sla_policy_once"),
         ),
         migrations.AddField(
-            model_name='telephonytoken',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par'),
+            model_name="telephonytoken",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="créé par",
+            ),
         ),
         migrations.AddField(
-            model_name='incomingcall',
-            name='token',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contact.telephonytoken', verbose_name='jeton'),
+            model_name="incomingcall",
+            name="token",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contact.telephonytoken",
+                verbose_name="jeton",
+            ),
         ),
         migrations.AddField(
-            model_name='ticketfieldstat',
-            name='field',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contact.actionfield'),
+            model_name="ticketfieldstat",
+            name="field",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="contact.actionfield",
+            ),
         ),
         migrations.AddField(
-            model_name='ticketstat',
-            name='assignee',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="ticketstat",
+            name="assignee",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='ticketstat',
-            name='category',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contact.category'),
+            model_name="ticketstat",
+            name="category",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="contact.category",
+            ),
         ),
         migrations.AddField(
-            model_name='ticketstat',
-            name='queue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contact.queue'),
+            model_name="ticketstat",
+            name="queue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contact.queue"
+            ),
         ),
         migrations.AddField(
-            model_name='ticketstat',
-            name='region',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.orgunit'),
+            model_name="ticketstat",
+            name="region",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgunits.orgunit",
+            ),
         ),
         migrations.AddField(
-            model_name='ticketstat',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgunits.orgunit'),
+            model_name="ticketstat",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="orgunits.orgunit"
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='association',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contact.association', verbose_name='association'),
+            model_name="visit",
+            name="association",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contact.association",
+                verbose_name="association",
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='registered_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='enregistré par'),
+            model_name="visit",
+            name="registered_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="enregistré par",
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='requester',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contact.requester', verbose_name='demandeur'),
+            model_name="visit",
+            name="requester",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contact.requester",
+                verbose_name="demandeur",
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='served_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reçu par'),
+            model_name="visit",
+            name="served_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reçu par",
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='ticket',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contact.ticket', verbose_name='ticket'),
+            model_name="visit",
+            name="ticket",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contact.ticket",
+                verbose_name="ticket",
+            ),
         ),
         migrations.AddField(
-            model_name='workinghours',
-            name='calendar',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours', to='contact.businesscalendar', verbose_name='calendrier'),
+            model_name="workinghours",
+            name="calendar",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="hours",
+                to="contact.businesscalendar",
+                verbose_name="calendrier",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='articleversion',
-            constraint=models.UniqueConstraint(fields=('article', 'number'), name='article_version_once'),
+            model_name="articleversion",
+            constraint=models.UniqueConstraint(
+                fields=("article", "number"), name="article_version_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='articlevote',
-            constraint=models.UniqueConstraint(fields=('article', 'session_key'), name='article_vote_once'),
+            model_name="articlevote",
+            constraint=models.UniqueConstraint(
+                fields=("article", "session_key"), name="article_vote_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='holidayoverride',
-            constraint=models.UniqueConstraint(fields=('calendar', 'day'), name='holiday_override_once'),
+            model_name="holidayoverride",
+            constraint=models.UniqueConstraint(
+                fields=("calendar", "day"), name="holiday_override_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='holidayoverride',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'move'), ('moved_to__isnull', False)), models.Q(models.Q(('kind', 'move'), _negated=True), ('moved_to__isnull', True)), _connector='OR'), name='holiday_move_has_target'),
+            model_name="holidayoverride",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "move"), ("moved_to__isnull", False)),
+                    models.Q(models.Q(("kind", "move"), _negated=True), ("moved_to__isnull", True)),
+                    _connector="OR",
+                ),
+                name="holiday_move_has_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ramadancorrection',
-            constraint=models.UniqueConstraint(fields=('calendar', 'year'), name='ramadan_correction_once'),
+            model_name="ramadancorrection",
+            constraint=models.UniqueConstraint(
+                fields=("calendar", "year"), name="ramadan_correction_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ramadancorrection',
-            constraint=models.CheckConstraint(condition=models.Q(('end_shift__gte', -2), ('end_shift__lte', 2), ('start_shift__gte', -2), ('start_shift__lte', 2)), name='ramadan_shift_two_days'),
+            model_name="ramadancorrection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_shift__gte", -2),
+                    ("end_shift__lte", 2),
+                    ("start_shift__gte", -2),
+                    ("start_shift__lte", 2),
+                ),
+                name="ramadan_shift_two_days",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satisfactionsurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='survey_rating_1_5'),
+            model_name="satisfactionsurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating__isnull", True),
+                    models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                    _connector="OR",
+                ),
+                name="survey_rating_1_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satisfactionsurvey',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), ('answered_at__isnull', False), _connector='OR'), name='survey_rating_answered'),
+            model_name="satisfactionsurvey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating__isnull", True), ("answered_at__isnull", False), _connector="OR"
+                ),
+                name="survey_rating_answered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slaevent',
-            constraint=models.UniqueConstraint(fields=('ticket', 'deadline', 'kind'), name='sla_event_once'),
+            model_name="slaevent",
+            constraint=models.UniqueConstraint(
+                fields=("ticket", "deadline", "kind"), name="sla_event_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incomingcall',
-            index=models.Index(fields=['agent', 'status', 'received_at'], name='call_agent_ringing'),
+            model_name="incomingcall",
+            index=models.Index(
+                fields=["agent", "status", "received_at"], name="call_agent_ringing"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketfieldstat',
-            index=models.Index(fields=['day', 'unit_path'], name='fieldstat_day_path'),
+            model_name="ticketfieldstat",
+            index=models.Index(fields=["day", "unit_path"], name="fieldstat_day_path"),
         ),
         migrations.AddIndex(
-            model_name='ticketstat',
-            index=models.Index(fields=['day', 'unit_path'], name='ticketstat_day_path'),
+            model_name="ticketstat",
+            index=models.Index(fields=["day", "unit_path"], name="ticketstat_day_path"),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['day', 'status', 'number'], name='visit_day_status'),
+            model_name="visit",
+            index=models.Index(fields=["day", "status", "number"], name="visit_day_status"),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(fields=('day', 'number'), name='visit_number_once_a_day'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                fields=("day", "number"), name="visit_number_once_a_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='hours_end_after_start'),
+            model_name="workinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="hours_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workinghours',
-            constraint=models.UniqueConstraint(fields=('calendar', 'ramadan', 'weekday', 'start'), name='hours_once'),
+            model_name="workinghours",
+            constraint=models.UniqueConstraint(
+                fields=("calendar", "ramadan", "weekday", "start"), name="hours_once"
+            ),
         ),
     ]
