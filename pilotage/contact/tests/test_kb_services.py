@@ -53,7 +53,7 @@ def test_each_save_keeps_the_previous_text(cc) -> None:  # type: ignore[no-untyp
     draft = _draft(cc)
     article_update(actor=cc.agent, article=draft, version=1, body="Deuxième texte.")
     saved = article_update(actor=cc.agent, article=draft, version=2, title="Le récépissé")
-    assert saved.version == 3 and saved.search_title == "recepisse"
+    assert saved.version == 3 and saved.search_title == "le recepisse"
     old = {v.number: (v.title, v.body) for v in ArticleVersion.objects.all()}
     assert old == {1: ("Récépissé", "Premier texte."), 2: ("Récépissé", "Deuxième texte.")}
     audit = AuditEntry.objects.filter(action="kb_update").order_by("pk").last()

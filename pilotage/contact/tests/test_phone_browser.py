@@ -14,7 +14,6 @@ import pytest
 from playwright.sync_api import expect
 
 from pilotage.contact.models import (
-    Article,
     ArticleKind,
     ArticleStatus,
     Channel,
@@ -23,6 +22,7 @@ from pilotage.contact.models import (
     VisitStatus,
 )
 from pilotage.contact.services.intake import telephony_token_create
+from pilotage.contact.services.kb import article_create, article_status_set
 from pilotage.core.tests.browser import open_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -41,14 +41,15 @@ def _announce(live_server, token: str, call_id: str, caller: str) -> int:  # typ
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_an_agent_takes_an_announced_call(page, page_log, live_server, cc, lang) -> None:
-    Article.objects.create(
-        slug="recepisse",
+    # Through the services, which index the article for the search.
+    article = article_create(
+        actor=cc.agent,
         lang="fr",
         kind=ArticleKind.FAQ,
-        status=ArticleStatus.PUBLIC,
         title="Obtenir le récépissé de dépôt",
         body="Le récépissé est remis par l'autorité locale.",
     )
+    article_status_set(actor=cc.supervisor, article=article, status=ArticleStatus.PUBLIC)
     _token, raw = telephony_token_create(actor=None, name="asterisk")
     open_as(page, live_server, "agent", lang)
     page.goto(f"{live_server.url}/contact/intake/")

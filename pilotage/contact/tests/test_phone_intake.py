@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from pilotage.contact.models import (
-    Article,
     ArticleKind,
     ArticleStatus,
     Channel,
@@ -23,6 +22,7 @@ from pilotage.contact.selectors.intake import (
     tickets_similar_open,
 )
 from pilotage.contact.services.intake import call_record, requester_create
+from pilotage.contact.services.kb import article_create, article_status_set
 from pilotage.contact.tests.factories import make_ticket
 from pilotage.core.models import AuditEntry
 
@@ -185,14 +185,15 @@ def test_the_selected_caller_shows_recent_tickets(client, cc) -> None:
 
 
 def test_the_subject_brings_kb_answers_and_duplicates(client, cc) -> None:
-    Article.objects.create(
-        slug="recepisse",
+    # Through the services, which index the article for the search.
+    article = article_create(
+        actor=cc.agent,
         lang="fr",
         kind=ArticleKind.FAQ,
-        status=ArticleStatus.PUBLIC,
         title="Obtenir le récépissé de dépôt",
         body="Le récépissé est remis par l'autorité locale.",
     )
+    article_status_set(actor=cc.supervisor, article=article, status=ArticleStatus.PUBLIC)
     older = make_ticket(
         cc.info, cc.personas.province_a, requester=cc.assoc_contact, subject="Récépissé en retard"
     )

@@ -36,7 +36,7 @@ def test_supervisor_reassigns_a_breached_ticket(page, live_server, cc, page_log)
     page.locator("#board-form select[name=assignee]").select_option(str(cc.agent_fes.pk))
     page.locator("#board-reassign").click()
     expect(page.locator("#board .msg-success")).to_contain_text("1 ticket attribué")
-    expect(page.locator(f"#board-ticket-{late.pk}")).to_contain_text(cc.agent_fes.username)
+    expect(page.locator(f"#board-ticket-{late.pk}")).to_contain_text(cc.agent_fes.get_full_name())
     late.refresh_from_db()
     assert late.assignee == cc.agent_fes
 

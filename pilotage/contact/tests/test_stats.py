@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from pilotage.contact.models import Channel, MessageKind, Status, TicketType
+from pilotage.contact.models import Channel, MessageKind, Priority, Status, TicketType
 from pilotage.contact.models.stats import TicketFieldStat, TicketStat
 from pilotage.contact.selectors.stats import StatsFilter, stats_dashboard
 from pilotage.contact.services.stats import stats_rebuild
@@ -29,8 +29,8 @@ def month(cc):
     - A, web, Tanger, association Amal (youth, education): answered after 3 h,
       resolved after 2 days (due in 20: in time);
     - B, phone, Tanger: answered on the spot (first-contact resolution, 0 h);
-    - C, e-mail, Fès (association B, environment), confidential: resolved after 25 days,
-      past its 20-day deadline;
+    - C, e-mail, Fès (association B, environment), confidential, an urgent complaint:
+      resolved after 25 days, past its deadline of 15 calendar days;
     - D, web, Fès: still open.
     Received 4, resolved 3, in time 2 of 3 (66.7 %), first contact 1 of 4 (25 %), mean
     time to resolution (48 + 0 + 600) / 3 h = 216 h = 9.0 days.
@@ -58,6 +58,7 @@ def month(cc):
         confidential=True,
         channel=Channel.EMAIL,
         type=TicketType.COMPLAINT,
+        priority=Priority.URGENT,
         at=AT,
     )
     ticket_status_set(

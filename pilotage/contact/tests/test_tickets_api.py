@@ -15,7 +15,7 @@ def test_create_then_read_with_seconds_left(client, cc) -> None:
         BASE,
         {
             "channel": "letter",
-            "type": "complaint",
+            "type": "information",
             "subject": "Retard",
             "body": "Lettre reçue",
             "queue": "complaints",
