@@ -40,6 +40,7 @@ from pilotage.contact.models import (
     TicketMessage,
 )
 from pilotage.contact.roles import HANDLE_TICKETS
+from pilotage.contact.services import sla
 from pilotage.core.audit import audit_record, audit_record_bulk
 from pilotage.core.scope import scope_of
 from pilotage.core.versioning import locked, version_check
@@ -221,8 +222,10 @@ def ticket_transfer(
     stored.queue = queue
     stored.assignee = None
     _auto_assign(stored)
+    # The new queue may count on another calendar: its due dates, from the receipt.
+    due_fields = sla.sla_recompute(stored, at=timezone.now())
     stored.version += 1
-    stored.save(update_fields=["queue", "assignee", "version", "updated_at"])
+    stored.save(update_fields=["queue", "assignee", "version", "updated_at", *due_fields])
     message = TicketMessage.objects.create(
         ticket=stored,
         kind=MessageKind.NOTE,

@@ -423,7 +423,9 @@ def ticket_update(
     new_unit = changes.get("org_unit")
     if new_unit is not None and not perms.can_handle_at(actor, new_unit.path):
         raise PermissionDenied
-    return versioned_update(
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    terms_before = Ticket.objects.filter(pk=pk).values_list("type", "priority").first()
+    updated = versioned_update(
         actor=actor,
         model=Ticket,
         obj=ticket,
@@ -433,6 +435,12 @@ def ticket_update(
         service="ticket_update",
         allowed=lambda stored: perms.can_handle_ticket(actor, stored),
     )
+    if (updated.type, updated.priority) != terms_before:
+        # Another type or priority is another policy: its due dates, from the receipt.
+        due_fields = sla.sla_recompute(updated, at=timezone.now())
+        if due_fields:
+            updated.save(update_fields=due_fields)
+    return updated
 
 
 def _both_locked(actor: Any, first: Ticket | int, second: Ticket | int) -> tuple[Ticket, Ticket]:

@@ -28,6 +28,7 @@ from pilotage.contact.models import (
     Requester,
 )
 from pilotage.contact.roles import CONTACT_AGENT, CONTACT_SUPERVISOR
+from pilotage.contact.services import sla
 
 FIELDS = [
     ("youth", "Jeunesse", "الشباب"),
@@ -56,6 +57,12 @@ class Contact:
     assoc_b: Association
     citizen: Requester
     assoc_contact: Requester
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clocks() -> None:
+    """Each test's database reuses calendar ids and versions: forget the cached clocks."""
+    sla._clocks.clear()
 
 
 @pytest.fixture

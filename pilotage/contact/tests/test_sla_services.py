@@ -28,7 +28,8 @@ from pilotage.contact.models import (
     WorkingHours,
 )
 from pilotage.contact.services import sla
-from pilotage.contact.services.tickets import ticket_status_set
+from pilotage.contact.services.routing import ticket_transfer
+from pilotage.contact.services.tickets import ticket_status_set, ticket_update
 from pilotage.contact.tests.factories import make_ticket
 from pilotage.core.models import AuditEntry
 from pilotage.core.versioning import Conflict
@@ -116,6 +117,37 @@ def test_the_pause_gives_back_the_business_time_waited_not_the_weekend(sla_cc) -
     changed = sla.sla_recompute(stored, at=at(2026, 12, 14, 11))
     assert "resolution_due_at" in changed
     assert stored.resolution_due_at == at(2026, 12, 11, 10, 30)
+
+
+def test_the_edit_and_the_transfer_recompute_the_due_dates(sla_cc) -> None:
+    # Received Friday 4 December 2026 10:00 as information: 20 working days → Monday 4
+    # January 2027 16:30. Made a complaint: 60 calendar days → Tuesday 2 February 10:00;
+    # then made urgent: 15 calendar days → Saturday 19 December 10:00.
+    ticket = make_ticket(sla_cc.info, sla_cc.personas.country, at=at(2026, 12, 4, 10))
+    assert ticket.resolution_due_at == at(2027, 1, 4, 16, 30)
+    ticket = ticket_update(
+        actor=sla_cc.agent, ticket=ticket, version=1, changes={"type": TicketType.COMPLAINT}
+    )
+    assert Ticket.objects.get(pk=ticket.pk).resolution_due_at == at(2027, 2, 2, 10)
+    ticket_update(
+        actor=sla_cc.agent, ticket=ticket, version=2, changes={"priority": Priority.URGENT}
+    )
+    assert Ticket.objects.get(pk=ticket.pk).resolution_due_at == at(2026, 12, 19, 10)
+    # Back to information and transferred to a queue whose calendar works Saturdays too:
+    # Saturday 5 December is the first of 20 working days, Monday 28 December the last.
+    ticket_update(
+        actor=sla_cc.agent,
+        ticket=ticket,
+        version=3,
+        changes={"type": TicketType.INFORMATION, "priority": Priority.NORMAL},
+    )
+    assert Ticket.objects.get(pk=ticket.pk).resolution_due_at == at(2027, 1, 4, 16, 30)
+    six_days = BusinessCalendar.objects.create(name="Six jours", code="six")
+    sla.calendar_hours_seed(six_days, hours=dict.fromkeys(range(6), "08:30-16:30"))
+    sla_cc.complaints.calendar = six_days
+    sla_cc.complaints.save(update_fields=["calendar"])
+    ticket_transfer(actor=sla_cc.supervisor, ticket=ticket.pk, queue=sla_cc.complaints, note="x")
+    assert Ticket.objects.get(pk=ticket.pk).resolution_due_at == at(2026, 12, 28, 16, 30)
 
 
 def test_a_pause_inside_a_weekend_moves_nothing(sla_cc) -> None:
@@ -294,9 +326,3 @@ def test_a_phone_call_meets_its_acknowledgement(sla_cc, mailbox) -> None:
     )
     sla.sla_check(at=at(2026, 12, 7, 10))
     assert not SlaEvent.objects.filter(ticket=call, deadline="ack").exists()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_clocks():
-    """Each test's database reuses calendar ids and versions: forget the cached clocks."""
-    sla._clocks.clear()
