@@ -132,9 +132,15 @@ def test_the_availability_toggle(client, cc) -> None:
     )
     assert "Me rendre disponible" in response.content.decode()
     assert AgentStatus.objects.get(user=cc.agent).available is False
-    client.force_login(cc.personas.head_a)
+    # The national admin opens the contact pages but takes no tickets: no toggle.
+    client.force_login(cc.personas.national_admin)
     assert client.get("/contact/availability/").status_code == 204
     with unchanged(AgentStatus):
+        assert client.post("/contact/availability/", {"available": "on"}).status_code == 404
+    # A school head is an outsider: 404 either way.
+    client.force_login(cc.personas.head_a)
+    with unchanged(AgentStatus):
+        assert client.get("/contact/availability/").status_code == 404
         assert client.post("/contact/availability/", {"available": "on"}).status_code == 404
 
 

@@ -35,7 +35,8 @@ def _errors(error: ValidationError) -> list[str]:
 def availability(request: HttpRequest) -> HttpResponse:
     """The header toggle (loaded by htmx into every contact page); POST flips it."""
     if not perms.handles_tickets(request.user):
-        if request.method == "POST":
+        # A contact-centre user who takes no tickets has no toggle; outsiders get 404.
+        if request.method == "POST" or not perms.can_use(request.user):
             raise Http404
         return HttpResponse(status=204)
     error = ""
