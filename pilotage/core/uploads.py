@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 PDF = "pdf"
@@ -100,6 +101,43 @@ def sniff(data: bytes) -> str | None:
     return TEXT if _is_text(data) else None
 
 
+def _too_large(name: str, size: int, max_bytes: int, field: str) -> ValidationError:
+    return ValidationError(
+        {
+            field: _("%(name)s : %(size)s Mo, au-delà de la limite de %(limit)s Mo.")
+            % {
+                "name": name,
+                "size": f"{size / 1048576:.1f}",
+                "limit": f"{max_bytes / 1048576:.0f}",
+            }
+        }
+    )
+
+
+def read_uploads(
+    files: Iterable[UploadedFile], *, max_bytes: int, max_files: int, field: str = "file"
+) -> list[tuple[str, bytes]]:
+    """The uploaded files as (name, bytes) for :func:`file_kind`, read into memory only when
+    within ``max_bytes`` (Django keeps a large upload on disk until then); a file too large
+    or one file too many is a ValidationError on ``field``, before anything is read."""
+    files = list(files)
+    if len(files) > max_files:
+        raise ValidationError(
+            {
+                field: _("%(count)s fichiers envoyés ; %(max)s au plus.")
+                % {"count": len(files), "max": max_files}
+            }
+        )
+    problems = [
+        _too_large((f.name or "")[:80], f.size or 0, max_bytes, field).message_dict[field][0]
+        for f in files
+        if (f.size or 0) > max_bytes
+    ]
+    if problems:
+        raise ValidationError({field: problems})
+    return [(f.name or "", f.read(max_bytes + 1)) for f in files]
+
+
 def file_kind(
     data: bytes,
     *,
@@ -115,16 +153,7 @@ def file_kind(
     if not data:
         raise ValidationError({field: _("%(name)s : le fichier est vide.") % {"name": shown}})
     if len(data) > max_bytes:
-        raise ValidationError(
-            {
-                field: _("%(name)s : %(size)s Mo, au-delà de la limite de %(limit)s Mo.")
-                % {
-                    "name": shown,
-                    "size": f"{len(data) / 1048576:.1f}",
-                    "limit": f"{max_bytes / 1048576:.0f}",
-                }
-            }
-        )
+        raise _too_large(shown, len(data), max_bytes, field)
     if data.startswith(_EXECUTABLE):
         raise ValidationError(
             {field: _("%(name)s : les programmes exécutables sont refusés.") % {"name": shown}}

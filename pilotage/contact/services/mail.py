@@ -33,7 +33,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -42,7 +41,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pilotage.contact.models import (
-    Attachment,
     Channel,
     InboundMail,
     InboundOutcome,
@@ -289,33 +287,6 @@ def _requester_for(parsed: Parsed, language: str) -> Requester | None:
     return requester
 
 
-def attachment_store(*, message: TicketMessage, name: str, data: bytes) -> Attachment:
-    """Stores a file of a mail on its message. The tickets part's ``attachment_add`` (its
-    size and content rules) is used when it exists; this is the minimal fallback."""
-    from pilotage.contact.services import tickets as ticket_services
-
-    add = getattr(ticket_services, "attachment_add", None)
-    if add is not None:
-        return add(message=message, name=name, data=data)
-    limit = int(getattr(settings, "CONTACT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
-    if len(data) > limit:
-        raise ValidationError(
-            _("La pièce jointe « %(name)s » dépasse %(limit)s octets.")
-            % {"name": name[:80], "limit": limit}
-        )
-    safe = re.sub(r"[^\w.\-]+", "_", os.path.basename(name))[:120] or "piece-jointe"
-    attachment = Attachment(
-        message=message,
-        name=name[:255],
-        content_type="application/octet-stream",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
-    attachment.file.save(safe, ContentFile(data), save=False)
-    attachment.save()
-    return attachment
-
-
 def _own_addresses() -> set[str]:
     own = {a.lower() for a in Queue.objects.exclude(email="").values_list("email", flat=True)}
     own.add(parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower())
@@ -438,7 +409,10 @@ def _file(parsed: Parsed, source: str) -> InboundMail:
     for name, _type, data in parsed.attachments:
         try:
             with transaction.atomic():
-                attachment_store(message=message, name=name, data=data)
+                # The tickets' rules: size, then type by content (circular import otherwise).
+                from pilotage.contact.services.tickets import attachment_add
+
+                attachment_add(message=message, name=name, data=data)
         except ValidationError as exc:
             refused.append(_error_text(exc))
     return _log(parsed, source, outcome, ticket=ticket, error="\n".join(refused)[:1000])

@@ -159,9 +159,11 @@ def public_request_submit(
     category: Category | None = None,
     language: str = "fr",
     confidential: bool = False,
+    attachments: list[tuple[str, bytes]] | None = None,
 ) -> Ticket:
     """A ticket from the public web form (no account: ``actor`` None). ``ticket.secret``
-    holds the tracking code, shown once and mailed when an address was given."""
+    holds the tracking code, shown once and mailed when an address was given. The files
+    are checked by content before anything is written."""
     association = association_match(registration_number)
     unit = (
         org_unit
@@ -200,6 +202,7 @@ def public_request_submit(
         association=association,
         language=language,
         confidential=confidential,
+        attachments=attachments or [],
     )
     address = email.strip() or (association.email if association else "")
     if address:

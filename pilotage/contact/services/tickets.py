@@ -338,8 +338,22 @@ ATTACHMENT_KINDS = (
 )
 
 
+# Files of one message (reply, web form, new ticket).
+ATTACHMENT_MAX_FILES = 10
+
+
 def attachment_max_bytes() -> int:
     return int(getattr(settings, "CONTACT_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES))
+
+
+def attachments_read(files: Sequence[Any]) -> list[tuple[str, bytes]]:
+    """A form's uploaded files as (name, bytes), none read into memory past the limit."""
+    return uploads.read_uploads(
+        files,
+        max_bytes=attachment_max_bytes(),
+        max_files=ATTACHMENT_MAX_FILES,
+        field="attachments",
+    )
 
 
 def _clean_name(name: str) -> str:

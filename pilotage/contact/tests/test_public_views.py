@@ -8,9 +8,10 @@ import time
 import pytest
 from django.core import signing
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pilotage.contact.forms.public import _SALT
-from pilotage.contact.models import MessageKind, Requester, Ticket, TicketMessage
+from pilotage.contact.models import Attachment, MessageKind, Requester, Ticket, TicketMessage
 from pilotage.contact.services import public as public_services
 from pilotage.contact.services.tickets import ticket_message_add
 from pilotage.contact.tests.factories import make_ticket
@@ -150,6 +151,40 @@ def test_bad_input_names_the_field_and_writes_nothing(client, cc, field, value, 
     assert f'id="id_{field}-errors"' in text
     assert words in text or field in ("subject", "email", "body")
     _nothing_written()
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_files_are_kept_when_their_content_is_accepted(client, cc, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    status = SimpleUploadedFile("statuts.pdf", PDF, content_type="application/octet-stream")
+    response = client.post(FORM, {**_data(), "attachments": [status]})
+    assert response.status_code == 302
+    (attachment,) = Attachment.objects.all()
+    assert (attachment.name, attachment.content_type) == ("statuts.pdf", "application/pdf")
+    assert attachment.message.ticket == Ticket.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("files", "words"),
+    [
+        ([("lettre.pdf", b"MZ\x90\x00" + b"\x00" * 60)], "lettre.pdf : les programmes"),
+        ([("photo.png", b"x" * 101)], "photo.png : 0.0 Mo"),
+        ([(f"f{n}.pdf", PDF) for n in range(11)], "11 fichiers envoyés"),
+    ],
+)
+def test_refused_files_are_named_and_nothing_is_written(  # type: ignore[no-untyped-def]
+    client, cc, settings, tmp_path, files, words
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.CONTACT_ATTACHMENT_MAX_BYTES = 100
+    uploads = [SimpleUploadedFile(name, data) for name, data in files]
+    response = client.post(FORM, {**_data(), "attachments": uploads})
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    _nothing_written()
+    assert not Attachment.objects.exists() and not list(tmp_path.rglob("*.*"))
 
 
 def test_junk_posts_never_500(client, cc) -> None:  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ from pilotage.contact.forms.public import (
 )
 from pilotage.contact.models import Channel, MessageKind, SatisfactionSurvey, Ticket
 from pilotage.contact.services import public as services
+from pilotage.contact.services import tickets as ticket_services
 from pilotage.contact.services.satisfaction import (
     RATINGS,
     survey_answer,
@@ -71,6 +72,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
             ):
                 return _limited(request)
             try:
+                files = ticket_services.attachments_read(request.FILES.getlist("attachments"))
                 ticket = services.public_request_submit(
                     type=data["type"],
                     subject=data["subject"],
@@ -84,6 +86,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
                     category=data["category"],
                     language=data["language"],
                     confidential=data["confidential"],
+                    attachments=files,
                 )
             except ValidationError as error:
                 _errors_from(form, error)
@@ -102,7 +105,15 @@ def request_form(request: HttpRequest) -> HttpResponse:
             data = request.POST.copy()
             data["started"] = started_stamp()
             form.data = data
-    return render(request, "contact/public/form.html", {"form": form})
+    return render(
+        request,
+        "contact/public/form.html",
+        {
+            "form": form,
+            "max_bytes": ticket_services.attachment_max_bytes(),
+            "max_files": ticket_services.ATTACHMENT_MAX_FILES,
+        },
+    )
 
 
 @login_not_required

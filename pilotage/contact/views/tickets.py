@@ -261,8 +261,8 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     found = _handled(request, pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
-        files = [(f.name or "", f.read()) for f in request.FILES.getlist("attachments")]
         try:
+            files = services.attachments_read(request.FILES.getlist("attachments"))
             services.ticket_message_add(
                 actor=request.user,
                 ticket=found,
@@ -484,8 +484,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 subject=data["subject"],
             )
             if not similar or data["confirm_duplicate"]:
-                files = [(f.name or "", f.read()) for f in request.FILES.getlist("attachments")]
                 try:
+                    files = services.attachments_read(request.FILES.getlist("attachments"))
                     created = services.ticket_create(
                         actor=request.user,
                         channel=data["channel"],
