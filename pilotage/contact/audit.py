@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.core.audit import (
     audit_action,
@@ -26,7 +27,7 @@ audit_change_labels_register(
         "priority": _("priorité"),
         "category": _("catégorie"),
         "reference": _("référence"),
-        "subject": _("objet"),
+        "subject": pgettext_lazy("contact", "objet"),
         "channel": _("canal"),
         "confidential": _("confidentiel"),
         "message": _("message"),
@@ -62,7 +63,7 @@ audit_change_labels_register(
         "org_unit": _("entité concernée"),
         "merged_into": _("fusionné dans"),
         "split_from": _("scindé de"),
-        "link": _("lien"),
+        "link": pgettext_lazy("contact", "lien"),
         "attachment": _("pièce jointe"),
         "messages": _("messages"),
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.contact import permissions as perms
 from pilotage.core.navigation import MenuEntry, tabs_for
@@ -19,8 +20,15 @@ SECTIONS: tuple[MenuEntry, ...] = (
     MenuEntry("contact:queues", _("Files"), order=70, allowed=perms.supervises),
     MenuEntry("contact:canned_list", _("Réponses types"), order=80, allowed=perms.supervises),
     MenuEntry("contact:associations", _("Associations"), order=30, allowed=perms.can_use),
-    MenuEntry("contact:intake", _("Appel"), order=5, allowed=perms.handles_tickets),
-    MenuEntry("contact:visits", _("Accueil"), order=6, allowed=perms.receives_visitors),
+    MenuEntry(
+        "contact:intake", pgettext_lazy("contact", "Appel"), order=5, allowed=perms.handles_tickets
+    ),
+    MenuEntry(
+        "contact:visits",
+        pgettext_lazy("contact", "Accueil"),
+        order=6,
+        allowed=perms.receives_visitors,
+    ),
     MenuEntry("contact:kb", _("Base de connaissances"), order=40, allowed=perms.can_use),
 )
 

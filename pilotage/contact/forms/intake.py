@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.contact.models import Association, Category, Language, Priority, Queue, TicketType
 
@@ -26,7 +27,7 @@ class CallForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("Priorité"), choices=Priority.choices, initial=Priority.NORMAL
     )
-    subject = forms.CharField(label=_("Objet"), max_length=300)
+    subject = forms.CharField(label=pgettext_lazy("contact", "Objet"), max_length=300)
     notes = forms.CharField(label=_("Notes de l'appel"), widget=forms.Textarea, required=False)
     answered = forms.BooleanField(label=_("Répondu sur le champ"), required=False)
 

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.contact.models import Category, Language, TicketType
 from pilotage.contact.services.satisfaction import COMMENT_MAX, RATINGS
@@ -52,7 +53,7 @@ class PublicRequestForm(forms.Form):
         required=False,
         error_messages=CHOICE_ERRORS,
     )
-    subject = forms.CharField(label=_("Objet"), max_length=300)
+    subject = forms.CharField(label=pgettext_lazy("contact", "Objet"), max_length=300)
     body = forms.CharField(
         label=_("Votre message"), max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -110,7 +111,7 @@ class PublicRequestForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    reference = forms.CharField(label=_("Référence"), max_length=20)
+    reference = forms.CharField(label=pgettext_lazy("contact", "Référence"), max_length=20)
     code = forms.CharField(label=_("Code de suivi"), max_length=40)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.contact.models import (
     Category,
@@ -104,7 +105,9 @@ class NewTicketForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Langue du demandeur"), choices=Language.choices)
     subject = forms.CharField(
-        label=_("Objet"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"})
+        label=pgettext_lazy("contact", "Objet"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     body = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.contact.models.tickets import Ticket
 
@@ -25,7 +26,7 @@ class InboundMail(models.Model):
     message_id = models.CharField(_("Message-ID"), max_length=300, unique=True)
     source = models.CharField(_("boîte"), max_length=200, blank=True)
     from_address = models.CharField(_("expéditeur"), max_length=300, blank=True)
-    subject = models.CharField(_("objet"), max_length=300, blank=True)
+    subject = models.CharField(pgettext_lazy("contact", "objet"), max_length=300, blank=True)
     outcome = models.CharField(_("suite donnée"), max_length=12, choices=InboundOutcome.choices)
     ticket = models.ForeignKey(
         Ticket,

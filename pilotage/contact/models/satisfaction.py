@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.contact.models.tickets import Ticket
 
@@ -23,7 +24,7 @@ class SatisfactionSurvey(models.Model):
     token_hash = models.CharField(_("jeton (empreinte)"), max_length=64, unique=True)
     sent_at = models.DateTimeField(_("envoyée le"))
     rating = models.PositiveSmallIntegerField(
-        _("note"),
+        pgettext_lazy("contact", "note"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],

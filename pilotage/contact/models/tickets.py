@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.contact.models.registry import Association, Language, Requester
 from pilotage.core.i18n import MultilingualName
@@ -230,7 +231,7 @@ class Ticket(models.Model):
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.NEW
     )
-    subject = models.CharField(_("objet"), max_length=300)
+    subject = models.CharField(pgettext_lazy("contact", "objet"), max_length=300)
     language = models.CharField(
         _("langue"), max_length=3, choices=Language.choices, default=Language.FRENCH
     )
@@ -410,7 +411,9 @@ class TicketLink(models.Model):
     target = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="links_in", verbose_name=_("lié à")
     )
-    kind = models.CharField(_("lien"), max_length=12, choices=LinkKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("contact", "lien"), max_length=12, choices=LinkKind.choices
+    )
     created_at = models.DateTimeField(_("le"), auto_now_add=True)
 
     class Meta:

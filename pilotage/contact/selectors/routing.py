@@ -26,6 +26,7 @@ STATES = (BREACHED, WARNING, OK, MET)
 STATE_LABELS = {
     MET: _("Respecté"),
     OK: _("Dans les délais"),
+    # xgettext:no-python-format
     WARNING: _("75 % du délai consommé"),
     BREACHED: _("Dépassé"),
 }

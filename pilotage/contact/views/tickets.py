@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from pilotage.contact import permissions as perms
@@ -145,8 +146,8 @@ def tickets_export(request: HttpRequest) -> HttpResponse:
     sheet = book.create_sheet(_("Tickets"))
     sheet.append(
         [
-            _("Référence"),
-            _("Objet"),
+            pgettext("contact", "Référence"),
+            pgettext("contact", "Objet"),
             _("Demandeur"),
             _("Canal"),
             _("Type"),
