@@ -23,6 +23,11 @@ def _columns() -> list[tuple[str, str]]:
         ("sla_resolution", _("Résolutions dans les délais (%)")),
         ("fcr_rate", _("Résolus au premier contact (%)")),
         ("mean_resolution_days", _("Délai moyen de résolution (jours)")),
+        ("surveys_sent", _("Enquêtes de satisfaction envoyées")),
+        ("surveys_rated", _("Enquêtes notées")),
+        ("satisfaction_mean", _("Satisfaction moyenne (sur 5)")),
+        ("satisfied_rate", _("Satisfaits, 4 ou 5 (%)")),
+        ("appeals", _("Recours")),
     ]
 
 

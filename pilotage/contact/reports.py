@@ -122,6 +122,9 @@ def report_document(actor: Any, year: int, month: int, language: str) -> dict[st
                     str(_("Délai moyen de résolution (jours)")),
                     _number(totals["mean_resolution_days"]),
                 ],
+                [str(_("Satisfaction moyenne (sur 5)")), _number(totals["satisfaction_mean"])],
+                [str(_("Satisfaits, 4 ou 5 (%)")), _number(totals["satisfied_rate"], " %")],
+                [str(_("Recours")), _number(totals["appeals"])],
             ],
             "backlog": [
                 [

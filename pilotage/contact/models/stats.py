@@ -46,6 +46,13 @@ class TicketStat(models.Model):
     first_contact = models.PositiveIntegerField(_("résolus au premier contact"), default=0)
     # Sum of the hours from receipt to resolution of the resolved ones (for the mean).
     resolution_hours = models.FloatField(_("heures jusqu'à résolution (somme)"), default=0)
+    # Satisfaction surveys of these tickets: sent, rated, the sum of the ratings (1–5, for
+    # the mean), rated 4 or 5, and appeals (the requester asked to reopen).
+    surveys_sent = models.PositiveIntegerField(_("enquêtes envoyées"), default=0)
+    surveys_rated = models.PositiveIntegerField(_("enquêtes notées"), default=0)
+    rating_sum = models.PositiveIntegerField(_("somme des notes"), default=0)
+    satisfied = models.PositiveIntegerField(_("notes de 4 ou 5"), default=0)
+    appeals = models.PositiveIntegerField(_("recours"), default=0)
 
     class Meta:
         verbose_name = _("statistique des tickets")

@@ -1,6 +1,7 @@
 """The supervision team's statistics, read from the aggregate tables (``models/stats.py``)
 within the reader's scope: volumes by channel, type, theme, region, queue, agent and field
-of action, deadlines kept, first-contact resolution, trends by week and month; and the
+of action, deadlines kept, first-contact resolution, satisfaction (mean rating out of 5,
+share rated 4 or 5, answer rate, appeals), trends by week and month; and the
 backlog by age, read live from the open tickets (one grouped count on an indexed status).
 
 Every figure is a dict of plain values, so the page, the XLSX export and the PDF report
@@ -50,6 +51,11 @@ SUMS = {
     "with_ack_due": Sum("with_ack_due"),
     "first_contact": Sum("first_contact"),
     "resolution_hours": Sum("resolution_hours"),
+    "surveys_sent": Sum("surveys_sent"),
+    "surveys_rated": Sum("surveys_rated"),
+    "rating_sum": Sum("rating_sum"),
+    "satisfied": Sum("satisfied"),
+    "appeals": Sum("appeals"),
 }
 
 
@@ -78,6 +84,13 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
     values["sla_ack"] = _percent(values["acknowledged_in_time"], values["with_ack_due"])
     values["fcr_rate"] = _percent(values["first_contact"], values["received"])
     values["resolution_rate"] = _percent(values["resolved"], values["received"])
+    values["satisfaction_mean"] = (
+        round(values["rating_sum"] / values["surveys_rated"], 1)
+        if values["surveys_rated"]
+        else None
+    )
+    values["satisfied_rate"] = _percent(values["satisfied"], values["surveys_rated"])
+    values["survey_answer_rate"] = _percent(values["surveys_rated"], values["surveys_sent"])
     values["mean_resolution_days"] = (
         round(values["resolution_hours"] / values["resolved"] / 24, 1)
         if values["resolved"]

@@ -19,7 +19,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from pilotage.contact.models import Ticket
+from pilotage.contact.models import SatisfactionSurvey, Ticket
 from pilotage.contact.models.stats import StatsRebuild, TicketFieldStat, TicketStat
 from pilotage.orgunits.models import OrgUnit
 
@@ -40,6 +40,41 @@ def _regions_of(unit_ids: set[int]) -> dict[int, int | None]:
     return {
         pk: regions.get(path[: steplen * REGION_DEPTH]) if len(path) >= steplen * 2 else None
         for pk, path in units.items()
+    }
+
+
+# What a TicketStat row is per (its day and dimensions), in the grouped queries' names.
+KEYS = ("d", "queue_id", "channel", "type", "priority", "theme", "org_unit_id", "assignee_id")
+
+
+def _surveys_by_key() -> dict[tuple[Any, ...], dict[str, int]]:
+    """The satisfaction figures of each row, counted apart from the tickets (a ticket has a
+    survey per resolution: joining them into the tickets' query would count it twice)."""
+    rated = Q(rating__isnull=False)
+    grouped = (
+        SatisfactionSurvey.objects.filter(ticket__merged_into__isnull=True)
+        .annotate(
+            d=TruncDate("ticket__created_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)),
+            queue_id=F("ticket__queue_id"),
+            channel=F("ticket__channel"),
+            type=F("ticket__type"),
+            priority=F("ticket__priority"),
+            theme=Coalesce("ticket__category__parent_id", "ticket__category_id"),
+            org_unit_id=F("ticket__org_unit_id"),
+            assignee_id=F("ticket__assignee_id"),
+        )
+        .values(*KEYS)
+        .annotate(
+            surveys_sent=Count("pk"),
+            surveys_rated=Count("pk", filter=rated),
+            rating_sum=Coalesce(Sum("rating"), 0),
+            satisfied=Count("pk", filter=Q(rating__gte=4)),
+            appeals=Count("pk", filter=Q(appealed_at__isnull=False)),
+        )
+        .order_by()
+    )
+    return {
+        tuple(r[k] for k in KEYS): {k: v for k, v in r.items() if k not in KEYS} for r in grouped
     }
 
 
@@ -100,6 +135,7 @@ def stats_rebuild(*, actor: Any = None) -> dict[str, Any]:
         .order_by()
     )
     rows: list[dict[str, Any]] = list(grouped)
+    surveys = _surveys_by_key()
     regions = _regions_of({r["org_unit_id"] for r in rows})
     TicketStat.objects.all().delete()
     TicketStat.objects.bulk_create(
@@ -125,6 +161,7 @@ def stats_rebuild(*, actor: Any = None) -> dict[str, Any]:
                 with_ack_due=r["n_ack_due"],
                 first_contact=r["n_fcr"],
                 resolution_hours=(r["duration"].total_seconds() / 3600) if r["duration"] else 0.0,
+                **surveys.get(tuple(r[k] for k in KEYS), {}),
             )
             for r in rows
         ),

@@ -9,7 +9,15 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from pilotage.contact.models import Channel, MessageKind, Priority, Status, TicketType
+from pilotage.contact.models import (
+    Channel,
+    MessageKind,
+    Priority,
+    SatisfactionSurvey,
+    Status,
+    Ticket,
+    TicketType,
+)
 from pilotage.contact.models.stats import TicketFieldStat, TicketStat
 from pilotage.contact.selectors.stats import StatsFilter, stats_dashboard
 from pilotage.contact.services.stats import stats_rebuild
@@ -75,6 +83,36 @@ def test_the_rebuild_gives_the_worked_example(month) -> None:
     assert totals["sla_resolution"] == 66.7
     assert totals["fcr_rate"] == 25.0
     assert totals["mean_resolution_days"] == 9.0
+
+
+def test_satisfaction_counts_each_survey_once(month) -> None:
+    """Surveys of March's tickets, by hand: A rated 5; C rated 2 and appealed; B sent, not
+    answered; C was resolved twice, so it has a second survey, rated 4. Sent 4, rated 3,
+    mean (5 + 2 + 4) / 3 = 3.7, rated 4 or 5: 2 of 3 (66.7 %), answered 3 of 4 (75 %),
+    appeals 1; and the tickets' own counts stay as they were (no double count)."""
+    SatisfactionSurvey.objects.all().delete()
+    answered = AT + dt.timedelta(days=30)
+    a, b, c = Ticket.objects.filter(created_at=AT).order_by("pk")
+    for ticket, rating, appealed in ((a, 5, None), (c, 2, answered), (c, 4, None), (b, None, None)):
+        SatisfactionSurvey.objects.create(
+            ticket=ticket,
+            token_hash=f"{ticket.pk}-{rating}",
+            sent_at=AT,
+            rating=rating,
+            answered_at=answered if rating else None,
+            appealed_at=appealed,
+        )
+    stats_rebuild()
+    totals = stats_dashboard(month.supervisor, MARCH)["totals"]
+    assert (totals["surveys_sent"], totals["surveys_rated"], totals["appeals"]) == (4, 3, 1)
+    assert (totals["satisfaction_mean"], totals["satisfied_rate"]) == (3.7, 66.7)
+    assert totals["survey_answer_rate"] == 75.0
+    assert (totals["received"], totals["resolved"]) == (4, 3)
+    queues = {
+        g["label"]: g["satisfaction_mean"]
+        for g in stats_dashboard(month.supervisor, MARCH)["by_queue"]
+    }
+    assert queues == {month.info.name: 5.0, month.complaints.name: 3.0}
 
 
 def test_the_breakdowns_add_up(month) -> None:
@@ -171,8 +209,10 @@ def test_the_export_opens_with_the_same_figures(client, month) -> None:
         "/contact/stats/export.xlsx", {"start": "2026-03-01", "end": "2026-03-31"}
     )
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    summary = {row[0]: row[1] for row in book["Synthèse"].iter_rows(values_only=True)}
-    assert summary["Reçus"] == 4 and summary["Résolus"] == 3
+    # An empty figure (no survey rated: no mean) is an empty cell.
+    summary = {row[0]: row[1:2] for row in book["Synthèse"].iter_rows(values_only=True)}
+    assert summary["Reçus"] == (4,) and summary["Résolus"] == (3,)
+    assert summary["Satisfaction moyenne (sur 5)"] in ((), (None,))
     channels = {row[0]: row[1] for row in book["Canaux"].iter_rows(min_row=2, values_only=True)}
     assert channels["Formulaire web"] == 2
 
