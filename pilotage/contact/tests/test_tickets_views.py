@@ -30,15 +30,34 @@ def test_the_regional_agent_sees_only_their_region(client, cc) -> None:
     assert client.get(f"/contact/tickets/{tanger.pk}/").status_code == 404
 
 
+def test_the_ticket_page_leads_to_its_routing_and_satisfaction_pages(client, cc) -> None:
+    ticket = make_ticket(cc.info, cc.personas.province_a)
+    client.force_login(cc.agent)
+    page = client.get(f"/contact/tickets/{ticket.pk}/").content.decode()
+    for url in (
+        f"/contact/tickets/{ticket.pk}/routing/",
+        f"/contact/tickets/{ticket.pk}/satisfaction/",
+    ):
+        assert f'href="{url}"' in page
+        assert client.get(url).status_code == 200
+    # The national admin supervises without handling tickets: routing only.
+    client.force_login(cc.personas.national_admin)
+    page = client.get(f"/contact/tickets/{ticket.pk}/").content.decode()
+    assert f'href="/contact/tickets/{ticket.pk}/routing/"' in page
+    assert "/satisfaction/" not in page
+
+
 def test_a_confidential_requester_is_shown_to_supervisors_only(client, cc) -> None:
     ticket = make_ticket(
         cc.complaints, cc.personas.province_a, requester=cc.citizen, confidential=True
     )
     client.force_login(cc.agent)
-    assert "Fatima Zahra" not in client.get(f"/contact/tickets/{ticket.pk}/").content.decode()
-    assert "Fatima Zahra" not in client.get("/contact/").content.decode()
+    assert (
+        "Fatima Zahra Bennani" not in client.get(f"/contact/tickets/{ticket.pk}/").content.decode()
+    )
+    assert "Fatima Zahra Bennani" not in client.get("/contact/").content.decode()
     client.force_login(cc.supervisor)
-    assert "Bennani" in client.get(f"/contact/tickets/{ticket.pk}/").content.decode()
+    assert "Fatima Zahra Bennani" in client.get(f"/contact/tickets/{ticket.pk}/").content.decode()
 
 
 def test_the_list_query_count_does_not_grow(client, cc, django_assert_max_num_queries) -> None:

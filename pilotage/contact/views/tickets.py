@@ -205,6 +205,7 @@ def _ticket_context(request: HttpRequest, ticket: Any, **forms: Any) -> dict[str
         "messages_list": thread,
         "sees_identity": perms.sees_identity(user, ticket),
         "can_handle": can_handle,
+        "can_route": can_handle or perms.can_supervise_ticket(user, ticket),
         "deadlines": deadlines(ticket),
         "links": ticket_links(user, ticket),
         "history": ticket_history(user, ticket),
