@@ -605,10 +605,7 @@ def acknowledgement_send(*, ticket_id: int, code: str) -> bool:
     ticket = Ticket.objects.select_related("queue", "requester", "association").get(pk=ticket_id)
     if not _recipient(ticket):
         return False
-    try:
-        track = reverse("contact:track")
-    except Exception:  # the public part names its tracking page
-        track = ""
+    track = reverse("contact:public-track")
     with translation.override(_mail_language(ticket)):
         subject = _("Votre demande est enregistrée")
     message = _build(

@@ -279,8 +279,10 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             found = ticket_get(request.user, pk)
             if request.headers.get("HX-Request"):
+                # The reply may change the status and always moves the version: the status
+                # box is swapped too (out of band), or its form would carry a stale version.
                 return render(
-                    request, "contact/tickets/_conversation.html", _ticket_context(request, found)
+                    request, "contact/tickets/_reply_done.html", _ticket_context(request, found)
                 )
             return redirect("contact:ticket", pk=pk)
     if request.headers.get("HX-Request"):
