@@ -4,6 +4,7 @@ form and of the tracking page, and the check of a reference with its tracking co
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import re
@@ -52,7 +53,9 @@ def rate_limited(scope: str, key: str, limit: tuple[int, int]) -> bool:
     """Counts one attempt of ``key`` in ``scope`` (Django's cache, a fixed window);
     True once the attempts exceed the limit."""
     count, window = limit
-    name = f"contact:rl:{scope}:{key}"[:200]
+    # Hashed: what is posted (any length, control characters) never reaches the cache key.
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    name = f"contact:rl:{scope}:{digest}"
     cache.add(name, 0, timeout=window)
     try:
         used = cache.incr(name)

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -684,17 +684,19 @@ def canned_render(reply: CannedReply, ticket: Ticket, *, actor: Any, language: s
     arabic = language in (Language.ARABIC, Language.AMAZIGH)
     text = (reply.body_ar or reply.body_fr) if arabic else (reply.body_fr or reply.body_ar)
     due = ticket.resolution_due_at
-    values = {
-        "reference": ticket.reference,
-        "requester": requester_label(actor, ticket),
-        "agent": (actor.get_full_name() or actor.username) if actor is not None else "",
-        "due_date": date_format(timezone.localtime(due), "SHORT_DATE_FORMAT") if due else "",
-        "association": (
-            ticket.association.name
-            if ticket.association is not None and perms.sees_identity(actor, ticket)
-            else ""
-        ),
-    }
+    # Names and dates in the reply's language, whatever the agent's screen is in.
+    with translation.override(Language.ARABIC if arabic else Language.FRENCH):
+        values = {
+            "reference": ticket.reference,
+            "requester": requester_label(actor, ticket),
+            "agent": (actor.get_full_name() or actor.username) if actor is not None else "",
+            "due_date": date_format(timezone.localtime(due), "SHORT_DATE_FORMAT") if due else "",
+            "association": (
+                ticket.association.name
+                if ticket.association is not None and perms.sees_identity(actor, ticket)
+                else ""
+            ),
+        }
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from pilotage.contact.models import (
     Attachment,
@@ -216,6 +217,10 @@ def test_canned_replies_refuse_unknown_placeholders_and_render_safely(cc) -> Non
     assert "Bennani" not in text and "فاطمة" not in text  # confidential: not for an agent
     fr = canned_render(reply, ticket, actor=cc.agent, language="fr")
     assert fr == f"Votre demande {ticket.reference} sera traitée."
+    # The requester's name is written in the reply's language, not the agent's screen's.
+    plain = make_ticket(cc.info, cc.personas.province_a, requester=cc.citizen)
+    with translation.override("fr"):
+        assert "فاطمة" in canned_render(reply, plain, actor=cc.agent, language="ar")
 
 
 def test_only_supervisors_save_canned_replies(cc) -> None:
