@@ -5,6 +5,7 @@ page, and the supervisors' canned replies."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -258,72 +259,77 @@ def _back(request: HttpRequest, found: Any, form_name: str, form: Form) -> HttpR
     )
 
 
-@require_POST
-def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _handled(request, pk)
-    form = ReplyForm(request.POST)
+def _partial_post(
+    request: HttpRequest,
+    found: Any,
+    form: Form,
+    *,
+    form_name: str,
+    partial: str,
+    done: str,
+    write: Callable[[dict[str, Any]], object],
+) -> HttpResponse:
+    """A ticket-page form posted by htmx (or plainly): ``write`` the valid form through the
+    service, then answer with the ``done`` fragment (htmx) or a redirect; a refusal gives
+    back the ``partial`` fragment with the errors (400) or the whole page."""
     if form.is_valid():
         try:
-            files = services.attachments_read(request.FILES.getlist("attachments"))
-            services.ticket_message_add(
-                actor=request.user,
-                ticket=found,
-                kind=form.cleaned_data["kind"],
-                body=form.cleaned_data["body"],
-                status=form.cleaned_data["status"] or None,
-                language=found.language if found.language != Language.AMAZIGH else Language.ARABIC,
-                attachments=files,
-            )
+            write(form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
         else:
-            found = ticket_get(request.user, pk)
             if request.headers.get("HX-Request"):
-                # The reply may change the status and always moves the version: the status
-                # box is swapped too (out of band), or its form would carry a stale version.
-                return render(
-                    request, "contact/tickets/_reply_done.html", _ticket_context(request, found)
-                )
-            return redirect("contact:ticket", pk=pk)
+                fresh = ticket_get(request.user, found.pk)
+                return render(request, done, _ticket_context(request, fresh))
+            return redirect("contact:ticket", pk=found.pk)
     if request.headers.get("HX-Request"):
-        return render(
-            request,
-            "contact/tickets/_conversation.html",
-            _ticket_context(request, found, reply_form=form),
-            status=400,
+        context = _ticket_context(request, found, **{form_name: form})
+        return render(request, partial, context, status=400)
+    return _back(request, found, form_name, form)
+
+
+@require_POST
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _handled(request, pk)
+
+    def write(data: dict[str, Any]) -> object:
+        return services.ticket_message_add(
+            actor=request.user,
+            ticket=found,
+            kind=data["kind"],
+            body=data["body"],
+            status=data["status"] or None,
+            language=found.language if found.language != Language.AMAZIGH else Language.ARABIC,
+            attachments=services.attachments_read(request.FILES.getlist("attachments")),
         )
-    return _back(request, found, "reply_form", form)
+
+    # The reply may change the status and always moves the version: the status box is
+    # swapped too (out of band, in ``_reply_done``), or its form would carry a stale version.
+    return _partial_post(
+        request,
+        found,
+        ReplyForm(request.POST),
+        form_name="reply_form",
+        partial="contact/tickets/_conversation.html",
+        done="contact/tickets/_reply_done.html",
+        write=write,
+    )
 
 
 @require_POST
 def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
     found = _handled(request, pk)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ticket_status_set(
-                actor=request.user,
-                ticket=found,
-                status=form.cleaned_data["status"],
-                version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            _errors_into(form, exc)
-        else:
-            found = ticket_get(request.user, pk)
-            if request.headers.get("HX-Request"):
-                return render(
-                    request, "contact/tickets/_status.html", _ticket_context(request, found)
-                )
-            return redirect("contact:ticket", pk=pk)
-    if request.headers.get("HX-Request"):
-        return render(
-            request,
-            "contact/tickets/_status.html",
-            _ticket_context(request, found, status_form=form),
-            status=400,
-        )
-    return _back(request, found, "status_form", form)
+    return _partial_post(
+        request,
+        found,
+        StatusForm(request.POST),
+        form_name="status_form",
+        partial="contact/tickets/_status.html",
+        done="contact/tickets/_status.html",
+        write=lambda data: services.ticket_status_set(
+            actor=request.user, ticket=found, status=data["status"], version=data["version"]
+        ),
+    )
 
 
 @require_POST
