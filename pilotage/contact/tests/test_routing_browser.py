@@ -1,6 +1,6 @@
-"""The supervisor's journey in a real browser: in French, the SLA board shows a breached
-ticket; the supervisor ticks it and gives it to the Fès agent (htmx, no reload); in
-Arabic, that agent finds it in their ticket list."""
+"""The supervisor's journey in a real browser, in French and in Arabic: the SLA board shows
+a breached ticket; the supervisor ticks it and gives it to the Fès agent (htmx, no
+reload); that agent, in the other language, finds it in their ticket list."""
 
 from __future__ import annotations
 
