@@ -190,7 +190,12 @@ def test_refused_files_are_named_and_nothing_is_written(  # type: ignore[no-unty
 def test_junk_posts_never_500(client, cc) -> None:  # type: ignore[no-untyped-def]
     for payload in ({}, {"started": "x" * 5000}, {"type": ["a", "b"]}, {"subject": "\x00"}):
         assert client.post(FORM, payload).status_code in (200, 429)
-    for url in (TRACK, "/contact/public/survey/%00/", "/contact/public/track/%00/"):
+    for url in (
+        TRACK,
+        "/contact/public/survey/%00/",
+        "/contact/public/track/%00/",
+        "/contact/public/track/%00/appeal/",
+    ):
         assert client.post(url, {"reference": "\x00" * 50, "code": "é" * 500}).status_code in (
             200,
             302,

@@ -4,6 +4,7 @@ an agent's full name or another requester's data."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -130,7 +131,13 @@ def _remember(request: HttpRequest, ticket: Ticket) -> None:
     request.session[SESSION_TRACKED] = [ticket.pk, *tracked][:TRACKED_MAX]
 
 
+# What a reference looks like (2026-000123); anything else in the URL is nobody's request.
+REFERENCE_SHAPE = re.compile(r"[0-9A-Za-z-]{1,20}")
+
+
 def _tracked(request: HttpRequest, reference: str) -> Ticket | None:
+    if not REFERENCE_SHAPE.fullmatch(reference):
+        return None
     ticket = (
         Ticket.objects.select_related("queue", "org_unit").filter(reference=reference[:20]).first()
     )
@@ -191,9 +198,8 @@ def _public_messages(ticket: Ticket) -> list[dict[str, Any]]:
 def tracked_ticket(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = _tracked(request, reference)
     if ticket is None:
-        return redirect(
-            reverse("contact:public-track") + "?reference=" + reference[:20].replace("&", "")
-        )
+        shown = reference if REFERENCE_SHAPE.fullmatch(reference) else ""
+        return redirect(reverse("contact:public-track") + "?reference=" + shown)
     form = RequesterMessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
