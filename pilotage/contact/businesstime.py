@@ -219,9 +219,12 @@ class Clock:
 
 
 def add_calendar(at: dt.datetime, minutes: int) -> dt.datetime:
-    """Calendar time: every minute counts (nights, weekends, holidays)."""
-    return at + dt.timedelta(minutes=minutes)
+    """Calendar time: every minute counts (nights, weekends, holidays). Counted in UTC:
+    Python adds wall-clock time to a zoned datetime, which would be an hour off across
+    Casablanca's change of offset at Ramadan."""
+    return (at.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)).astimezone(at.tzinfo)
 
 
 def between_calendar(start: dt.datetime, end: dt.datetime) -> int:
-    return int((end - start).total_seconds() // 60)
+    # In UTC too: two datetimes of the same zone subtract as wall-clock times.
+    return int((end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() // 60)

@@ -9,7 +9,9 @@ names the parameter; nothing has been read or written.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +19,28 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
+
+
+def _json_key(body: bytes) -> str | None:
+    """The dotted name of the first JSON member holding a NUL (``items.0.name``)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                return name or None
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if NUL in key:
+                    return key.replace(NUL, "") or None
+                stack.append((f"{name}.{key}" if name else key, item))
+        elif isinstance(value, list):
+            stack.extend((f"{name}.{i}" if name else str(i), v) for i, v in enumerate(value))
+    return None
 
 
 def _offending(request: HttpRequest) -> str | None:
@@ -34,7 +58,7 @@ def _offending(request: HttpRequest) -> str | None:
             except RequestDataTooBig:  # the view says it (413), as without this check
                 return None
             if b"\x00" in body or b"\\u0000" in body:
-                return _("le corps JSON")
+                return _json_key(body) or _("le corps JSON")
         elif kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
             try:
                 form = request.POST

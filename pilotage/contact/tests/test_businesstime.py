@@ -159,6 +159,12 @@ def test_zero_and_calendar_time():
     assert c.add(saturday, 0) == saturday
     assert bt.add_calendar(saturday, 60 * 24 * 60) == at(2027, 2, 3, 11, 0)
     assert bt.between_calendar(saturday, at(2026, 12, 6, 11, 0)) == 1440
+    # Across the change to UTC+0 before Ramadan (Sunday 15 February 2026): ten days of 24
+    # hours from Tuesday 10 February 12:00 (UTC+1, 11:00 UTC) are Friday 20 February 11:00
+    # on the clock (UTC+0), not 12:00; and counted back, they are 14 400 minutes.
+    start = at(2026, 2, 10, 12, 0)
+    assert bt.add_calendar(start, 10 * 1440) == at(2026, 2, 20, 11, 0)
+    assert bt.between_calendar(start, at(2026, 2, 20, 11, 0)) == 10 * 1440
 
 
 def test_refusals():

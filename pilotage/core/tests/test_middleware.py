@@ -32,7 +32,13 @@ def test_a_nul_in_the_path_in_a_form_and_in_json(client, personas) -> None:  # t
         json.dumps({"subject": "a\u0000"}),
         content_type="application/json",
     )
-    assert api.status_code == 400 and "JSON" in api.json()["detail"]
+    assert api.status_code == 400 and api.json()["detail"].startswith("« subject »")
+    nested = client.post(
+        "/api/v1/contact/tickets",
+        json.dumps({"items": [{"ok": "x"}, {"name": "\u0000"}]}),
+        content_type="application/json",
+    )
+    assert nested.json()["detail"].startswith("« items.1.name »")
     assert client.get("/api/v1/kb/search", {"q": "\x00"}).json()["detail"].startswith("« q »")
     assert AuditEntry.objects.count() == audits
 
