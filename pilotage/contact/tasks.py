@@ -13,7 +13,7 @@ from pilotage.core.jobs import Progress, job_kind
 
 RESULT_LABELS = {
     "tickets": _("Tickets lus"),
-    "rows": _("Lignes de statistiques"),
+    "stat_rows": _("Lignes de statistiques"),
     "warned": _("Alertes à 75 %"),
     "breached": _("Délais dépassés"),
     "emails": _("Courriels envoyés"),

@@ -3,7 +3,8 @@
 Most errors follow from what an operation is, and django-ninja answers them itself
 without declaring them: 401 for any authenticated operation, 403 (CSRF) for a write made
 with the session cookie, 422 for parameters or a body that do not validate, 413 for a body
-over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for a body that is not JSON. :func:`declare_errors`
+over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 for a body that is not JSON or a NUL character in
+a parameter or the body (core/middleware.py). :func:`declare_errors`
 adds those to every operation of the schema from what the schema already says about it,
 so a new domain's operations get them without writing anything.
 
@@ -87,8 +88,13 @@ def declare_errors(schema: dict[str, Any]) -> dict[str, Any]:
                     "A parameter or the body does not validate.",
                     "ValidationErrorOut",
                 )
+                # core/middleware.py refuses a NUL character before any view reads it.
+                _add(
+                    responses,
+                    400,
+                    "A parameter or the body holds a NUL character, or the body is not JSON.",
+                )
             if operation.get("requestBody"):
-                _add(responses, 400, "The body is not valid JSON.")
                 _add(
                     responses, 413, "The body is over the size limit (DATA_UPLOAD_MAX_MEMORY_SIZE)."
                 )

@@ -89,9 +89,21 @@ def _out(request: HttpRequest, t: Ticket, now: dt.datetime | None = None) -> dic
     }
 
 
+class FieldProblemOut(Schema):
+    """One item of django-ninja's own validation answer (a body or parameter of the wrong
+    shape, before the service is reached)."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
 class ProblemOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
+    """A refusal of the service: ``detail`` in words and ``errors`` per field; or, for a
+    body of the wrong shape, django-ninja's list of problems in ``detail``."""
+
+    detail: str | list[FieldProblemOut]
+    errors: dict[str, list[str]] | None = None
 
 
 def _problem(exc: ValidationError) -> tuple[int, dict[str, Any]]:

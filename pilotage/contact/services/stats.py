@@ -190,4 +190,4 @@ def stats_rebuild(*, actor: Any = None) -> dict[str, Any]:
     total = sum(r["n"] for r in rows)
     seconds = time.perf_counter() - started
     StatsRebuild.objects.create(finished_at=timezone.now(), tickets=total, seconds=seconds)
-    return {"tickets": total, "rows": len(rows)}
+    return {"tickets": total, "stat_rows": len(rows)}
