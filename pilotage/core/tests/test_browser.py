@@ -186,7 +186,7 @@ def test_admin_reads_the_audit_log_and_api_docs_without_cdn(
     rows = page.locator("table.table tbody tr")
     # Every role assignment of the personas was audited when it was made.
     assigned = RoleAssignment.objects.count()
-    assert assigned == 8
+    assert assigned == 9  # the personas, the contact agent among them
     expect(rows.filter(has_text="affectation de rôle")).to_have_count(assigned)
     expect(rows.filter(has_text="teacher.a1").first).to_be_visible()
     page.wait_for_load_state("networkidle")
