@@ -26,7 +26,9 @@ from pilotage.core.jobs import Progress, TerminalReporter
 from pilotage.demo import (
     contact,
     contact_kb,
+    contact_registry,
     contact_sla,
+    contact_tickets,
     coop_agreements,
     coop_finance,
     coop_partners,
@@ -113,6 +115,17 @@ STEPS: list[Step] = [
         "contact_sla", _("Centre de contact : horaires et délais"), contact_sla.create_contact_sla
     ),
     Step("contact_kb", _("Base de connaissances"), contact_kb.create_knowledge_base),
+    Step(
+        "contact_registry",
+        _("Centre de contact : associations et demandeurs"),
+        contact_registry.create_contact_registry,
+    ),
+    # After the registry: its requesters write the tickets.
+    Step(
+        "contact_tickets",
+        _("Centre de contact : une année de tickets"),
+        contact_tickets.create_contact_tickets,
+    ),
     # Last: the statistics are rebuilt from every ticket the steps above made.
     Step("contact_stats", _("Statistiques du centre de contact"), rebuild_contact_stats),
 ]

@@ -191,14 +191,21 @@ class TestSmallDemo:
         assert (OrgUnit.objects.count(), User.objects.count(), AuditEntry.objects.count()) == before
 
     def test_demo_accounts_prints_only_existing_accounts(self, seeded):
-        last = DEMO_ACCOUNTS[-1].username
+        # The audit log protects the accounts the demo made act (the contact centre's
+        # agents answer its tickets): remove the last one that has done nothing.
+        last = [
+            a.username
+            for a in DEMO_ACCOUNTS
+            if not AuditEntry.objects.filter(actor__username=a.username).exists()
+        ][-1]
         User.objects.get(username=last).delete()
         out = StringIO()
         call_command("demo_accounts", stdout=out)
         text = out.getvalue()
         assert not re.search(rf"^{re.escape(last)}\s", text, re.MULTILINE)
-        for account in DEMO_ACCOUNTS[:-1]:
-            assert re.search(rf"^{re.escape(account.username)}\s", text, re.MULTILINE)
+        for account in DEMO_ACCOUNTS:
+            if account.username != last:
+                assert re.search(rf"^{re.escape(account.username)}\s", text, re.MULTILINE)
         assert text.count(PASSWORD) == len(DEMO_ACCOUNTS) - 1
         assert "chef." not in text
         teachers = User.objects.filter(username__startswith="ens.").count()
