@@ -135,9 +135,9 @@ def ticket_create(
         created_by=actor,
         created_at=at,
     )
-    if channel in (Channel.PHONE, Channel.WALK_IN, Channel.WEB):
-        # Said to the caller or the visitor on the spot; the web form shows the reference
-        # and the tracking code as it records the request.
+    if channel in (Channel.PHONE, Channel.WALK_IN):
+        # Said to the caller or the visitor on the spot (the public web form says it too:
+        # services/public.py).
         ticket.acknowledged_at = at
     ticket.full_clean(exclude=["reference"])
     if not (body or "").strip():
