@@ -206,11 +206,10 @@ def public_request_submit(
         language=language,
         confidential=confidential,
         attachments=attachments or [],
+        # The page that answers the form shows the reference and the tracking code: the
+        # acknowledgement of receipt, given at once.
+        acknowledged=True,
     )
-    # The page that answers the form shows the reference and the tracking code: that is
-    # the acknowledgement of receipt, given at once.
-    ticket.acknowledged_at = ticket.created_at
-    Ticket.objects.filter(pk=ticket.pk).update(acknowledged_at=ticket.created_at)
     address = email.strip() or (association.email if association else "")
     if address:
         message = receipt_email(ticket, ticket.secret, address)  # type: ignore[attr-defined]

@@ -112,6 +112,7 @@ def ticket_create(
     at: dt.datetime | None = None,
     email_message_id: str = "",
     attachments: Sequence[tuple[str, bytes]] = (),
+    acknowledged: bool = False,
 ) -> Ticket:
     """Records a ticket and its first message; ``ticket.secret`` holds the tracking code
     (given once to the requester, only its hash is stored)."""
@@ -135,9 +136,9 @@ def ticket_create(
         created_by=actor,
         created_at=at,
     )
-    if channel in (Channel.PHONE, Channel.WALK_IN):
-        # Said to the caller or the visitor on the spot (the public web form says it too:
-        # services/public.py).
+    if acknowledged or channel in (Channel.PHONE, Channel.WALK_IN):
+        # Said to the caller or the visitor on the spot; ``acknowledged``: by the caller's
+        # own means (the public form's page shows the reference and the tracking code).
         ticket.acknowledged_at = at
     ticket.full_clean(exclude=["reference"])
     if not (body or "").strip():
