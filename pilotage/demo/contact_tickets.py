@@ -900,67 +900,66 @@ def _board_plans(rng: random.Random, world: _World, start: int) -> list[Plan]:
             INFO,
             now - dt.timedelta(hours=rng.uniform(1, 18)),
         )
-    for _n in range(BOARD["unassigned"]):
-        add("unassigned", Channel.LETTER, COMPL, clock.add(now - rng.uniform(10, 20) * days, 1))
-    for _n in range(BOARD["warning"]):
-        add(
+    # kind, channel, type, received (days ago, from–to), moved to the next working hour,
+    # and how its story goes.
+    fixed: list[tuple[str, str, str, tuple[float, float], bool, dict[str, Any]]] = [
+        ("unassigned", Channel.LETTER, COMPL, (10, 20), True, {}),
+        (
             "warning",
             Channel.PHONE,
             COMPL,
-            clock.add(now - rng.uniform(50, 52) * days, 1),
-            path="holding",
-            response_share=0.3,
-            resolution_share=0.985,
-        )
-    for _n in range(BOARD["forgotten"]):
-        add(
+            (50, 52),
+            True,
+            {"path": "holding", "response_share": 0.3, "resolution_share": 0.985},
+        ),
+        (
             "forgotten",
             Channel.WEB,
             INFO,
-            now - rng.uniform(40, 70) * days,
-            path="forward",
-            response_share=0.3,
-        )
-    for _n in range(BOARD["waiting"]):
-        add(
+            (40, 70),
+            False,
+            {"path": "forward", "response_share": 0.3},
+        ),
+        (
             "waiting",
             Channel.EMAIL,
             INFO,
-            now - rng.uniform(6, 10) * days,
-            path="ask",
-            response_share=0.15,
-            requester_answers=False,
-        )
-    for _n in range(BOARD["reopened"]):
-        add(
+            (6, 10),
+            False,
+            {"path": "ask", "response_share": 0.15, "requester_answers": False},
+        ),
+        (
             "reopened",
             Channel.EMAIL,
             INFO,
-            now - rng.uniform(12, 15) * days,
-            path="direct",
-            response_share=0.2,
-            reopens=True,
-        )
-    for _n in range(BOARD["appeal"]):
-        add(
+            (12, 15),
+            False,
+            {"path": "direct", "response_share": 0.2, "reopens": True},
+        ),
+        (
             "appeal",
             Channel.EMAIL,
             PROC,
-            now - rng.uniform(100, 200) * days,
-            path="holding",
-            resolution_share=0.5,
-        )
-    for _n in range(BOARD["mediator"]):
-        add(
+            (100, 200),
+            False,
+            {"path": "holding", "resolution_share": 0.5},
+        ),
+        (
             "mediator",
             Channel.LETTER,
             COMPL,
-            clock.add(now - rng.uniform(150, 260) * days, 1),
-            path="holding",
-            resolution_share=0.6,
-        )
-    for _n in range(BOARD["duplicate"]):
-        add("duplicate", Channel.EMAIL, INFO, now - rng.uniform(20, 200) * days, path="direct")
+            (150, 260),
+            True,
+            {"path": "holding", "resolution_share": 0.6},
+        ),
+        ("duplicate", Channel.EMAIL, INFO, (20, 200), False, {"path": "direct"}),
+    ]
+    for kind, channel, ticket_type, (low, high), working, story in fixed:
+        for _n in range(BOARD[kind]):
+            received = now - rng.uniform(low, high) * days
+            add(
+                kind, channel, ticket_type, clock.add(received, 1) if working else received, **story
+            )
     for plan in plans:
         if plan.kind in ("unassigned", "warning", "mediator"):
             # Complaints of the manual queue: a category whose queue is the complaints one.
