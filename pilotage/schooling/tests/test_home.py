@@ -102,7 +102,12 @@ def test_teacher_sees_the_sheets_due_by_deadline(client, personas, school_year) 
         actor=personas.provincial_a,
         semester=school_year.s2,
         org_unit=personas.province_a,
-        closes_at=now + dt.timedelta(days=5, hours=1),
+        # Days left count local calendar dates: noon five local days ahead reads
+        # "dans 5 jours" whatever the hour the test runs at (now + 5 days 1 hour
+        # read 6 after 23:00 in Casablanca).
+        closes_at=timezone.make_aware(
+            dt.datetime.combine(timezone.localdate() + dt.timedelta(days=5), dt.time(12))
+        ),
     )
     client.force_login(personas.teacher_a1)
     main = _main(client.get("/").content.decode())
