@@ -141,10 +141,13 @@ class CrossTab:
 # --- the sample ------------------------------------------------------------------------
 
 
+def _cut(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _label(value: object, limit: int = 40) -> str:
     """A value quoted for a message, cut to a readable length."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return _cut(repr(value), limit)
 
 
 class Sample:
@@ -275,7 +278,7 @@ class Sample:
         except KeyError:
             known = ", ".join(sorted(self._columns)) or "none"
             raise ValueError(
-                f"unknown variable {_label(variable)}; the sample has: {_label(known, 200)}"
+                f"unknown variable {_label(variable)}; the sample has: {_cut(known)}"
             ) from None
 
     def _design(self, fpc: bool) -> _Design:
@@ -385,7 +388,7 @@ def _build_design(sample: Sample, fpc: bool) -> _Design:
         if absent:
             notes.append(
                 "strata without any submission (the estimates do not cover them): "
-                + _label(", ".join(map(str, absent)), 200)
+                + _cut(", ".join(map(str, absent)))
             )
     hg: dict[tuple[int, int], list[float]] = {}
     for h, g, w in zip(sample._codes, sample._groups, sample._weights, strict=True):
@@ -517,6 +520,10 @@ def _wilson(p: float, var: float, base_n: int, z: float) -> tuple[float, float]:
     z2 = z * z
     denom = 1.0 + z2 / n_eff
     centre = (p + z2 / (2 * n_eff)) / denom
+    if p == 0.0:
+        return 0.0, 2 * centre
+    if p == 1.0:
+        return 2 * centre - 1.0, 1.0
     half = z * math.sqrt(p * (1.0 - p) / n_eff + z2 / (4 * n_eff * n_eff)) / denom
     return centre - half, centre + half
 
@@ -595,12 +602,12 @@ def _shares(
     interval: _Interval,
 ) -> dict[str, Estimate]:
     base_n = int(sum(a[0] for a in den.values()))
-    x_total = sum(a[1] for a in den.values())
+    x_total = math.fsum(a[1] for a in den.values())
     out: dict[str, Estimate] = {}
     for category in order:
         num = nums.get(category, {})
         n = int(sum(a[0] for a in num.values()))
-        y_total = sum(a[1] for a in num.values())
+        y_total = math.fsum(a[1] for a in num.values())
         if base_n == 0:
             out[category] = _empty(n, y_total)
             continue
@@ -620,7 +627,7 @@ def _order(found: Iterable[str], given: Sequence[str] | None, what: str) -> tupl
     extra = sorted(seen - set(order))
     note = ""
     if extra:
-        note = f"values of {what} not among the given categories: " + _label(", ".join(extra), 200)
+        note = f"values of {what} not among the given categories: " + _cut(", ".join(extra))
     return order + extra, note
 
 
@@ -758,7 +765,7 @@ def proportions(
         variable=variable,
         categories=_shares(den, nums, order, design, ci),
         n=int(sum(a[0] for a in den.values())),
-        weighted_total=sum(a[1] for a in den.values()),
+        weighted_total=math.fsum(a[1] for a in den.values()),
         missing=table.missing,
         missing_weighted=table.missing_weighted,
         fpc=design.fpc,
@@ -841,8 +848,8 @@ def _numeric_estimate(
             acc[1] += w
             acc[2] += w * y
     n = int(sum(a[0] for a in sw_hg.values()))
-    x_total = sum(a[1] for a in sw_hg.values())
-    y_total = sum(a[2] for a in sw_hg.values())
+    x_total = math.fsum(a[1] for a in sw_hg.values())
+    y_total = math.fsum(a[2] for a in sw_hg.values())
     notes = design.notes
     if n == 0:
         return NumericResult(variable, _empty(0, 0.0), missing, missing_w, design.fpc, notes)
@@ -952,9 +959,9 @@ def crosstab(
         for c in columns:
             share = row_shares[r][c]
             cells[(r, c)] = Cell(share.n, share.weighted_total, share, col_shares[c][r])
-    row_totals = {r: sum(a[1] for a in table.row_den.get(r, {}).values()) for r in rows}
+    row_totals = {r: math.fsum(a[1] for a in table.row_den.get(r, {}).values()) for r in rows}
     row_n = {r: int(sum(a[0] for a in table.row_den.get(r, {}).values())) for r in rows}
-    column_totals = {c: sum(a[1] for a in table.col_den.get(c, {}).values()) for c in columns}
+    column_totals = {c: math.fsum(a[1] for a in table.col_den.get(c, {}).values()) for c in columns}
     return CrossTab(
         row_variable=row_variable,
         column_variable=column_variable,
@@ -1012,12 +1019,12 @@ def poststratified_weights(
         )
     if unknown:
         listed = ", ".join(f"{_label(k)} ({n})" for k, n in sorted(unknown.items(), key=str))
-        raise ValueError(f"categories of {by!r} without a population total: {_label(listed, 200)}")
+        raise ValueError(f"categories of {by!r} without a population total: {_cut(listed)}")
     empty = [k for k, s in sums.items() if s == 0.0]
     if empty:
         raise ValueError(
             f"categories of {by!r} with a population total but no respondent: "
-            + _label(", ".join(empty), 200)
+            + _cut(", ".join(empty))
             + " (merge them with a neighbouring category)"
         )
     factor = {k: checked[k] / s for k, s in sums.items()}
