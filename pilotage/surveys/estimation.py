@@ -6,15 +6,15 @@ The data are plain Python values, so the database layer, a test or a benchmark c
 them alike. A :class:`Sample` holds them by column (one sequence per variable, aligned
 with the weights and the strata): a 100 000-row cross-tab is then one pass of ``zip``
 over four sequences into a dictionary of a few hundred accumulators, and every variance
-follows from those sums (see ``docs/surveys-analysis.md``). Only the standard library is
-used.
+follows from those sums (see the weighted-analysis part of ``docs/surveys.md``). Only
+the standard library is used.
 
 Every estimator here is a ratio of two weighted totals (a proportion, a mean, a share
 within a domain) or a total, and its variance is the Taylor-linearised variance of that
 ratio under stratified sampling with the finite population correction. With equal
 weights inside each stratum it reduces exactly to the textbook stratified formula
 V(ȳ_st) = Σ W_h² (1 − f_h) s_h² / n_h, and without strata to the SRS formula
-(1 − f) s² / n. The docs page gives the formulas and their sources.
+(1 − f) s² / n. The docs give the formulas and their sources.
 """
 
 from __future__ import annotations
@@ -41,8 +41,6 @@ MIN_CELL = 5
 
 # The one stratum of a sample built without strata (simple random sampling).
 SINGLE_STRATUM: Stratum = ""
-
-_MISSING = (None, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,7 +419,7 @@ def _build_design(sample: Sample, fpc: bool) -> _Design:
 
 def _t_two_sided_cdf(t: float, df: int) -> float:
     """P(|T| ≤ t) for Student's t with integer df, by the finite series of Abramowitz &
-    Stegun (1964) 26.7.3–26.7.4 (exact, no special function needed)."""
+    Stegun (1964) §26.7 (exact, no special function needed)."""
     theta = math.atan(t / math.sqrt(df))
     sin, cos = math.sin(theta), math.cos(theta)
     cos2 = cos * cos
@@ -635,7 +633,7 @@ def _is_missing(value: object) -> bool:
     return value is None or value == ""
 
 
-# --- tabulation: the one pass over the submissions ----------------------------------
+# --- tabulation: the one pass over the submissions -------------------------------------
 
 _Acc = list[float]  # [count, Σw, Σw²]
 _HG = tuple[int, int]
@@ -894,8 +892,8 @@ def mean(
     """The weighted (Hájek) mean Σ w y / Σ w over the respondents who answered, within
     ``domain`` = (categorical variable, category) when given. Dividing by the sum of the
     weights rather than by N keeps the estimate a mean when weights do not add up to the
-    population, and has a smaller variance than Horvitz–Thompson's Σ w y / N when they
-    vary within a stratum."""
+    population, and usually has a smaller variance than Horvitz–Thompson's Σ w y / N when
+    they vary within a stratum."""
     return _numeric_estimate(
         sample, variable, domain, ratio=True, fpc=fpc, level=level, critical=critical
     )

@@ -1,6 +1,6 @@
 """The weighted-analysis engine against worked examples computed by hand.
 
-The formulas are those of docs/surveys-analysis.md:
+The formulas are those of the weighted-analysis part of docs/surveys.md:
 
 - SRS proportion, estimated variance v(p) = (1 − f) p q / (n − 1): Cochran, W. G. (1977),
   Sampling Techniques, 3rd ed., ch. 3 (sampling for proportions);
