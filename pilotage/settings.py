@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "pilotage.indicators",
     "pilotage.cooperation",
     "pilotage.contact",
+    "pilotage.surveys",
     "pilotage.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("indicators/", include("pilotage.indicators.urls")),
     path("cooperation/", include("pilotage.cooperation.urls")),
     path("contact/", include("pilotage.contact.urls")),
+    path("surveys/", include("pilotage.surveys.urls")),
     path("i18n/setlang/", language_switch, name="set_language"),
     path("api/v1/", include((api_patterns, api_app), namespace=api_namespace)),
     path("admin/", admin.site.urls),

@@ -215,9 +215,16 @@ class Table:
 
 
 def open_table(
-    stream: IO[bytes], *, filename: str, required: list[str], optional: list[str] | None = None
+    stream: IO[bytes],
+    *,
+    filename: str,
+    required: list[str],
+    optional: list[str] | None = None,
+    any_other: bool = False,
 ) -> Table:
-    """Open a CSV or XLSX stream and check its header. Raises :class:`ImportRejected`."""
+    """Open a CSV or XLSX stream and check its header. Raises :class:`ImportRejected`.
+    ``any_other``: columns beyond ``required`` and ``optional`` are kept, not refused (a
+    survey's uploaded sampling frame: each other column is an attribute to stratify by)."""
     head = stream.read(SAMPLE_BYTES)
     stream.seek(0)
     if not head.strip():
@@ -226,7 +233,7 @@ def open_table(
         header, rows = _open_xlsx(stream, filename)
     else:
         header, rows = _open_csv(stream, head)
-    _check_header(header, required, optional or [])
+    _check_header(header, required, [*(optional or []), *(header if any_other else [])])
     return Table(header=header, rows=rows)
 
 
@@ -558,10 +565,14 @@ def _column_index(reference: str) -> int:
     return index - 1
 
 
-def _check_members(archive: zipfile.ZipFile, filename: str) -> None:
-    """The zip's own declarations, before anything is inflated."""
+def check_xlsx_members(
+    archive: zipfile.ZipFile, filename: str, *, max_unpacked: int | None = None
+) -> None:
+    """The zip's own declarations, before anything is inflated: ImportRejected when a part
+    compresses too well or the whole unpacks beyond ``max_unpacked`` (by default the
+    import limit; a smaller file kind, an XLSForm, passes its own)."""
     total = 0
-    max_total = reading_limit("XLSX_MAX_UNPACKED_BYTES")
+    max_total = max_unpacked or reading_limit("XLSX_MAX_UNPACKED_BYTES")
     max_ratio = reading_limit("XLSX_MAX_RATIO")
     for info in archive.infolist():
         total += info.file_size
@@ -610,7 +621,7 @@ def _open_xlsx(
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise unreadable from exc
-    _check_members(archive, filename)
+    check_xlsx_members(archive, filename)
     cap = reading_limit("MAX_CELL_CHARS")
     max_rows = reading_limit("MAX_ROWS")
     try:

@@ -284,3 +284,55 @@ def association_ticket_counts(actor: Any, ids: list[int]) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return {r["association_id"]: r["n"] for r in rows}
+
+
+# --- the registry as a sampling frame (for the surveys app) ------------------------------
+
+
+def associations_frame(under_path: str) -> list[dict[str, Any]]:
+    """The active associations whose seat lies under ``under_path``, as a survey's sampling
+    frame: id, names, e-mail, preferred language, the seat's region and province (codes and
+    French names) and the fields of action (codes, in the registry's order). Read in three
+    queries whatever the number of associations. The caller (the surveys' draw service)
+    has checked that its actor manages a survey there: the registry's own pages are not
+    theirs, and this gives no requester's personal data."""
+    from pilotage.orgunits.models import OrgUnit
+
+    rows = list(
+        Association.objects.filter(is_active=True, org_unit__path__startswith=under_path)
+        .select_related("org_unit")
+        .prefetch_related("fields")
+        .order_by("pk")
+    )
+    step = OrgUnit.steplen
+    prefixes = {
+        r.org_unit.path[: step * depth]
+        for r in rows
+        for depth in (2, 3)
+        if r.org_unit.depth >= depth
+    }
+    units = {u.path: u for u in OrgUnit.objects.filter(path__in=prefixes)}
+
+    def level(path: str, depth: int) -> tuple[str, str]:
+        unit = units.get(path[: step * depth]) if len(path) >= step * depth else None
+        return (unit.code, unit.name_fr) if unit is not None else ("", "")
+
+    frame = []
+    for r in rows:
+        region, province = level(r.org_unit.path, 2), level(r.org_unit.path, 3)
+        frame.append(
+            {
+                "id": r.pk,
+                "name_fr": r.name_fr,
+                "name_ar": r.name_ar,
+                "email": r.email,
+                "language": r.language,
+                "region": region[0],
+                "region_name": region[1],
+                "province": province[0],
+                "province_name": province[1],
+                "fields": [f.code for f in sorted(r.fields.all(), key=lambda f: (f.order, f.pk))],
+                "employees": r.employees,
+            }
+        )
+    return frame

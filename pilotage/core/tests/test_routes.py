@@ -38,6 +38,8 @@ PUBLIC = {
     "contact:public-appeal": "the requester reopens their answered request; same session check",
     "contact:public-survey": "satisfaction link from the e-mail, protected by its token",
     "contact:public-survey-appeal": "reopen from the satisfaction link, protected by its token",
+    "surveys:respond": "a respondent's personal survey link, protected by its signed token",
+    "surveys:respond-public": "an open survey's public link (random key, rate-limited posts)",
 }
 # API operations open to anonymous callers (their names are in PUBLIC with the reason).
 PUBLIC_API = {("GET", "/api/v1/kb/search"), ("GET", "/api/v1/kb/articles/{article_id}")}

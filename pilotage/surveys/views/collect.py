@@ -1,0 +1,209 @@
+"""Answering a survey: the respondent's personal link, an open survey's public link, and
+staff entry on a respondent's behalf (a phone interview). One page draws the form in the
+reader's language; it posts the answers to save them for later or to send them, as a
+plain form or — from the page's script, which also keeps answers while offline — with
+``Accept: application/json``, answered in JSON."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from pilotage.contact.services.public import client_ip, rate_limited
+from pilotage.surveys import permissions as perms
+from pilotage.surveys.answers import from_post
+from pilotage.surveys.models import Channel, FormVersion, Respondent, Submission, Survey
+from pilotage.surveys.rendering import form_bind, form_fields, form_logic, language_code
+from pilotage.surveys.selectors import survey_get
+from pilotage.surveys.services.collection import (
+    ATTACHMENT_MAX_BYTES,
+    LinkRefused,
+    SubmissionRefused,
+    public_survey,
+    respondent_draft,
+    respondent_from_token,
+    submission_save,
+)
+
+PUBLIC_PER_IP = (60, 3600)
+FILES_MAX = 10
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _refused(request: HttpRequest, exc: LinkRefused) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"status": "refused", "reason": exc.reason}, status=exc.status)
+    return render(request, "surveys/refused.html", {"reason": exc.reason}, status=exc.status)
+
+
+def _reader_language(version: FormVersion) -> str:
+    """The form's language closest to the page's: the reader's if the form has it."""
+    lang = translation.get_language() or "fr"
+    codes = [language_code(name) for name in version.languages]
+    return lang if lang in codes or not codes else language_code(version.default_language)
+
+
+def _files(request: HttpRequest) -> dict[str, tuple[str, bytes]]:
+    found: dict[str, tuple[str, bytes]] = {}
+    for key in list(request.FILES.keys())[:FILES_MAX]:
+        upload = request.FILES[key]
+        if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
+            found[key] = (upload.name or key, upload.read(ATTACHMENT_MAX_BYTES + 1))
+        else:
+            found[key] = (upload.name or key, upload.read())
+    return found
+
+
+def _answer_page(
+    request: HttpRequest,
+    *,
+    survey: Survey,
+    channel: str,
+    respondent: Respondent | None = None,
+    draft: Submission | None = None,
+    entered_by: Any = None,
+) -> HttpResponse:
+    version = survey.current_form
+    if version is None:
+        raise Http404
+    lang = _reader_language(version)
+    data: dict[str, Any] = draft.data if draft is not None else {}
+    instance_id = str(draft.instance_id) if draft is not None else str(uuid.uuid4())
+    errors: dict[str, str] = {}
+    problems: list[Any] = []
+    status = 200
+    if request.method == "POST":
+        final = request.POST.get("action") == "submit"
+        instance_id = str(request.POST.get("instance_id") or instance_id)
+        data = from_post(version.tree, request.POST)
+        try:
+            saved = submission_save(
+                survey=survey,
+                version=version,
+                instance_id=instance_id,
+                answers=data,
+                final=final,
+                channel=channel,
+                respondent=respondent,
+                entered_by=entered_by,
+                lang=lang,
+                files=_files(request),
+            )
+        except SubmissionRefused as exc:
+            problems = exc.problems
+            errors = {p.field: p.reason for p in reversed(exc.problems)}
+            status = 400
+            if _wants_json(request):
+                return JsonResponse(
+                    {"status": "refused", "problems": [p.as_dict() for p in problems]}, status=400
+                )
+        except LinkRefused as exc:
+            return _refused(request, exc)
+        else:
+            if _wants_json(request):
+                return JsonResponse(
+                    {
+                        "status": saved.submission.status,
+                        "instance_id": str(saved.submission.instance_id),
+                        "replayed": saved.replayed,
+                        "problems": [p.as_dict() for p in saved.problems],
+                    }
+                )
+            if saved.submission.status == "complete":
+                return render(
+                    request, "surveys/thanks.html", {"survey": survey, "replayed": saved.replayed}
+                )
+            data = saved.submission.data
+            problems = saved.problems
+            errors = {p.field: p.reason for p in reversed(saved.problems)}
+    fields = form_fields(version.tree, lang)
+    return render(
+        request,
+        "surveys/answer.html",
+        {
+            "survey": survey,
+            "version": version,
+            "questions": form_bind(fields, data, errors),
+            "logic": form_logic((version.pk, version.sha256), version.tree),
+            "instance_id": instance_id,
+            "problems": problems,
+            "saved": request.method == "POST" and status == 200,
+            "form_lang": lang,
+            "form_dir": "rtl" if lang == "ar" else "ltr",
+            "respondent": respondent,
+            "staff": channel == Channel.STAFF,
+        },
+        status=status,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        respondent = respondent_from_token(token)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _answer_page(
+        request,
+        survey=respondent.survey,
+        channel=Channel.LINK,
+        respondent=respondent,
+        draft=respondent_draft(respondent),
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def respond_public(request: HttpRequest, key: str) -> HttpResponse:
+    if request.method == "POST" and rate_limited("survey-ip", client_ip(request), PUBLIC_PER_IP):
+        return render(request, "surveys/refused.html", {"limited": True}, status=429)
+    try:
+        survey = public_survey(key)
+    except LinkRefused as exc:
+        return _refused(request, exc)
+    return _answer_page(request, survey=survey, channel=Channel.PUBLIC)
+
+
+@require_http_methods(["GET", "POST"])
+def enter(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = survey_get(request.user, pk)
+    if not perms.can_enter(request.user, survey):
+        raise Http404
+    respondent = None
+    draft = None
+    chosen = request.GET.get("respondent") or request.POST.get("respondent")
+    if chosen:
+        respondent = survey.respondents.filter(pk=chosen).first() if chosen.isdigit() else None
+        if respondent is None:
+            raise Http404
+        draft = respondent_draft(respondent)
+    try:
+        return _answer_page(
+            request,
+            survey=survey,
+            channel=Channel.STAFF,
+            respondent=respondent,
+            draft=draft,
+            entered_by=request.user,
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+
+
+urlpatterns = [
+    path("r/<str:token>/", respond, name="respond"),
+    path("p/<str:key>/", respond_public, name="respond-public"),
+    path("<int:pk>/enter/", enter, name="enter"),
+]
