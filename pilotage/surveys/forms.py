@@ -32,7 +32,7 @@ class SurveyForm(forms.Form):
     description = forms.CharField(
         label=_("Présentation aux répondants"), required=False, widget=forms.Textarea
     )
-    org_unit = forms.ModelChoiceField(
+    org_unit: forms.ModelChoiceField[OrgUnit] = forms.ModelChoiceField(
         label=_("Service responsable"), queryset=OrgUnit.objects.none()
     )
     access = forms.ChoiceField(label=_("Accès"), choices=SurveyAccess.choices)
@@ -40,7 +40,7 @@ class SurveyForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = managed_units(actor)
-        field = cast(forms.ModelChoiceField, self.fields["org_unit"])
+        field = cast("forms.ModelChoiceField[OrgUnit]", self.fields["org_unit"])
         field.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units])
         if len(units) == 1:
             field.initial = units[0]

@@ -6,204 +6,480 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgunits', '0003_levels_may_share_a_depth'),
+        ("orgunits", "0003_levels_may_share_a_depth"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormVersion',
+            name="FormVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='numéro')),
-                ('form_id', models.CharField(max_length=200, verbose_name='identifiant du formulaire')),
-                ('form_version', models.CharField(blank=True, max_length=100, verbose_name='version du formulaire')),
-                ('title', models.CharField(blank=True, max_length=300, verbose_name='titre du formulaire')),
-                ('workbook', models.FileField(upload_to='surveys/forms/', verbose_name='classeur XLSForm')),
-                ('workbook_name', models.CharField(max_length=200, verbose_name='nom du fichier')),
-                ('sha256', models.CharField(max_length=64, verbose_name='empreinte SHA-256')),
-                ('tree', models.JSONField(verbose_name='arbre du formulaire (pyxform)')),
-                ('xform', models.TextField(verbose_name='XForm')),
-                ('languages', models.JSONField(default=list, verbose_name='langues')),
-                ('default_language', models.CharField(blank=True, max_length=60, verbose_name='langue par défaut')),
-                ('warnings', models.JSONField(default=list, verbose_name='avertissements')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='chargé le')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='chargé par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="numéro")),
+                (
+                    "form_id",
+                    models.CharField(max_length=200, verbose_name="identifiant du formulaire"),
+                ),
+                (
+                    "form_version",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="version du formulaire"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="titre du formulaire"
+                    ),
+                ),
+                (
+                    "workbook",
+                    models.FileField(upload_to="surveys/forms/", verbose_name="classeur XLSForm"),
+                ),
+                ("workbook_name", models.CharField(max_length=200, verbose_name="nom du fichier")),
+                ("sha256", models.CharField(max_length=64, verbose_name="empreinte SHA-256")),
+                ("tree", models.JSONField(verbose_name="arbre du formulaire (pyxform)")),
+                ("xform", models.TextField(verbose_name="XForm")),
+                ("languages", models.JSONField(default=list, verbose_name="langues")),
+                (
+                    "default_language",
+                    models.CharField(blank=True, max_length=60, verbose_name="langue par défaut"),
+                ),
+                ("warnings", models.JSONField(default=list, verbose_name="avertissements")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="chargé le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="chargé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version de formulaire',
-                'verbose_name_plural': 'versions de formulaire',
-                'ordering': ('survey', 'number'),
+                "verbose_name": "version de formulaire",
+                "verbose_name_plural": "versions de formulaire",
+                "ordering": ("survey", "number"),
             },
         ),
         migrations.CreateModel(
-            name='SampleDraw',
+            name="SampleDraw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('associations', 'Registre des associations'), ('schools', "Établissements de l'arborescence"), ('upload', 'Liste chargée')], max_length=20, verbose_name='base de sondage')),
-                ('design', models.JSONField(verbose_name='plan de sondage')),
-                ('seed', models.BigIntegerField(verbose_name='graine du tirage')),
-                ('population', models.PositiveIntegerField(verbose_name='taille de la base (N)')),
-                ('size', models.PositiveIntegerField(verbose_name="taille de l'échantillon (n)")),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tiré le')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='tiré par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("associations", "Registre des associations"),
+                            ("schools", "Établissements de l'arborescence"),
+                            ("upload", "Liste chargée"),
+                        ],
+                        max_length=20,
+                        verbose_name="base de sondage",
+                    ),
+                ),
+                ("design", models.JSONField(verbose_name="plan de sondage")),
+                ("seed", models.BigIntegerField(verbose_name="graine du tirage")),
+                ("population", models.PositiveIntegerField(verbose_name="taille de la base (N)")),
+                ("size", models.PositiveIntegerField(verbose_name="taille de l'échantillon (n)")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tiré le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tiré par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "tirage d'échantillon",
-                'verbose_name_plural': "tirages d'échantillon",
-                'ordering': ('-created_at', '-pk'),
+                "verbose_name": "tirage d'échantillon",
+                "verbose_name_plural": "tirages d'échantillon",
+                "ordering": ("-created_at", "-pk"),
             },
         ),
         migrations.CreateModel(
-            name='SampledUnit',
+            name="SampledUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_key', models.CharField(max_length=100, verbose_name="identifiant de l'unité")),
-                ('label', models.CharField(max_length=300, verbose_name='libellé')),
-                ('stratum', models.CharField(blank=True, max_length=300, verbose_name='strate')),
-                ('stratum_population', models.PositiveIntegerField(verbose_name='taille de la strate (N_h)')),
-                ('inclusion_probability', models.FloatField(verbose_name="probabilité d'inclusion")),
-                ('weight', models.FloatField(verbose_name='poids de sondage')),
-                ('order', models.PositiveIntegerField(verbose_name='ordre de tirage')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='courriel')),
-                ('draw', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='surveys.sampledraw', verbose_name='tirage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unit_key",
+                    models.CharField(max_length=100, verbose_name="identifiant de l'unité"),
+                ),
+                ("label", models.CharField(max_length=300, verbose_name="libellé")),
+                ("stratum", models.CharField(blank=True, max_length=300, verbose_name="strate")),
+                (
+                    "stratum_population",
+                    models.PositiveIntegerField(verbose_name="taille de la strate (N_h)"),
+                ),
+                (
+                    "inclusion_probability",
+                    models.FloatField(verbose_name="probabilité d'inclusion"),
+                ),
+                ("weight", models.FloatField(verbose_name="poids de sondage")),
+                ("order", models.PositiveIntegerField(verbose_name="ordre de tirage")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="courriel")),
+                (
+                    "draw",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="units",
+                        to="surveys.sampledraw",
+                        verbose_name="tirage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unité tirée',
-                'verbose_name_plural': 'unités tirées',
-                'ordering': ('draw', 'order'),
+                "verbose_name": "unité tirée",
+                "verbose_name_plural": "unités tirées",
+                "ordering": ("draw", "order"),
             },
         ),
         migrations.CreateModel(
-            name='Respondent',
+            name="Respondent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='nom')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='courriel')),
-                ('language', models.CharField(blank=True, max_length=5, verbose_name='langue')),
-                ('link_key', models.CharField(max_length=32, verbose_name='clé du lien')),
-                ('expires_at', models.DateTimeField(verbose_name="lien valable jusqu'au")),
-                ('status', models.CharField(choices=[('invited', 'Invité'), ('started', 'Commencé'), ('submitted', 'Répondu')], default='invited', max_length=10, verbose_name='statut')),
-                ('invited_at', models.DateTimeField(blank=True, null=True, verbose_name='invité le')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='relancé le')),
-                ('reminders', models.PositiveSmallIntegerField(default=0, verbose_name='relances')),
-                ('unit', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='respondent', to='surveys.sampledunit', verbose_name='unité tirée')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="nom")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="courriel")),
+                ("language", models.CharField(blank=True, max_length=5, verbose_name="langue")),
+                ("link_key", models.CharField(max_length=32, verbose_name="clé du lien")),
+                ("expires_at", models.DateTimeField(verbose_name="lien valable jusqu'au")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Invité"),
+                            ("started", "Commencé"),
+                            ("submitted", "Répondu"),
+                        ],
+                        default="invited",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "invited_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="invité le"),
+                ),
+                (
+                    "reminded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="relancé le"),
+                ),
+                ("reminders", models.PositiveSmallIntegerField(default=0, verbose_name="relances")),
+                (
+                    "unit",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="respondent",
+                        to="surveys.sampledunit",
+                        verbose_name="unité tirée",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'répondant',
-                'verbose_name_plural': 'répondants',
-                'ordering': ('survey', 'name', 'pk'),
+                "verbose_name": "répondant",
+                "verbose_name_plural": "répondants",
+                "ordering": ("survey", "name", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('instance_id', models.UUIDField(verbose_name="identifiant de l'instance")),
-                ('channel', models.CharField(choices=[('link', 'Lien personnel'), ('public', 'Lien public'), ('staff', 'Saisie par un agent')], max_length=10, verbose_name='canal')),
-                ('status', models.CharField(choices=[('draft', 'En cours (enregistrée)'), ('complete', 'Envoyée')], default='draft', max_length=10, verbose_name='statut')),
-                ('data', models.JSONField(default=dict, verbose_name='réponses')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='commencée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='envoyée le')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisie par')),
-                ('form_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='surveys.formversion', verbose_name='version du formulaire')),
-                ('respondent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='surveys.respondent', verbose_name='répondant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("instance_id", models.UUIDField(verbose_name="identifiant de l'instance")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("link", "Lien personnel"),
+                            ("public", "Lien public"),
+                            ("staff", "Saisie par un agent"),
+                        ],
+                        max_length=10,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "En cours (enregistrée)"), ("complete", "Envoyée")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("data", models.JSONField(default=dict, verbose_name="réponses")),
+                (
+                    "started_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="commencée le"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="envoyée le"),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="saisie par",
+                    ),
+                ),
+                (
+                    "form_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="surveys.formversion",
+                        verbose_name="version du formulaire",
+                    ),
+                ),
+                (
+                    "respondent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="surveys.respondent",
+                        verbose_name="répondant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'réponse',
-                'verbose_name_plural': 'réponses',
-                'ordering': ('survey', '-submitted_at', '-pk'),
+                "verbose_name": "réponse",
+                "verbose_name_plural": "réponses",
+                "ordering": ("survey", "-submitted_at", "-pk"),
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.CharField(max_length=200, verbose_name='question')),
-                ('file', models.FileField(upload_to='surveys/attachments/', verbose_name='fichier')),
-                ('name', models.CharField(max_length=200, verbose_name='nom du fichier')),
-                ('content_type', models.CharField(max_length=100, verbose_name='type')),
-                ('size', models.PositiveIntegerField(verbose_name='taille (octets)')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='surveys.submission', verbose_name='réponse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.CharField(max_length=200, verbose_name="question")),
+                (
+                    "file",
+                    models.FileField(upload_to="surveys/attachments/", verbose_name="fichier"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom du fichier")),
+                ("content_type", models.CharField(max_length=100, verbose_name="type")),
+                ("size", models.PositiveIntegerField(verbose_name="taille (octets)")),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="surveys.submission",
+                        verbose_name="réponse",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pièce jointe',
-                'verbose_name_plural': 'pièces jointes',
+                "verbose_name": "pièce jointe",
+                "verbose_name_plural": "pièces jointes",
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_fr', models.CharField(max_length=300, verbose_name='intitulé (français)')),
-                ('title_ar', models.CharField(blank=True, max_length=300, verbose_name='intitulé (arabe)')),
-                ('description', models.TextField(blank=True, verbose_name='présentation')),
-                ('status', models.CharField(choices=[('draft', 'En préparation'), ('open', 'Ouverte'), ('closed', 'Close')], default='draft', max_length=10, verbose_name='statut')),
-                ('access', models.CharField(choices=[('invited', 'Sur invitation (liens personnels)'), ('public', 'Ouverte à tous (lien public)')], default='invited', max_length=10, verbose_name='accès')),
-                ('public_key', models.CharField(max_length=32, unique=True, verbose_name='clé du lien public')),
-                ('closes_at', models.DateTimeField(blank=True, null=True, verbose_name='date de clôture')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version de la fiche')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créée par')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgunits.orgunit', verbose_name='service responsable')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_fr", models.CharField(max_length=300, verbose_name="intitulé (français)")),
+                (
+                    "title_ar",
+                    models.CharField(blank=True, max_length=300, verbose_name="intitulé (arabe)"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="présentation")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "En préparation"),
+                            ("open", "Ouverte"),
+                            ("closed", "Close"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "access",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Sur invitation (liens personnels)"),
+                            ("public", "Ouverte à tous (lien public)"),
+                        ],
+                        default="invited",
+                        max_length=10,
+                        verbose_name="accès",
+                    ),
+                ),
+                (
+                    "public_key",
+                    models.CharField(max_length=32, unique=True, verbose_name="clé du lien public"),
+                ),
+                (
+                    "closes_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="date de clôture"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, verbose_name="version de la fiche"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créée par",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgunits.orgunit",
+                        verbose_name="service responsable",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enquête',
-                'verbose_name_plural': 'enquêtes',
-                'ordering': ('-created_at', '-pk'),
+                "verbose_name": "enquête",
+                "verbose_name_plural": "enquêtes",
+                "ordering": ("-created_at", "-pk"),
             },
         ),
         migrations.AddField(
-            model_name='submission',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='surveys.survey', verbose_name='enquête'),
+            model_name="submission",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="submissions",
+                to="surveys.survey",
+                verbose_name="enquête",
+            ),
         ),
         migrations.AddField(
-            model_name='sampledraw',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='draws', to='surveys.survey', verbose_name='enquête'),
+            model_name="sampledraw",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="draws",
+                to="surveys.survey",
+                verbose_name="enquête",
+            ),
         ),
         migrations.AddField(
-            model_name='respondent',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='respondents', to='surveys.survey', verbose_name='enquête'),
+            model_name="respondent",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="respondents",
+                to="surveys.survey",
+                verbose_name="enquête",
+            ),
         ),
         migrations.AddField(
-            model_name='formversion',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_versions', to='surveys.survey', verbose_name='enquête'),
+            model_name="formversion",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="form_versions",
+                to="surveys.survey",
+                verbose_name="enquête",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sampledunit',
-            constraint=models.UniqueConstraint(fields=('draw', 'unit_key'), name='surveys_sampledunit_once_per_draw'),
+            model_name="sampledunit",
+            constraint=models.UniqueConstraint(
+                fields=("draw", "unit_key"), name="surveys_sampledunit_once_per_draw"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sampledunit',
-            constraint=models.CheckConstraint(condition=models.Q(('inclusion_probability__gt', 0), ('inclusion_probability__lte', 1)), name='surveys_sampledunit_probability_range'),
+            model_name="sampledunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("inclusion_probability__gt", 0), ("inclusion_probability__lte", 1)
+                ),
+                name="surveys_sampledunit_probability_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.UniqueConstraint(fields=('submission', 'question', 'name'), name='surveys_attachment_once_per_question'),
+            model_name="attachment",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "question", "name"),
+                name="surveys_attachment_once_per_question",
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['survey', 'status'], name='surveys_sub_survey_status'),
+            model_name="submission",
+            index=models.Index(fields=["survey", "status"], name="surveys_sub_survey_status"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('survey', 'instance_id'), name='surveys_submission_instance_once'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "instance_id"), name="surveys_submission_instance_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='formversion',
-            constraint=models.UniqueConstraint(fields=('survey', 'number'), name='surveys_formversion_number_unique'),
+            model_name="formversion",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "number"), name="surveys_formversion_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='formversion',
-            constraint=models.UniqueConstraint(fields=('survey', 'sha256'), name='surveys_formversion_same_file_once'),
+            model_name="formversion",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "sha256"), name="surveys_formversion_same_file_once"
+            ),
         ),
     ]

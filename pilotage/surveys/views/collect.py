@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
@@ -55,13 +56,13 @@ def _reader_language(version: FormVersion) -> str:
 
 
 def _files(request: HttpRequest) -> dict[str, tuple[str, bytes]]:
+    """The files sent, each read to one byte past the limit at most (the service refuses
+    a larger one by its size)."""
     found: dict[str, tuple[str, bytes]] = {}
     for key in list(request.FILES.keys())[:FILES_MAX]:
-        upload = request.FILES[key]
-        if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
+        upload = request.FILES.get(key)
+        if isinstance(upload, UploadedFile):
             found[key] = (upload.name or key, upload.read(ATTACHMENT_MAX_BYTES + 1))
-        else:
-            found[key] = (upload.name or key, upload.read())
     return found
 
 
