@@ -229,7 +229,11 @@ def test_the_tree_is_json() -> None:
                 "name": "regex",
                 "args": [
                     {"type": "field", "name": "b"},
-                    {"type": "regex", "pattern": "^[0-9]+(?![\\s\\S])", "source": "^[0-9]+$"},
+                    {
+                        "type": "regex",
+                        "pattern": "^(?:^[0-9]+(?![\\s\\S]))(?![\\s\\S])",
+                        "source": "^[0-9]+$",
+                    },
                 ],
             },
         ],

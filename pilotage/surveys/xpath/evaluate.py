@@ -129,10 +129,12 @@ def to_string(value: Value) -> str:
 
 
 def to_number(value: Value) -> float:
-    """XPath's number(), plus ODK's reading of dates: a date is its count of days since
-    1970-01-01, a date-time the same with the time as a fraction of a day (UTC), a time of
-    day its fraction of a day (its offset ignored: both sides of a comparison of times
-    carry the device's)."""
+    """XPath 1.0's number(), extended as the ODK XForms specification extends it: a date
+    is its count of days since 1970-01-01, a date-time the same plus the time as a
+    fraction of a day (UTC), so that dates can be compared and subtracted. Beyond the
+    specification, a time of day is its fraction of a day, offset ignored (both times of a
+    comparison carry the device's), so that `${end} > ${start}` works on time questions
+    as it does in ODK Collect, where they are typed."""
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, float):
@@ -413,27 +415,24 @@ def _ceiling(x: float) -> float:
 
 
 def _round(args: list[Value]) -> float:
-    """One argument: XPath 1.0's round, halves toward positive infinity (-2.5 is -2).
-    Two: that many decimals, halves away from zero on the number as written (2.675 is
-    2.68, -2.5 with 0 decimals is -3), as ODK Collect's BigDecimal HALF_UP does."""
+    """XPath 1.0's round, halves toward positive infinity (2.5 is 3, -2.5 is -2), with the
+    ODK XForms specification's number of decimals (negative: tens, hundreds). It rounds the
+    number as written, its shortest decimal form, as ODK Collect does (BigDecimal of the
+    double's text): 2.675 is 2.68 although the double nearest 2.675 lies just below it."""
     x = to_number(args[0])
-    if not math.isfinite(x):
-        return x
-    if len(args) == 1:
-        low = float(math.floor(x))
-        result = low + 1 if x - low >= 0.5 else low
-        return _signed_zero(result, x)
-    places = to_number(args[1])
+    places = to_number(args[1]) if len(args) > 1 else 0.0
     if math.isnan(places):
         return NAN
-    if x == 0:
+    if not math.isfinite(x) or x == 0:
         return x
     digits, point = _decimal(abs(x))
     keep = point + int(_integer(max(min(places, 400.0), -400.0)))
     if keep >= len(digits):
         return x
     head = int(digits[:keep]) if keep > 0 else 0
-    if keep >= 0 and digits[keep] >= "5":
+    dropped = digits[keep:] if keep >= 0 else "0"
+    # A half goes up for a positive number, toward zero for a negative one.
+    if dropped[0] > "5" or (dropped[0] == "5" and (x > 0 or len(dropped) > 1)):
         head += 1
     return float(f"{'-' if x < 0 else ''}{head}e{point - keep}")
 
@@ -507,11 +506,12 @@ def _extreme(args: list[Value], larger: bool) -> float:
 
 
 def _pow(x: float, y: float) -> float:
-    """An integer exponent is worked out by repeated squaring, the same multiplications in
-    both evaluators: the engines' own pow differ in the last bit (V8 gives
-    0.00009999999999999999 for 10 to the -4). An exponent of 0.5 is a square root, exact
-    in both. Other exponents use the platform's pow, with JavaScript's special cases
-    (1 to the NaN is NaN, 0 to a negative power an infinity, never an exception)."""
+    """XPath 3.0's math:pow (IEEE 754-2008 pow: 1 to any power is 1, -1 to an infinite
+    power is 1). An integer exponent is worked out by repeated squaring, the same
+    multiplications in both evaluators, since the engines' own pow differ in the last bit
+    (V8 gives 0.00009999999999999999 for 10 to the -4); an exponent of 0.5 is a square
+    root, exact in both. Other exponents use the platform's pow: the page and the server
+    may then differ in the last bit."""
     if math.isfinite(y) and y.is_integer() and abs(y) <= 2**53:
         n, result, base = int(abs(y)), 1.0, x
         while n > 0:
@@ -521,19 +521,29 @@ def _pow(x: float, y: float) -> float:
             n //= 2
         return _divide(1.0, result) if y < 0 else result
     if y == 0.5 and x >= 0:
-        return math.sqrt(x) + 0.0
-    if math.isnan(y) or (math.isinf(y) and abs(x) == 1):
-        return NAN
+        return math.sqrt(x) + 0.0  # + 0.0: the square root of -0 is -0, its power 0.5 is 0
     try:
         return math.pow(x, y)
-    except OverflowError:
+    except OverflowError:  # only a positive base reaches it with a fractional power
         return math.inf
-    except ValueError:
+    except ValueError:  # 0 to a negative power, or a negative base to a fractional one
         return math.inf if x == 0 else NAN
 
 
 def _sqrt(x: float) -> float:
     return NAN if x < 0 else math.sqrt(x)
+
+
+def _decimal_time(value: Value) -> float:
+    """The ODK XForms specification's decimal-time: a time of day (or a date-time's) as a
+    fraction of the day, on the clock it is written in."""
+    text = to_string(value)
+    moment = _moment(text)
+    if moment is not None and "T" in text:
+        return moment[1] / 86400
+    match = _TIME.fullmatch(text)
+    clock = _clock(*match.groups()) if match else None
+    return NAN if clock is None else clock[0] / 86400
 
 
 def _date(args: list[Value]) -> str:
@@ -597,6 +607,7 @@ FUNCTIONS: dict[str, Function] = {
     "abs": lambda a, c: abs(to_number(a[0])),
     "pow": lambda a, c: _pow(to_number(a[0]), to_number(a[1])),
     "sqrt": lambda a, c: _sqrt(to_number(a[0])),
+    "pi": lambda a, c: math.pi,
     # Repeats.
     "count": lambda a, c: _count(a[0]),
     "count-non-empty": lambda a, c: _count_non_empty(a[0]),
@@ -608,6 +619,7 @@ FUNCTIONS: dict[str, Function] = {
     "now": lambda a, c: _now(c),
     "date": lambda a, c: _date(a),
     "decimal-date-time": lambda a, c: to_number(a[0]),
+    "decimal-time": lambda a, c: _decimal_time(a[0]),
     "format-date": lambda a, c: _format_date(a[0], to_string(a[1])),
     "format-date-time": lambda a, c: _format_date(a[0], to_string(a[1])),
 }
@@ -647,6 +659,7 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "abs": (1, 1),
     "pow": (2, 2),
     "sqrt": (1, 1),
+    "pi": (0, 0),
     "count": (1, 1),
     "count-non-empty": (1, 1),
     "sum": (1, 1),
@@ -656,6 +669,7 @@ ARITY: dict[str, tuple[int, int | None]] = {
     "now": (0, 0),
     "date": (1, 1),
     "decimal-date-time": (1, 1),
+    "decimal-time": (1, 1),
     "format-date": (2, 2),
     "format-date-time": (2, 2),
 }

@@ -19,8 +19,10 @@ equivalent pattern built only from constructs both engines agree on:
 
 Everything else (back-references, look-arounds, named groups, inline flags, `\\b`, Unicode
 classes, possessive quantifiers) is refused with a message saying what to write instead.
-The match is a search, as in ODK Collect (Java's `Matcher.find`): anchor with `^...$`
-to test the whole value.
+The pattern must match the whole value, as in ODK Collect (JavaRosa's regex() is Java's
+`Pattern.matches`): `regex(., '[0-9]{10}')` refuses "a0612345678b". The ODK XForms
+specification only says "the result of regex test", which Enketo reads as a search; the
+whole-value reading is the one that never accepts what Collect would refuse.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ class RegexNotSupported(ValueError):
 
 
 def canonical(pattern: str) -> str:
-    """The pattern both evaluators run, or `RegexNotSupported` naming the first problem."""
+    """The pattern both evaluators search for, anchored at both ends so that it must match
+    the whole value; or `RegexNotSupported` naming the first problem."""
     out: list[str] = []
     i = 0
     depth = 0
@@ -125,7 +128,7 @@ def canonical(pattern: str) -> str:
             i += 1
     if depth:
         raise RegexNotSupported("a group ( is not closed by )")
-    return "".join(out)
+    return "^(?:" + "".join(out) + ")" + _END
 
 
 def _literal(c: str) -> str:

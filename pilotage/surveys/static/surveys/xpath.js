@@ -12,6 +12,7 @@
   "use strict";
 
   function evaluate(node, context) {
+    context = context || {};
     switch (node.type) {
       case "number": return Number(node.value);
       case "string": return String(node.value);
@@ -340,23 +341,22 @@
     return x < 0 || Object.is(x, -0) ? -0 : 0;
   }
 
-  // One argument: XPath 1.0's round, halves toward positive infinity (-2.5 is -2). Two:
-  // that many decimals, halves away from zero on the number as written (2.675 is 2.68).
+  // XPath 1.0's round, halves toward positive infinity (-2.5 is -2), with the ODK number
+  // of decimals, on the number as written (2.675 is 2.68), as the server's _round.
   function round(args) {
     var x = toNumber(args[0]);
-    if (!isFinite(x)) { return x; }
-    if (args.length === 1) {
-      var low = Math.floor(x);
-      return signedZero(x - low >= 0.5 ? low + 1 : low, x);
-    }
-    var places = toNumber(args[1]);
+    var places = args.length > 1 ? toNumber(args[1]) : 0;
     if (isNaN(places)) { return NaN; }
-    if (x === 0) { return x; }
+    if (!isFinite(x) || x === 0) { return x; }
     var decimal = decimalDigits(Math.abs(x)), digits = decimal[0], point = decimal[1];
     var keep = point + Math.trunc(Math.max(Math.min(places, 400), -400));
     if (keep >= digits.length) { return x; }
     var head = keep > 0 ? BigInt(digits.slice(0, keep)) : BigInt(0);
-    if (keep >= 0 && digits.charAt(keep) >= "5") { head += BigInt(1); }
+    var dropped = keep >= 0 ? digits.slice(keep) : "0";
+    // A half goes up for a positive number, toward zero for a negative one.
+    if (dropped.charAt(0) > "5" || (dropped.charAt(0) === "5" && (x > 0 || dropped.length > 1))) {
+      head += BigInt(1);
+    }
     return Number((x < 0 ? "-" : "") + head.toString() + "e" + (point - keep));
   }
 
@@ -427,8 +427,9 @@
     return compiled[pattern].test(text);
   }
 
-  // An integer exponent by repeated squaring, the same multiplications as the server's
-  // (Math.pow's last bit differs between engines); 0.5 as a square root.
+  // XPath 3.0's math:pow, as the server's _pow: an integer exponent by repeated squaring
+  // (Math.pow's last bit differs between engines), 0.5 as a square root, and IEEE 754-2008's
+  // cases where Math.pow says NaN (1 to the NaN, -1 to the infinity are 1).
   function pow(x, y) {
     if (Number.isInteger(y) && Math.abs(y) <= Math.pow(2, 53)) {
       var n = Math.abs(y), result = 1, base = x;
@@ -440,7 +441,18 @@
       return y < 0 ? 1 / result : result;
     }
     if (y === 0.5 && x >= 0) { return Math.sqrt(x) + 0; }
+    if (x === 1 || (x === -1 && (y === Infinity || y === -Infinity))) { return 1; }
     return Math.pow(x, y);
+  }
+
+  // A time of day (or a date-time's) as a fraction of the day, on the clock it is written in.
+  function decimalTime(value) {
+    var text = toStr(value);
+    var moment = parseMoment(text);
+    if (moment !== null && text.indexOf("T") >= 0) { return moment[1] / 86400; }
+    var match = TIME.exec(text);
+    var time = match ? clock(match[1], match[2], match[3], match[4]) : null;
+    return time === null ? NaN : time[0] / 86400;
   }
 
   function date(args) {
@@ -503,6 +515,7 @@
     "abs": function (a) { return Math.abs(toNumber(a[0])); },
     "pow": function (a) { return pow(toNumber(a[0]), toNumber(a[1])); },
     "sqrt": function (a) { return Math.sqrt(toNumber(a[0])); },
+    "pi": function () { return Math.PI; },
     // Repeats.
     "count": function (a) { return count(a[0]); },
     "count-non-empty": function (a) { return countNonEmpty(a[0]); },
@@ -514,6 +527,7 @@
     "now": function (a, c) { return now(c); },
     "date": function (a) { return date(a); },
     "decimal-date-time": function (a) { return toNumber(a[0]); },
+    "decimal-time": function (a) { return decimalTime(a[0]); },
     "format-date": function (a) { return formatDate(a[0], toStr(a[1])); },
     "format-date-time": function (a) { return formatDate(a[0], toStr(a[1])); }
   };
