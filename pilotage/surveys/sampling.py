@@ -81,6 +81,12 @@ class SampleSize:
     n: int
 
 
+# The quantiles as the tables and the ministry's methodology notes print them (Cochran's
+# worked example uses 1.96): the design page offers these three levels, so the n it shows
+# is the n a statistician recomputes by hand.
+TABLE_Z = {0.90: 1.645, 0.95: 1.96, 0.99: 2.576}
+
+
 def z_for_confidence(level: float) -> float:
     """Two-sided standard normal quantile: 0.95 → 1.95996…
 

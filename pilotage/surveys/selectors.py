@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -12,6 +13,8 @@ from pilotage.surveys import permissions as perms
 from pilotage.surveys.models import (
     FormVersion,
     Respondent,
+    RespondentStatus,
+    SampleDraw,
     Submission,
     SubmissionStatus,
     Survey,
@@ -61,3 +64,62 @@ def form_version_get(actor: Any, survey_pk: int, number: int) -> FormVersion:
     if found is None:
         raise Http404
     return found
+
+
+# --- sample and response rate ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StratumRate:
+    stratum: str
+    population: int
+    drawn: int
+    invited: int
+    started: int
+    submitted: int
+
+    @property
+    def rate(self) -> float | None:
+        """Sent answers over units drawn (the response rate the weights are adjusted for)."""
+        return self.submitted / self.drawn if self.drawn else None
+
+
+def sample_current(survey: Survey) -> SampleDraw | None:
+    return survey.draws.select_related("created_by").order_by("-created_at", "-pk").first()
+
+
+def response_rates(survey: Survey) -> list[StratumRate]:
+    """Per stratum of the current draw: N_h, drawn, invited, started, sent — one query."""
+    rows = (
+        Respondent.objects.filter(survey=survey, unit__isnull=False)
+        .values("unit__stratum", "unit__stratum_population")
+        .annotate(
+            drawn=Count("pk"),
+            invited=Count("pk", filter=Q(invited_at__isnull=False)),
+            started=Count("pk", filter=Q(status=RespondentStatus.STARTED)),
+            submitted=Count("pk", filter=Q(status=RespondentStatus.SUBMITTED)),
+        )
+        .order_by("unit__stratum")
+    )
+    return [
+        StratumRate(
+            r["unit__stratum"],
+            r["unit__stratum_population"],
+            r["drawn"],
+            r["invited"],
+            r["started"],
+            r["submitted"],
+        )
+        for r in rows
+    ]
+
+
+def non_respondents(survey: Survey, *, stratum: str = "") -> QuerySet[Respondent]:
+    """The respondents who have not sent their answers, to remind or to call."""
+    rows = (
+        Respondent.objects.filter(survey=survey)
+        .exclude(status=RespondentStatus.SUBMITTED)
+        .select_related("unit")
+        .order_by("unit__stratum", "name", "pk")
+    )
+    return rows.filter(unit__stratum=stratum) if stratum else rows
