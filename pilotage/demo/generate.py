@@ -41,6 +41,7 @@ from pilotage.demo import (
     population,
     schooling,
     steering,
+    surveys,
 )
 from pilotage.demo.contact_stats import rebuild_contact_stats
 from pilotage.demo.context import Context
@@ -128,6 +129,8 @@ STEPS: list[Step] = [
     ),
     # Last: the statistics are rebuilt from every ticket the steps above made.
     Step("contact_stats", _("Statistiques du centre de contact"), rebuild_contact_stats),
+    # The associations' survey draws its sample from the registry made above.
+    Step("surveys", _("Enquêtes : échantillon, invitations et réponses"), surveys.create_surveys),
 ]
 
 

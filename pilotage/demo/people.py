@@ -38,6 +38,7 @@ from pilotage.demo.orgunits import SCHOOL_DEPTH, provinces_in_scale
 from pilotage.orgunits.models import OrgUnit, School
 from pilotage.orgunits.roles import PROVINCIAL_OFFICER, REGIONAL_OFFICER
 from pilotage.schooling.roles import PARENT, SCHOOL_HEAD, TEACHER
+from pilotage.surveys.roles import ENUMERATOR, SURVEY_MANAGER
 
 PASSWORD = "pilotage-demo"  # noqa: S105 (printed for everyone on purpose: demo data only)
 EMAIL_DOMAIN = "pilotage.example"
@@ -84,6 +85,10 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("superviseur.contact", CONTACT_SUPERVISOR, "MA"),
     DemoAccount("agent.contact", CONTACT_AGENT, "MA"),
     DemoAccount("agent.fes", CONTACT_AGENT, "MA-03"),
+    # The surveys (see demo/surveys.py): the national survey manager and an enumerator of
+    # the home region.
+    DemoAccount("enquetes", SURVEY_MANAGER, "MA"),
+    DemoAccount("enqueteur.tanger", ENUMERATOR, HOME_REGION),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 
