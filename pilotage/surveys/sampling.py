@@ -3,8 +3,8 @@
 Pure functions over a frame handed in by the caller (the associations registry, the schools
 of the org-unit tree, an uploaded list), so the same design can be computed, shown and
 checked without a database. Every formula, its source and the reasons for each choice are
-in ``docs/surveys-sampling.md``; the docstrings here give the reasons a reader of the code
-needs.
+in ``docs/surveys.md`` ("Sampling design"); the docstrings here give the reasons a reader
+of the code needs.
 
 Reproducibility rests on two things: a draw takes a required integer seed, and it consumes
 only ``random.Random(seed).random()``, whose sequence for an integer seed Python promises

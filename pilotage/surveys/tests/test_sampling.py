@@ -1,6 +1,6 @@
 """Sampling designs against worked examples.
 
-Sources (full references in docs/surveys-sampling.md):
+Sources (full references in docs/surveys.md ("Sampling design")):
 - Cochran, W. G. (1977) Sampling Techniques, 3rd ed., Wiley: §4.4 (sample size for a
   proportion and its finite population correction), ch. 5 (stratified sampling: proportional
   and optimum allocation, §5.5, and allocations asking for more than 100 % of a stratum),
@@ -379,7 +379,7 @@ def test_simple_random_does_not_depend_on_frame_order():
 
 
 def test_simple_random_is_the_documented_random_sort():
-    # docs/surveys-sampling.md: one Random(seed).random() per unit in id order, keep the n
+    # docs/surveys.md ("Sampling design"): one Random(seed).random() per unit in id order, keep the n
     # smallest, in increasing order. An auditor can replay it without this module.
     units = [Unit(i) for i in range(1, 21)]
     generator = random.Random(20240917)
