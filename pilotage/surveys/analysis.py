@@ -99,6 +99,11 @@ class StratumSummary:
     def response_rate(self) -> float | None:
         return self.respondents / self.drawn if self.drawn else None
 
+    @property
+    def response_pct(self) -> float | None:
+        rate = self.response_rate
+        return None if rate is None else 100 * rate
+
 
 @dataclass
 class Analysis:
@@ -118,6 +123,11 @@ class Analysis:
     @property
     def response_rate(self) -> float | None:
         return self.respondents / self.drawn if self.drawn else None
+
+    @property
+    def response_pct(self) -> float | None:
+        rate = self.response_rate
+        return None if rate is None else 100 * rate
 
     @property
     def weighted(self) -> bool:

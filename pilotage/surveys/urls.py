@@ -1,8 +1,9 @@
-from pilotage.surveys.views import collect, surveys
+from pilotage.surveys.views import analysis, collect, surveys
 
 app_name = "surveys"
 
 urlpatterns: list = [
     *surveys.urlpatterns,
     *collect.urlpatterns,
+    *analysis.urlpatterns,
 ]
