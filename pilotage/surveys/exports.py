@@ -12,6 +12,12 @@ weight the analysis uses (after the non-response adjustment, ``analysis.py``).
 
 The CSV files are UTF-8 with a byte-order mark: without it Excel reads them in the
 machine's legacy code page and Arabic comes out as mojibake.
+
+An answer is the respondent's text, never a formula: in the workbook a text starting with
+``=`` is written as a text cell; in a CSV, which has no cell types, a text that a
+spreadsheet would run (``=``, ``@``, ``+`` or ``-`` not followed by a digit, a tab or a
+carriage return first) is prefixed with an apostrophe, the usual guard against formula
+injection (OWASP, "CSV Injection").
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,6 +46,7 @@ QUESTIONS_SHEET = "questions"
 # Not answers: what the page shows or the form keeps for itself.
 _SKIPPED = ("note", "group", "repeat")
 _NUMERIC = ("integer", "decimal")
+_RUNS_AS_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?!\d))")
 _MAIN_META = ["_submission", "_submitted_at", "_channel", "_stratum", "_design_weight", "_weight"]
 
 
@@ -181,14 +189,29 @@ def tables(survey: Survey, *, typed: bool) -> list[tuple[str, list[list[Any]]]]:
     return [*sheets.items(), (QUESTIONS_SHEET, questions)]
 
 
+def _inert(value: Any) -> Any:
+    if isinstance(value, str) and _RUNS_AS_FORMULA.match(value):
+        return "'" + value
+    return value
+
+
 def submissions_xlsx(survey: Survey) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     for name, rows in tables(survey, typed=True):
         sheet = book.create_sheet(name[:31])
         for row in rows:
-            sheet.append(row)
+            cells: list[Any] = []
+            for value in row:
+                if isinstance(value, str) and value.startswith("="):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    cells.append(cell)
+                else:
+                    cells.append(value)
+            sheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -200,6 +223,6 @@ def submissions_csv_zip(survey: Survey) -> bytes:
         for name, rows in tables(survey, typed=False):
             text = io.StringIO()
             writer = csv.writer(text)
-            writer.writerows(["" if v is None else v for v in row] for row in rows)
+            writer.writerows(["" if v is None else _inert(v) for v in row] for row in rows)
             archive.writestr(f"{name}.csv", text.getvalue().encode("utf-8-sig"))
     return buffer.getvalue()

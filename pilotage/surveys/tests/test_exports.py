@@ -115,6 +115,19 @@ def test_csv_zip_with_bom(filled: Surveys) -> None:
     assert "حاجيات المواكبة" in questions
 
 
+def test_answers_are_never_formulas(filled: Surveys) -> None:
+    submit(filled.survey_a, answers("rsk", comment='=HYPERLINK("http://x","y")'), minutes=20)
+    submit(filled.survey_a, answers("rsk", comment="+212 5 37 00 00 00"), minutes=21)
+    book = openpyxl.load_workbook(io.BytesIO(submissions_xlsx(filled.survey_a)))
+    cells = [row[-1] for row in book["submissions"].iter_rows(min_row=2)]
+    assert cells[-2].value == '=HYPERLINK("http://x","y")'
+    assert cells[-2].data_type == "s"
+    archive = zipfile.ZipFile(io.BytesIO(submissions_csv_zip(filled.survey_a)))
+    main = list(csv.DictReader(io.StringIO(archive.read("submissions.csv").decode("utf-8-sig"))))
+    assert main[-2]["comment"] == '\'=HYPERLINK("http://x","y")'
+    assert main[-1]["comment"] == "+212 5 37 00 00 00"  # a phone number stays as written
+
+
 def test_tables_without_answers(sv: Surveys) -> None:
     found = dict(tables(sv.survey_a, typed=True))
     assert len(found["submissions"]) == 1  # the header alone
