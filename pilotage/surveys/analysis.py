@@ -12,9 +12,10 @@ strata as the classes: each respondent's weight is multiplied by
 
 so the respondents of a stratum represent the whole stratum again; with equal design
 weights N_h / n_h it is N_h / r_h, r_h the respondents of h (Lohr 2022, *Sampling: Design
-and Analysis*, 3rd ed., ch. 8, weighting-class adjustments; Kish 1965, *Survey Sampling*,
-§13.4 on weighting for non-response). It assumes the respondents of a stratum are like
-its non-respondents (missing at random within the strata), which the page says.
+and Analysis*, 3rd ed., ch. 8, weighting-class adjustments; Kalton & Flores-Cervantes
+2003, "Weighting methods", *Journal of Official Statistics* 19(2), cell weighting). It
+assumes the respondents of a stratum are like its non-respondents (missing at random
+within the strata), which the page says.
 
 A submission without a sampled unit (the public link, or an interview entered without a
 respondent) has no design weight: it gets weight 1 in the stratum ``—`` and the result

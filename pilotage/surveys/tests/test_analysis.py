@@ -28,7 +28,8 @@ from pilotage.surveys.analysis import (
     weights_by_submission,
 )
 from pilotage.surveys.models import SubmissionStatus
-from pilotage.surveys.tests.analysis_support import answers, draw, respondents, submit
+from pilotage.surveys.services.sampling import sample_draw
+from pilotage.surveys.tests.analysis_support import answers, draw, frame, respondents, submit
 from pilotage.surveys.tests.conftest import Surveys
 
 RSK = [("rabat", 12), ("rabat", 0), ("sale", 4)]
@@ -198,3 +199,27 @@ def test_questions_in_the_readers_language(sv: Surveys) -> None:
     assert found["needs"].multiple
     assert found["employees"].numeric
     assert found["province"].choice_label("casa") == "الدار البيضاء"
+
+
+def test_a_simple_random_draw_is_one_stratum_apart_from_the_unweighted_part(
+    sv: Surveys,
+) -> None:
+    # SRS of n = 4 from N = 10: weight 10 / 4 = 2.5; 2 answer → 10 / 2 = 5 each
+    # (Lohr 2022, ch. 8: one weighting class). sample_draw labels its one stratum "—",
+    # like the unweighted part, which must stay a stratum of its own.
+    sample_draw(
+        actor=sv.manager_a,
+        survey=sv.survey_a,
+        source="upload",
+        frame=frame({"rsk": 10}),
+        n=4,
+        method="simple",
+        seed=7,
+    )
+    for i, r in enumerate(respondents(sv.survey_a)[:2]):
+        submit(sv.survey_a, answers("rsk"), respondent=r, minutes=i)
+    submit(sv.survey_a, answers("cs", "casa"), minutes=9)
+    found = analysis_read(sv.survey_a, ["region"])
+    assert found.sample.stratum_sizes == {estimation.SINGLE_STRATUM: 2, UNWEIGHTED_STRATUM: 1}
+    assert sorted(found.sample.weights) == pytest.approx([1.0, 5.0, 5.0])
+    assert found.strata[0].design_weight == pytest.approx(2.5)

@@ -12,7 +12,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from pilotage.surveys.exports import submissions_csv_zip, submissions_xlsx, tables
+from pilotage.surveys.exports import (
+    _instances,
+    levels,
+    submissions_csv_zip,
+    submissions_xlsx,
+    tables,
+)
 from pilotage.surveys.models import SubmissionStatus
 from pilotage.surveys.tests.analysis_support import answers, draw, respondents, submit
 from pilotage.surveys.tests.conftest import Surveys
@@ -143,3 +149,44 @@ def test_downloads(client: Client, filled: Surveys) -> None:
     response = client.get(reverse("surveys:export-csv", args=[filled.survey_a.pk]))
     assert response["Content-Type"] == "application/zip"
     assert zipfile.ZipFile(io.BytesIO(response.content)).testzip() is None
+
+
+def test_a_repeat_inside_a_repeat_carries_its_parent() -> None:
+    """A tree as pyxform gives it: households, each with its members."""
+    tree = {
+        "default_language": "default",
+        "children": [
+            {"type": "text", "name": "village", "label": "Village"},
+            {
+                "type": "repeat",
+                "name": "household",
+                "label": "Ménage",
+                "children": [
+                    {"type": "integer", "name": "size", "label": "Taille"},
+                    {
+                        "type": "repeat",
+                        "name": "member",
+                        "label": "Membre",
+                        "children": [{"type": "text", "name": "first_name", "label": "Prénom"}],
+                    },
+                ],
+            },
+        ],
+    }
+    found = levels(tree)
+    assert [level.name for level in found] == ["submissions", "household", "member"]
+    data = {
+        "village": "Tafraout",
+        "household": [
+            {"size": "2", "member": [{"first_name": "Aïcha"}, {"first_name": "Omar"}]},
+            {"size": "1", "member": [{"first_name": "Sara"}]},
+        ],
+    }
+    rows = list(_instances(found[0], data, "k1", "", typed=True))
+    assert [(level.name, row) for level, row in rows] == [
+        ("household", ["k1", 1, 2]),
+        ("member", ["k1", "1", "1.1", "Aïcha"]),
+        ("member", ["k1", "1", "1.2", "Omar"]),
+        ("household", ["k1", 2, 1]),
+        ("member", ["k1", "2", "2.1", "Sara"]),
+    ]

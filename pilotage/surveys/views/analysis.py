@@ -176,7 +176,8 @@ def _weights_text(found: Analysis) -> str:
     text = str(
         _(
             "Poids de sondage N_h / n_h du tirage, ajustés pour la non-réponse dans chaque "
-            "strate (N_h / r_h, r_h les répondants de la strate)."
+            "strate (N_h / r_h, r_h les répondants de la strate) : on suppose que, dans "
+            "une strate, les répondants ressemblent aux non-répondants."
         )
     )
     if found.unweighted:
