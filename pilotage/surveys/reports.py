@@ -42,6 +42,11 @@ def _number(value: float, decimals: int = 1) -> str:
     return formats.number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True)
 
 
+def _ltr(text: str) -> str:
+    """Figures kept in their order inside a right-to-left line (LRI … PDI)."""
+    return "\u2066" + text + "\u2069" if translation.get_language() == "ar" else text
+
+
 def _design(survey: Survey) -> list[list[str]]:
     draw = survey.draws.order_by("-created_at", "-pk").first()
     if draw is None:
@@ -91,7 +96,9 @@ def summary_document(survey: Survey, language: str) -> dict[str, Any]:
             design.append(
                 [
                     str(_("Taux de réponse")),
-                    f"{_number(100 * rate)} % ({found.respondents} / {found.drawn})",
+                    # Isolated left-to-right: in an Arabic line the bidi algorithm
+                    # would otherwise print "(8 / 5)" for 5 of 8.
+                    _ltr(f"{_number(100 * rate)} % ({found.respondents} / {found.drawn})"),
                 ]
             )
             weights = str(_("Poids N_h / n_h ajustés pour la non-réponse par strate (N_h / r_h)"))
