@@ -92,6 +92,14 @@ def test_poststratification_error_is_shown(client: Client, worked: Surveys) -> N
         _url(worked), {"q": "province", "post": "region", "totals": "rsk = 30"}
     ).content.decode()
     assert 'id="analysis-error"' in page
+    # Totals 30 and 10: Rabat weighs 2 × 30/3 = 20 of 40 → 50.0 % (Lohr 2022, ch. 4).
+    page = client.get(
+        _url(worked), {"q": "province", "post": "region", "totals": "rsk = 30\ncs = 10"}
+    ).content.decode()
+    assert 'id="analysis-error"' not in page
+    assert "Post-stratification sur « Région »" in page
+    row = re.search(r'<tr data-choice="rabat".*?</tr>', page, re.S)
+    assert row is not None and "50,0" in row.group(0)
 
 
 @pytest.mark.parametrize("who", ["manager_b", "enumerator_a"])

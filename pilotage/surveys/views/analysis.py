@@ -168,7 +168,7 @@ def crosstab(found: Analysis, q: Question, by: Question) -> dict[str, Any]:
     }
 
 
-def _weights_text(found: Analysis) -> str:
+def _weights_text(found: Analysis, post: Question | None) -> str:
     if not found.weighted:
         return str(
             _("Aucune pondération : pas d'échantillon tiré, chaque réponse compte pour une.")
@@ -186,7 +186,10 @@ def _weights_text(found: Analysis) -> str:
             % {"n": found.unweighted}
         )
     if found.poststratified_by:
-        text += " " + str(_("Post-stratification sur « %(v)s ».") % {"v": found.poststratified_by})
+        text += " " + str(
+            _("Post-stratification sur « %(v)s ».")
+            % {"v": post.label if post is not None else found.poststratified_by}
+        )
     return text
 
 
@@ -222,7 +225,7 @@ def analysis_context(survey: Survey, params: Any, lang: str) -> dict[str, Any]:
         context["error"] = str(exc)
         return context
     context["found"] = found
-    context["weights_text"] = _weights_text(found)
+    context["weights_text"] = _weights_text(found, post)
     if q is None or not len(found.sample):
         return context
     try:
