@@ -1,4 +1,4 @@
-from pilotage.surveys.views import collect, sampling, surveys
+from pilotage.surveys.views import analysis, collect, sampling, surveys
 
 app_name = "surveys"
 
@@ -6,4 +6,5 @@ urlpatterns: list = [
     *surveys.urlpatterns,
     *collect.urlpatterns,
     *sampling.urlpatterns,
+    *analysis.urlpatterns,
 ]
