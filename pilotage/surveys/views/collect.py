@@ -16,12 +16,20 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pilotage.contact.services.public import client_ip, rate_limited
 from pilotage.surveys import permissions as perms
 from pilotage.surveys.answers import from_post
-from pilotage.surveys.models import Channel, FormVersion, Respondent, Submission, Survey
+from pilotage.surveys.models import (
+    Channel,
+    FormVersion,
+    Respondent,
+    Submission,
+    SubmissionStatus,
+    Survey,
+)
 from pilotage.surveys.rendering import form_bind, form_fields, form_logic, language_code
 from pilotage.surveys.selectors import survey_get
 from pilotage.surveys.services.collection import (
@@ -55,6 +63,41 @@ def _reader_language(version: FormVersion) -> str:
     return lang if lang in codes or not codes else language_code(version.default_language)
 
 
+def _sent(request: HttpRequest, survey: Survey, draft: Submission | None) -> bool | None:
+    """Whether to show the thanks page instead of the form: the respondent's answers are
+    already sent (True: "already received"), or the page's script has just sent them and
+    asks for the page with ``?sent=<instance id>`` (False); None: show the form."""
+    if draft is not None and draft.status == SubmissionStatus.COMPLETE:
+        return True
+    asked = request.GET.get("sent", "")
+    try:
+        instance = uuid.UUID(asked) if asked else None
+    except ValueError:
+        return None
+    if instance is None:
+        return None
+    done = survey.submissions.filter(
+        instance_id=instance, status=SubmissionStatus.COMPLETE
+    ).exists()
+    return False if done else None
+
+
+def _script_messages() -> dict[str, str]:
+    """The page script's own messages (the form's messages come with each question)."""
+    return {
+        "required": _("réponse obligatoire"),
+        "constraint": _("valeur refusée par le formulaire"),
+        "integer": _("un nombre entier est attendu"),
+        "decimal": _("un nombre est attendu"),
+        "saved": _(
+            "Vos réponses sont enregistrées : vous pouvez reprendre plus tard avec le même lien."
+        ),
+        "refused": _("Vos réponses ne sont pas envoyées ; corrigez :"),
+        "kept": _("Ces réponses n'ont pas été gardées :"),
+        "failed": _("L'envoi a échoué : réessayez."),
+    }
+
+
 def _files(request: HttpRequest) -> dict[str, tuple[str, bytes]]:
     """The files sent, each read to one byte past the limit at most (the service refuses
     a larger one by its size)."""
@@ -78,6 +121,10 @@ def _answer_page(
     version = survey.current_form
     if version is None:
         raise Http404
+    if request.method == "GET":
+        sent = _sent(request, survey, draft)
+        if sent is not None:
+            return render(request, "surveys/thanks.html", {"survey": survey, "replayed": sent})
     lang = _reader_language(version)
     data: dict[str, Any] = draft.data if draft is not None else {}
     instance_id = str(draft.instance_id) if draft is not None else str(uuid.uuid4())
@@ -121,7 +168,7 @@ def _answer_page(
                         "problems": [p.as_dict() for p in saved.problems],
                     }
                 )
-            if saved.submission.status == "complete":
+            if saved.submission.status == SubmissionStatus.COMPLETE:
                 return render(
                     request, "surveys/thanks.html", {"survey": survey, "replayed": saved.replayed}
                 )
@@ -144,6 +191,7 @@ def _answer_page(
             "form_dir": "rtl" if lang == "ar" else "ltr",
             "respondent": respondent,
             "staff": channel == Channel.STAFF,
+            "messages_js": _script_messages(),
         },
         status=status,
     )
