@@ -157,6 +157,13 @@ def _fields(
     return found
 
 
+def reader_language(languages: list[str], default_language: str, lang: str) -> str:
+    """The form's language closest to the reader's (``lang``): theirs if the form has it,
+    else the form's default."""
+    codes = [language_code(name) for name in languages]
+    return lang if lang in codes or not codes else language_code(default_language)
+
+
 def form_fields(tree: dict[str, Any], lang: str) -> list[Field]:
     default = str(tree.get("default_language") or "default")
     return _fields(tree.get("children") or [], tree, lang, default, "")

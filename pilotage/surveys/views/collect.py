@@ -30,7 +30,7 @@ from pilotage.surveys.models import (
     SubmissionStatus,
     Survey,
 )
-from pilotage.surveys.rendering import form_bind, form_fields, form_logic, language_code
+from pilotage.surveys.rendering import form_bind, form_fields, form_logic, reader_language
 from pilotage.surveys.selectors import survey_get
 from pilotage.surveys.services.collection import (
     ATTACHMENT_MAX_BYTES,
@@ -58,9 +58,9 @@ def _refused(request: HttpRequest, exc: LinkRefused) -> HttpResponse:
 
 def _reader_language(version: FormVersion) -> str:
     """The form's language closest to the page's: the reader's if the form has it."""
-    lang = translation.get_language() or "fr"
-    codes = [language_code(name) for name in version.languages]
-    return lang if lang in codes or not codes else language_code(version.default_language)
+    return reader_language(
+        version.languages, version.default_language, translation.get_language() or "fr"
+    )
 
 
 def _sent(request: HttpRequest, survey: Survey, draft: Submission | None) -> bool | None:
