@@ -115,7 +115,8 @@ def submission_create(
         respondent = survey.respondents.filter(pk=payload.respondent).first()
         if respondent is None:
             raise Http404
-    existed = survey.submissions.filter(instance_id=_uuid_or_none(payload.instance_id)).exists()
+    instance = _uuid_or_none(payload.instance_id)
+    existed = instance is not None and survey.submissions.filter(instance_id=instance).exists()
     lang = reader_language(
         version.languages, version.default_language, translation.get_language() or "fr"
     )

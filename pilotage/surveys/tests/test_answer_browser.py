@@ -7,6 +7,8 @@ the phone and arrive once when the network is back."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
@@ -17,7 +19,7 @@ from pilotage.surveys.tests.factories import make_respondent, open_survey, respo
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-TEXTS = {
+TEXTS: dict[str, dict[str, Any]] = {
     "fr": {
         "region": "Rabat-Salé-Kénitra",
         "provinces": ["Rabat", "Salé"],
