@@ -106,6 +106,8 @@ def _journey(page, live_server, sv, lang: str) -> None:
 
     page.locator("button[value=submit]").click()
     expect(page.locator("#thanks")).to_be_visible()
+    # Sent now, not "already received".
+    expect(page.locator("#already-received")).to_have_count(0)
     sent = Submission.objects.get()
     assert sent.status == SubmissionStatus.COMPLETE
     assert sent.data["total_budget"] == "1250.5" and sent.data["needs"] == "training"
@@ -149,3 +151,31 @@ def test_answers_sent_offline_arrive_once_back_online(page, live_server, sv, pag
     expect(page.locator("#thanks")).to_be_visible()
     assert Submission.objects.count() == 1
     assert not page_log.page_errors
+
+
+def test_answers_kept_after_a_failed_send_arrive_at_the_next_visit(
+    page, live_server, sv, page_log
+) -> None:
+    open_survey(sv.manager_a, sv.survey_a)
+    respondent = make_respondent(sv.survey_a)
+    url = f"{live_server.url}{respond_url(respondent)}"
+    page.goto(url)
+    _choice(page, "region", "Casablanca-Settat").locator("input").check()
+    _choice(page, "province", "Casablanca").locator("input").check()
+    page.locator('.q[data-name="employees"] input').fill("2")
+    # The network drops the sending (the browser still believes it is online).
+    page.route(
+        "**/surveys/r/**",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.locator("button[value=submit]").click()
+    expect(page.locator("#offline-notice")).to_be_visible()
+    assert not Submission.objects.exists()
+    page.unroute("**/surveys/r/**")
+    page.goto(url)
+    # The page sends what it kept as it opens, then shows the thanks page.
+    expect(page.locator("#thanks")).to_be_visible()
+    sent = Submission.objects.get()
+    assert sent.status == SubmissionStatus.COMPLETE and sent.data["province"] == "casa"
+    assert "needs" not in sent.data
+    assert page.evaluate("Object.keys(localStorage).length") == 0

@@ -127,8 +127,11 @@ def test_sending_twice_stores_once_and_the_link_then_thanks(client, sv) -> None:
     stored = Submission.objects.get()
     assert stored.status == SubmissionStatus.COMPLETE and stored.channel == Channel.LINK
     assert stored.data["total_budget"] == "1200.5"
-    again = client.get(url)
-    assert 'id="thanks"' in _text(again)
+    again = _text(client.get(url))
+    assert 'id="thanks"' in again and "déjà été reçues" in again
+    # The page's script, once they are sent, asks for the thanks page of its instance.
+    just_sent = _text(client.get(f"{url}?sent={instance}"))
+    assert 'id="thanks"' in just_sent and "déjà été reçues" not in just_sent
 
 
 def test_sent_page_only_for_a_sent_instance(client, sv) -> None:

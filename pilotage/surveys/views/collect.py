@@ -64,12 +64,12 @@ def _reader_language(version: FormVersion) -> str:
 
 
 def _sent(request: HttpRequest, survey: Survey, draft: Submission | None) -> bool | None:
-    """Whether to show the thanks page instead of the form: the respondent's answers are
-    already sent (True: "already received"), or the page's script has just sent them and
-    asks for the page with ``?sent=<instance id>`` (False); None: show the form."""
-    if draft is not None and draft.status == SubmissionStatus.COMPLETE:
-        return True
+    """Whether to show the thanks page instead of the form: the page's script has just
+    sent the answers and asks for the page with ``?sent=<instance id>`` (False), or the
+    respondent's answers were sent before (True: "already received"); None: the form."""
     asked = request.GET.get("sent", "")
+    if draft is not None and draft.status == SubmissionStatus.COMPLETE:
+        return asked != str(draft.instance_id)
     try:
         instance = uuid.UUID(asked) if asked else None
     except ValueError:

@@ -337,7 +337,7 @@
 
   var sending = {};
 
-  // Resolves to the server's JSON answer, or rejects on a network failure.
+  // Resolves to the server's JSON answer, or rejects when it is worth sending again.
   function post(payload, data) {
     sending[payload.instance] = true;
     return window.fetch(payload.url, {
@@ -346,6 +346,11 @@
       credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf() }
     }).then(function (response) {
+      // Worth sending again later: a server in trouble, the rate limit, a CSRF token gone
+      // stale while offline (the next page's token is used then).
+      if (response.status >= 500 || response.status === 429 || response.status === 403) {
+        throw new Error("retry later: " + response.status);
+      }
       return response.json().catch(function () { return { status: "refused", reason: messages.failed }; })
         .then(function (body) { body.http = response.status; return body; });
     }).finally(function () { delete sending[payload.instance]; });
@@ -363,11 +368,14 @@
     hide("offline-notice");
     hide("answer-problems");
     var here = payload.instance === form.getAttribute("data-instance");
+    // Answers kept from an earlier visit of this page, now received: show what they became.
+    var earlier = !here && payload.url === pageUrl;
     if (body.http === 200 && body.status === "complete") {
-      if (here) {
+      if (here || earlier) {
         window.location.assign(window.location.pathname + "?sent=" + encodeURIComponent(payload.instance));
       }
     } else if (body.http === 200) {
+      if (earlier) { window.location.reload(); }
       if (here) {
         status("saved-notice", messages.saved);
         if (body.problems && body.problems.length) { showProblems(body.problems, messages.kept); }
