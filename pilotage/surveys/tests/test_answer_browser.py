@@ -15,7 +15,9 @@ from playwright.sync_api import expect
 
 from pilotage.core.tests.browser import switch_language
 from pilotage.surveys.models import Submission, SubmissionStatus
+from pilotage.surveys.services.forms import survey_create, survey_form_load
 from pilotage.surveys.tests.factories import make_respondent, open_survey, respond_url
+from pilotage.surveys.tests.forms import workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -179,3 +181,59 @@ def test_answers_kept_after_a_failed_send_arrive_at_the_next_visit(
     assert sent.status == SubmissionStatus.COMPLETE and sent.data["province"] == "casa"
     assert "needs" not in sent.data
     assert page.evaluate("Object.keys(localStorage).length") == 0
+
+
+def test_rows_added_and_removed_each_read_on_its_own(page, live_server, sv, page_log) -> None:
+    survey = survey_create(actor=sv.manager_a, org_unit=sv.personas.region_a, title_fr="Enfants")
+    survey_form_load(
+        actor=sv.manager_a,
+        survey=survey,
+        name="enfants.xlsx",
+        data=workbook(
+            [
+                ["type", "name", "label", "relevant", "calculation"],
+                ["begin_repeat", "child", "Enfant", "", ""],
+                ["text", "cname", "Prénom", "", ""],
+                ["integer", "age", "Âge", "", ""],
+                ["select_one yn", "school", "Scolarisé ?", "${age} >= 6", ""],
+                ["end_repeat", "", "", "", ""],
+                ["calculate", "children", "", "", "count(${cname})"],
+            ],
+            [["list_name", "name", "label"], ["yn", "yes", "Oui"], ["yn", "no", "Non"]],
+        ),
+    )
+    open_survey(sv.manager_a, survey)
+    respondent = make_respondent(survey)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}{respond_url(respondent)}")
+    rows = page.locator("#repeat-child .repeat-row")
+    expect(rows).to_have_count(0)
+    add = page.locator("#repeat-child .repeat-add")
+    add.click()
+    add.click()
+    expect(rows).to_have_count(2)
+    assert [rows.nth(i).get_attribute("data-index") for i in range(2)] == ["0", "1"]
+    rows.nth(0).locator('[data-name="cname"] input').fill("Amine")
+    rows.nth(0).locator('[data-name="age"] input').fill("4")
+    rows.nth(1).locator('[data-name="cname"] input').fill("Salma")
+    rows.nth(1).locator('[data-name="age"] input').fill("8")
+    # ${age} inside the row is that row's age.
+    expect(rows.nth(0).locator('[data-name="school"]')).to_be_hidden()
+    expect(rows.nth(1).locator('[data-name="school"]')).to_be_visible()
+    rows.nth(1).locator('[data-name="school"] input[value=yes]').check()
+    rows.nth(0).locator(".repeat-remove").click()
+    expect(rows).to_have_count(1)
+    add.click()
+    assert rows.nth(1).get_attribute("data-index") == "2"
+    rows.nth(1).locator('[data-name="cname"] input').fill("Yassine")
+    rows.nth(1).locator('[data-name="age"] input').fill("2")
+    expect(page.locator('input.q-calc[data-name="children"]')).to_have_value("2")
+    page.locator("button[value=save]").click()
+    expect(page.locator("#saved-notice")).to_be_visible()
+    data = Submission.objects.get(survey=survey).data
+    assert data["child"] == [
+        {"cname": "Salma", "age": "8", "school": "yes"},
+        {"cname": "Yassine", "age": "2"},
+    ]
+    assert data["children"] == "2"
+    assert not page_log.page_errors
