@@ -10,6 +10,7 @@ import json
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -212,3 +213,13 @@ def test_link_not_open_yet_says_so(client, sv) -> None:
     response = client.get(respond_url(respondent))
     assert response.status_code == 410
     assert "pas encore ouverte" in _text(response)
+
+
+def test_link_opens_in_the_respondents_language_until_they_choose(client, sv) -> None:
+    open_survey(sv.manager_a, sv.survey_a)
+    url = respond_url(make_respondent(sv.survey_a, language="ar"))
+    page = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert '<html lang="ar" dir="rtl">' in page and "عدد الأجراء" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert '<html lang="fr" dir="ltr">' in page and "Nombre de salariés" in page

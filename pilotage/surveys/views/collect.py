@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -96,6 +97,15 @@ def _script_messages() -> dict[str, str]:
         "kept": _("Ces réponses n'ont pas été gardées :"),
         "failed": _("L'envoi a échoué : réessayez."),
     }
+
+
+def _respondent_language(request: HttpRequest, respondent: Respondent) -> None:
+    """The language the respondent was invited in, until they choose one in the top bar:
+    an association invited in Arabic reads the form in Arabic on a phone set to French."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if respondent.language in codes and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(respondent.language)
+        request.LANGUAGE_CODE = respondent.language
 
 
 def _files(request: HttpRequest) -> dict[str, tuple[str, bytes]]:
@@ -204,6 +214,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         respondent = respondent_from_token(token)
     except LinkRefused as exc:
         return _refused(request, exc)
+    _respondent_language(request, respondent)
     return _answer_page(
         request,
         survey=respondent.survey,
