@@ -64,6 +64,12 @@ def _journey(page, live_server, sv, lang: str) -> None:
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
+    # Sent empty: the page names the required answers and posts nothing.
+    page.locator("button[value=submit]").click()
+    expect(page.locator('.q[data-name="region"] .q-error')).to_be_visible()
+    expect(page.locator('.q[data-name="comment"] .q-error')).to_be_hidden()
+    assert not Submission.objects.exists()
+
     _choice(page, "region", texts["region"]).locator("input").check()
     for name in texts["provinces"]:
         expect(_choice(page, "province", name).first).to_be_visible()

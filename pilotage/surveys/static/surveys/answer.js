@@ -245,7 +245,13 @@
 
   function questionOf(target) { return target.closest ? target.closest(".q[data-name]") : null; }
 
-  form.addEventListener("input", function () { refresh(); });
+  form.addEventListener("input", function (event) {
+    refresh();
+    // A message shown goes as soon as the answer is right, not at the next blur: the
+    // page would otherwise move under the finger that taps the next question.
+    var q = questionOf(event.target);
+    if (q && q.classList.contains("q-invalid") && !problem(q, true)) { show(q, ""); }
+  });
   form.addEventListener("change", function (event) {
     refresh();
     var q = questionOf(event.target);
