@@ -75,6 +75,7 @@ api.add_router("/indicators", "pilotage.indicators.api.router")
 api.add_router("/cooperation", "pilotage.cooperation.api.router")
 api.add_router("/contact", "pilotage.contact.api.router")
 api.add_router("/kb", "pilotage.contact.api.kb_router")
+api.add_router("/surveys", "pilotage.surveys.api.router")
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 

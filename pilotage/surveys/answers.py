@@ -201,8 +201,10 @@ class _Checker:
         values: dict[str, Any] = {**outer}
         for node in _all(nodes):
             name = str(node.get("name"))
-            if node.get("type") not in ("repeat", "group"):
+            if node.get("type") not in ("repeat", "group", "calculate"):
                 values[name] = _text(answers.get(name))
+            elif node.get("type") == "calculate":
+                values[name] = ""
         # A repeat's questions read from outside it are the lists of their rows' answers.
         for node in _all(nodes):
             if node.get("type") == "repeat":
@@ -215,6 +217,20 @@ class _Checker:
         self.calculate(nodes, values)
         clean: dict[str, Any] = {}
         self.walk(nodes, answers, values, clean, prefix)
+        # The calculations again, on what is kept: a repeat's rows trimmed to its count,
+        # answers dropped as not relevant, values in their XForms form. What the page sent
+        # for a calculation is never read.
+        for node in _all(nodes):
+            name = str(node.get("name"))
+            if node.get("type") == "repeat" and isinstance(clean.get(name), list):
+                for inner in _all(_children(node)):
+                    inner_name = str(inner["name"])
+                    values[inner_name] = [_text(r.get(inner_name)) for r in clean[name]]
+        self.calculate(nodes, values)
+        for node in _all(nodes):
+            name = str(node.get("name"))
+            if node.get("type") == "calculate" and name in clean:
+                clean[name] = values.get(name, "")
         return clean
 
     def walk(
@@ -240,9 +256,11 @@ class _Checker:
             elif kind == "calculate":
                 clean[name] = values.get(name, "")
             elif kind != "note":
+                before = len(self.problems)
                 value = self.check(node, f"{prefix}{name}", values.get(name, ""), values)
                 values[name] = value
-                if value:
+                # A refused answer is not kept (a save for later reports it).
+                if value and len(self.problems) == before:
                     clean[name] = value
 
     def blank(self, node: Mapping[str, Any], values: dict[str, Any]) -> None:

@@ -74,6 +74,9 @@ class Field:
     # The repeat a question sits in ("" at the top), for the input names.
     repeat: str = ""
     media: str = ""
+    # The form's own messages in the reader's language, shown by the page's script.
+    constraint_message: str = ""
+    required_message: str = ""
 
     @property
     def widget(self) -> str:
@@ -142,6 +145,8 @@ def _fields(
             appearance=str(control.get("appearance") or ""),
             default=str(node.get("default") or ""),
             repeat=repeat,
+            constraint_message=text_in(bind.get("jr:constraintMsg"), lang, default),
+            required_message=text_in(bind.get("jr:requiredMsg"), lang, default),
         )
         if kind in (SELECT_ONE, SELECT_MULTIPLE):
             current.choices = _choices(node, tree, lang, default)
@@ -150,6 +155,13 @@ def _fields(
             current.children = _fields(node["children"], tree, lang, default, inner)
         found.append(current)
     return found
+
+
+def reader_language(languages: list[str], default_language: str, lang: str) -> str:
+    """The form's language closest to the reader's (``lang``): theirs if the form has it,
+    else the form's default."""
+    codes = [language_code(name) for name in languages]
+    return lang if lang in codes or not codes else language_code(default_language)
 
 
 def form_fields(tree: dict[str, Any], lang: str) -> list[Field]:

@@ -106,10 +106,16 @@ def survey_is_open(survey: Survey, now: dt.datetime | None = None) -> bool:
 
 
 def survey_open_check(survey: Survey) -> None:
-    if not survey_is_open(survey):
+    now = timezone.now()
+    if not survey_is_open(survey, now):
+        # A survey in preparation whose closing date is already set is not yet open: it
+        # is closed only once closed, or past its date.
+        closed = survey.status == SurveyStatus.CLOSED or (
+            survey.closes_at is not None and survey.closes_at <= now
+        )
         raise LinkRefused(
             _("Cette enquête est close : les réponses ne sont plus reçues.")
-            if survey.status == SurveyStatus.CLOSED or survey.closes_at
+            if closed
             else _("Cette enquête n'est pas encore ouverte."),
             status=410,
         )
@@ -249,6 +255,18 @@ def submission_save(
                 raise PermissionDenied
             if existing.status == SubmissionStatus.COMPLETE:
                 return Saved(existing, [], replayed=True)
+        elif respondent is not None:
+            # A respondent answers once: a second instance (a page opened again while the
+            # first answers waited offline) finds the answers already sent.
+            sent = (
+                Submission.objects.filter(
+                    survey=survey, respondent=respondent, status=SubmissionStatus.COMPLETE
+                )
+                .order_by("-pk")
+                .first()
+            )
+            if sent is not None:
+                return Saved(sent, [], replayed=True)
         checked = answers_check(
             version.tree,
             form_logic((version.pk, version.sha256), version.tree),

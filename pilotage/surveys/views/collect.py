@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -16,13 +17,21 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pilotage.contact.services.public import client_ip, rate_limited
 from pilotage.surveys import permissions as perms
 from pilotage.surveys.answers import from_post
-from pilotage.surveys.models import Channel, FormVersion, Respondent, Submission, Survey
-from pilotage.surveys.rendering import form_bind, form_fields, form_logic, language_code
+from pilotage.surveys.models import (
+    Channel,
+    FormVersion,
+    Respondent,
+    Submission,
+    SubmissionStatus,
+    Survey,
+)
+from pilotage.surveys.rendering import form_bind, form_fields, form_logic, reader_language
 from pilotage.surveys.selectors import survey_get
 from pilotage.surveys.services.collection import (
     ATTACHMENT_MAX_BYTES,
@@ -50,9 +59,53 @@ def _refused(request: HttpRequest, exc: LinkRefused) -> HttpResponse:
 
 def _reader_language(version: FormVersion) -> str:
     """The form's language closest to the page's: the reader's if the form has it."""
-    lang = translation.get_language() or "fr"
-    codes = [language_code(name) for name in version.languages]
-    return lang if lang in codes or not codes else language_code(version.default_language)
+    return reader_language(
+        version.languages, version.default_language, translation.get_language() or "fr"
+    )
+
+
+def _sent(request: HttpRequest, survey: Survey, draft: Submission | None) -> bool | None:
+    """Whether to show the thanks page instead of the form: the page's script has just
+    sent the answers and asks for the page with ``?sent=<instance id>`` (False), or the
+    respondent's answers were sent before (True: "already received"); None: the form."""
+    asked = request.GET.get("sent", "")
+    if draft is not None and draft.status == SubmissionStatus.COMPLETE:
+        return asked != str(draft.instance_id)
+    try:
+        instance = uuid.UUID(asked) if asked else None
+    except ValueError:
+        return None
+    if instance is None:
+        return None
+    done = survey.submissions.filter(
+        instance_id=instance, status=SubmissionStatus.COMPLETE
+    ).exists()
+    return False if done else None
+
+
+def _script_messages() -> dict[str, str]:
+    """The page script's own messages (the form's messages come with each question)."""
+    return {
+        "required": _("réponse obligatoire"),
+        "constraint": _("valeur refusée par le formulaire"),
+        "integer": _("un nombre entier est attendu"),
+        "decimal": _("un nombre est attendu"),
+        "saved": _(
+            "Vos réponses sont enregistrées : vous pouvez reprendre plus tard avec le même lien."
+        ),
+        "refused": _("Vos réponses ne sont pas envoyées ; corrigez :"),
+        "kept": _("Ces réponses n'ont pas été gardées :"),
+        "failed": _("L'envoi a échoué : réessayez."),
+    }
+
+
+def _respondent_language(request: HttpRequest, respondent: Respondent) -> None:
+    """The language the respondent was invited in, until they choose one in the top bar:
+    an association invited in Arabic reads the form in Arabic on a phone set to French."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if respondent.language in codes and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(respondent.language)
+        request.LANGUAGE_CODE = respondent.language
 
 
 def _files(request: HttpRequest) -> dict[str, tuple[str, bytes]]:
@@ -78,6 +131,10 @@ def _answer_page(
     version = survey.current_form
     if version is None:
         raise Http404
+    if request.method == "GET":
+        sent = _sent(request, survey, draft)
+        if sent is not None:
+            return render(request, "surveys/thanks.html", {"survey": survey, "replayed": sent})
     lang = _reader_language(version)
     data: dict[str, Any] = draft.data if draft is not None else {}
     instance_id = str(draft.instance_id) if draft is not None else str(uuid.uuid4())
@@ -121,7 +178,7 @@ def _answer_page(
                         "problems": [p.as_dict() for p in saved.problems],
                     }
                 )
-            if saved.submission.status == "complete":
+            if saved.submission.status == SubmissionStatus.COMPLETE:
                 return render(
                     request, "surveys/thanks.html", {"survey": survey, "replayed": saved.replayed}
                 )
@@ -144,6 +201,7 @@ def _answer_page(
             "form_dir": "rtl" if lang == "ar" else "ltr",
             "respondent": respondent,
             "staff": channel == Channel.STAFF,
+            "messages_js": _script_messages(),
         },
         status=status,
     )
@@ -156,6 +214,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         respondent = respondent_from_token(token)
     except LinkRefused as exc:
         return _refused(request, exc)
+    _respondent_language(request, respondent)
     return _answer_page(
         request,
         survey=respondent.survey,
