@@ -6,5 +6,5 @@ from pilotage.core.navigation import MenuEntry
 from pilotage.surveys.permissions import can_use
 
 ENTRIES = [
-    MenuEntry("surveys:surveys", _("Enquêtes"), order=60, allowed=can_use),
+    MenuEntry("surveys:surveys", _("Enquêtes"), order=45, allowed=can_use),
 ]

@@ -22,6 +22,7 @@ MENUS = {
         "/schooling/deadlines/",
         "/contact/",  # the national administration supervises the contact centre
         "/cooperation/",  # the national administration runs the cooperation programmes too
+        "/surveys/",  # and designs the national surveys
         "/accounts/people/",
         "/audit/",
         "/accounts/tokens/",
@@ -63,9 +64,9 @@ MENUS = {
     ],
     "teacher_a1": ["/", "/orgunits/", "/schooling/classes/", "/accounts/tokens/"],
     "parent_a": ["/", "/schooling/portal/", "/accounts/tokens/"],
-    # The contact-centre agent sees the contact centre only (and the people they may
-    # grant nothing to: no "people" entry).
-    "agent": ["/", "/contact/", "/accounts/tokens/"],
+    # The contact-centre agent sees the contact centre and the surveys (phone interviews),
+    # and grants nothing: no "people" entry.
+    "agent": ["/", "/contact/", "/surveys/", "/accounts/tokens/"],
 }
 
 

@@ -40,10 +40,12 @@ def test_installed_roles_in_seniority_order() -> None:
         "country_coordinator",
         "contact_supervisor",
         "contact_agent",
+        "survey_manager",
         "provincial_officer",
         "school_head",
         "teacher",
         "parent",
+        "enumerator",
         "consultant",
         "cooperation_partner",
     ]

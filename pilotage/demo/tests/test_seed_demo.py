@@ -149,7 +149,7 @@ class TestSmallDemo:
         assert not AuditEntry.objects.filter(object_type="orgunits.school").exists()
 
     def test_every_demo_account_logs_in_with_its_role(self, seeded, client):
-        assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_ACCOUNTS) == 16
+        assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_ACCOUNTS) == 18
         # Each account hashed with its own salt (the teachers' and school heads' too), at
         # Argon2's lowest cost; the first login brings the hash to the configured hasher.
         hashes = list(User.objects.values_list("password", flat=True))
