@@ -27,8 +27,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import io
+import random
 import re
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -177,7 +180,9 @@ def prepare(clients: int) -> dict[str, Any]:
     level, _ = OrgUnitLevel.objects.get_or_create(
         code="country", defaults={"depth": 1, "name_fr": "Pays", "name_ar": "بلد"}
     )
-    country = OrgUnit.add_root(code="MA", name_fr="Maroc", name_ar="المغرب", level=level)
+    country = OrgUnit.objects.add_root(
+        {"code": "MA", "name_fr": "Maroc", "name_ar": "المغرب", "level": level}
+    )
     manager = User.objects.create_user(username="bench.manager")
     role_assign(actor=None, user=manager, role=SURVEY_MANAGER, org_unit=country)
     data = big_workbook()
@@ -236,9 +241,13 @@ def render_timings(link: str, renders: int) -> tuple[list[float], list[float]]:
 
 
 class Respondent(threading.Thread):
-    def __init__(self, port: int, link: str, rounds: int, start_gate: threading.Event):
+    def __init__(
+        self, port: int, link: str, rounds: int, start_gate: threading.Event, think: float
+    ):
         super().__init__(daemon=True)
         self.port, self.link, self.rounds, self.gate = port, link, rounds, start_gate
+        self.think = think
+        self.pause = random.Random(link)
         self.posts: list[float] = []
         self.errors: list[str] = []
 
@@ -275,6 +284,8 @@ class Respondent(threading.Thread):
             self.posts.append((time.perf_counter() - started) * 1000)
             if response.status != 200:
                 self.errors.append(f"POST {response.status} {text[:200]!r}")
+            if self.think:
+                time.sleep(self.think * self.pause.uniform(0.5, 1.5))
 
 
 def floor_timings(port: int, clients: int, per_client: int) -> list[float]:
@@ -306,18 +317,52 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--renders", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="seconds a respondent spends on a page between two submits (0: closed loop)",
+    )
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile of one render")
     args = parser.parse_args()
     pct = common.percentile
     with common.temp_database("bench_surveys") as url:
-        common.django_setup(url)
+        env = common.production_env(url)
+        # The links are signed here and checked by gunicorn: one secret key for both.
+        common.django_setup(url, SECRET_KEY=env["SECRET_KEY"])
         prepared = prepare(args.clients)
         ours, floor = render_timings(prepared["links"][0], args.renders)
-        env = common.production_env(url)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            from django.test import Client
+
+            client = Client()
+            link = prepared["links"][0]
+            page = client.get(link).content.decode()
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            instance = re.search(r'name="instance_id" value="([^"]+)"', page)
+            assert csrf and instance  # noqa: S101
+            post = answers_post(csrf.group(1), instance.group(1), "save")
+            client.post(link, post, HTTP_ACCEPT="application/json")
+            profile = cProfile.Profile()
+            profile.runcall(client.post, link, post, HTTP_ACCEPT="application/json")
+            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+            return
+        # The manifest whitenoise serves the pages' static files from.
+        subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=common.ROOT,
+            env=env,
+            check=True,
+        )
         with common.gunicorn(env, workers=args.workers) as server:
             gate = threading.Event()
             clients = [
-                Respondent(server.port, link, args.rounds, gate) for link in prepared["links"]
+                Respondent(server.port, link, args.rounds, gate, args.think)
+                for link in prepared["links"]
             ]
             for c in clients:
                 c.start()
@@ -358,7 +403,7 @@ def main() -> None:
         return
     command = (
         f"`.venv/bin/python bench/surveys_forms.py --clients {args.clients} "
-        f"--rounds {args.rounds} --workers {args.workers}`"
+        f"--rounds {args.rounds} --workers {args.workers} --think {args.think}`"
     )
     rows = [
         (
@@ -374,7 +419,8 @@ def main() -> None:
             f"{render[0] / plain[0]:.1f}",
         ),
         (
-            f"page submit, {args.clients} concurrent respondents, p50 / p95 / p99",
+            f"page submit, {args.clients} concurrent respondents ({args.think:g} s on a page), "
+            "p50 / p95 / p99",
             f"{submit[0]:.0f} / {submit[1]:.0f} / {submit[2]:.0f} ms",
             f"`GET /healthz` by the same clients, p95 {health95:.0f} ms",
             f"{submit[1] / max(health95, 0.1):.1f}",

@@ -15,6 +15,7 @@ list of such objects under the repeat's name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ class Field:
     constraint_message: str = ""
     required_message: str = ""
 
-    @property
+    @functools.cached_property
     def widget(self) -> str:
         """Which piece of the template draws it."""
         if self.kind == SELECT_ONE:
