@@ -98,6 +98,7 @@ class Field:
             "acknowledge": "acknowledge",
             "calculate": "hidden",
             "image": "file",
+            "photo": "file",  # pyxform's name for an image question
             "file": "file",
             "group": "group",
             "repeat": "repeat",
@@ -193,10 +194,23 @@ def _logic_nodes(
             yield from _logic_nodes(node["children"], inner)
 
 
+_SIBLING = re.compile(r"(?<![\w.$])\.\./([A-Za-z_][\w.-]*)")
+
+
+def sibling_references(expression: str) -> str:
+    """``../name`` (a sibling, as pyxform writes the ``relevant`` of an ``or_other``
+    question) as ``${name}``: answers are keyed by name, so the two are the same question."""
+    return _SIBLING.sub(lambda m: "${" + m.group(1) + "}", expression)
+
+
+def parse_expression(expression: str, *, columns: bool = False) -> dict[str, Any]:
+    return xpath.parse(sibling_references(expression), columns=columns)
+
+
 def _parse_or_none(expression: Any, *, columns: bool = False) -> dict[str, Any] | None:
     if not isinstance(expression, str) or not expression.strip():
         return None
-    return xpath.parse(expression, columns=columns)
+    return parse_expression(expression, columns=columns)
 
 
 def _logic(tree: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -209,7 +223,7 @@ def _logic(tree: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if isinstance(required, str) and required.strip().lower() not in (
             _BOOLEAN_TRUE | _BOOLEAN_FALSE
         ):
-            entry["required"] = xpath.parse(required)
+            entry["required"] = parse_expression(required)
         elif _is_true(required):
             entry["required"] = True
         for key, expression in (
@@ -223,7 +237,7 @@ def _logic(tree: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 entry[key] = parsed
         count = control.get("jr:count")
         if isinstance(count, str) and count.strip():
-            entry["repeat_count"] = xpath.parse(count)
+            entry["repeat_count"] = parse_expression(count)
         logic[str(node.get("name"))] = entry
     return logic
 

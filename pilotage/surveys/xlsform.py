@@ -31,6 +31,7 @@ from pyxform.xls2xform import convert, get_xlsform
 
 from pilotage.core.tabular import ImportRejected, check_xlsx_members, clip
 from pilotage.surveys import xpath
+from pilotage.surveys.rendering import parse_expression
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
@@ -53,6 +54,7 @@ ANSWERED = {
     "acknowledge",
     "calculate",
     "image",
+    "photo",
     "file",
 }
 CONTAINERS = {"group", "repeat"}
@@ -264,7 +266,7 @@ def _check_expressions(
             if column == "repeat_count" and expression.strip().isdigit():
                 continue
             try:
-                parsed = xpath.parse(expression, columns=column == "choice_filter")
+                parsed = parse_expression(expression, columns=column == "choice_filter")
             except xpath.XPathSyntaxError as exc:
                 problems.append(
                     FormProblem(

@@ -49,7 +49,11 @@ from pilotage.surveys.rendering import form_logic
 
 LINK_SALT = "pilotage.surveys.link"
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_KINDS = {"image": (PNG, JPEG), "file": ("pdf", PNG, JPEG, "docx", "xlsx", "odt")}
+ATTACHMENT_KINDS = {
+    "image": (PNG, JPEG),
+    "photo": (PNG, JPEG),
+    "file": ("pdf", PNG, JPEG, "docx", "xlsx", "odt"),
+}
 
 
 class LinkRefused(Exception):

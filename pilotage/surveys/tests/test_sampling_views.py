@@ -139,3 +139,21 @@ def test_outsiders_get_404_and_change_nothing(sv: Surveys, client: Client) -> No
                 == 404
             )  # type: ignore[attr-defined]
             assert client.post(f"/surveys/{sv.survey_a.pk}/invite/").status_code == 404
+
+
+def test_an_imposed_n_is_drawn_even_when_the_precision_would_need_more(
+    sv: Surveys, client: Client
+) -> None:
+    small = (
+        "id;region\n" + "".join(f"{i};{'Nord' if i < 18 else 'Sud'}\n" for i in range(30))
+    ).encode()
+    client.force_login(sv.manager_a)
+    url = f"/surveys/{sv.survey_a.pk}/sample/"
+    # e = 0.05 on N = 30 would need every unit and more once inflated for non-response.
+    refused = _post(client, url, "preview", frame_file=io.BytesIO(small), response_rate="0.7")
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "que la base n&#x27;en compte (N = 30)" in refused.content.decode()  # type: ignore[attr-defined]
+    drawn = _post(client, url, "draw", frame_file=io.BytesIO(small), response_rate="0.7", size="12")
+    assert drawn.status_code == 302  # type: ignore[attr-defined]
+    draw = SampleDraw.objects.get()
+    assert (draw.size, draw.population, draw.design["parameters"]["n0"]) == (12, 30, None)

@@ -98,14 +98,31 @@ def _design(form: SampleForm, frame: list[FrameUnit]) -> dict[str, Any]:
     preview shows them; ValidationError when the frame cannot bear the design."""
     data = form.cleaned_data
     population = len(frame)
-    working = sampling.sample_size(
-        z=sampling.TABLE_Z.get(data["confidence"]) or sampling.z_for_confidence(data["confidence"]),
-        p=float(data["proportion"]),
-        e=float(data["margin"]),
-        N=population,
-        response_rate=float(data["response_rate"]),
-    )
-    n = data["size"] or min(working.n, population)
+    try:
+        working: sampling.SampleSize | None = sampling.sample_size(
+            z=sampling.TABLE_Z.get(data["confidence"])
+            or sampling.z_for_confidence(data["confidence"]),
+            p=float(data["proportion"]),
+            e=float(data["margin"]),
+            N=population,
+            response_rate=float(data["response_rate"]),
+        )
+    except ValueError as exc:
+        # The precision asked for needs more units than the frame holds: an imposed n is
+        # still drawn (without the working); otherwise the design must change.
+        if not data["size"]:
+            raise ValidationError(
+                {
+                    "margin": _(
+                        "La précision demandée exige plus d'unités que la base n'en compte "
+                        "(N = %(N)s) : interrogez toutes les unités, imposez n ou revoyez les "
+                        "paramètres."
+                    )
+                    % {"N": population}
+                }
+            ) from exc
+        working = None
+    n = data["size"] or (working.n if working else population)
     design: dict[str, Any] = {"N": population, "n": n, "working": working, "strata": []}
     if data["method"] == "stratified":
         by = form.by_list()
@@ -184,7 +201,7 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
                         "margin": float(data["margin"]),
                         "proportion": float(data["proportion"]),
                         "response_rate": float(data["response_rate"]),
-                        "n0": preview["working"].n0,
+                        "n0": preview["working"].n0 if preview["working"] else None,
                     },
                 )
                 messages.success(
