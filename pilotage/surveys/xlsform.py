@@ -5,7 +5,8 @@ XForm XML, and stops at the first error it meets. Around it this module:
 
 - refuses what is not a workbook (by its bytes), a file too large or a zip that inflates
   too much, before anything is parsed;
-- refuses a workbook without a ``survey`` sheet (pyxform would compile an empty form);
+- refuses a workbook of several sheets without a ``survey`` one (a single sheet is the
+  survey, as pyxform reads it);
 - gives every problem its sheet, row and column — pyxform names the row in most messages,
   and for an unknown type we find the row ourselves;
 - parses every expression (``relevant``, ``constraint``, ``calculation``, ``choice_filter``,
@@ -315,7 +316,8 @@ def compile_xlsform(data: bytes, *, name: str = "formulaire.xlsx") -> CompiledFo
             [FormProblem("", None, "", name, _("classeur illisible : %(e)s") % {"e": exc})]
         ) from exc
     sheets = {s.lower() for s in (workbook.sheet_names or [])}
-    if "survey" not in sheets:
+    # A workbook of one sheet is its survey, whatever its name (as pyxform reads it).
+    if "survey" not in sheets and not (len(sheets) == 1 and workbook.survey):
         raise XLSFormRejected(
             [
                 FormProblem(

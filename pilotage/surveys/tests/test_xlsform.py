@@ -44,16 +44,27 @@ def test_a_file_that_is_not_a_workbook_is_refused_by_its_bytes() -> None:
 
 
 def test_a_workbook_without_a_survey_sheet_is_refused() -> None:
-    book = workbook([HEADER, ["text", "a", "A"]])
-    # Rename the survey sheet.
     import openpyxl
 
-    loaded = openpyxl.load_workbook(io.BytesIO(book))
-    loaded.active.title = "questions"  # type: ignore[union-attr]
+    loaded = openpyxl.load_workbook(
+        io.BytesIO(workbook([HEADER, ["text", "a", "A"]], [["list_name", "name", "label"]]))
+    )
+    loaded["survey"].title = "questions"
     out = io.BytesIO()
     loaded.save(out)
     (problem,) = _problems(out.getvalue())
-    assert "pas de feuille « survey »" in problem and "questions" in problem
+    assert "pas de feuille « survey »" in problem and "questions, choices" in problem
+
+
+def test_a_workbook_of_one_sheet_is_its_survey_whatever_its_name() -> None:
+    """As pyxform reads it (its example ``survey_no_name.xlsx``)."""
+    import openpyxl
+
+    loaded = openpyxl.load_workbook(io.BytesIO(workbook([HEADER, ["text", "a", "A"]])))
+    loaded["survey"].title = "Feuil1"
+    out = io.BytesIO()
+    loaded.save(out)
+    assert [c["name"] for c in compile_xlsform(out.getvalue()).tree["children"]] == ["a", "meta"]
 
 
 def test_an_unknown_question_type_names_its_row() -> None:
