@@ -1,4 +1,4 @@
-from pilotage.surveys.views import analysis, collect, sampling, surveys
+from pilotage.surveys.views import analysis, builder, collect, sampling, surveys
 
 app_name = "surveys"
 
@@ -7,4 +7,5 @@ urlpatterns: list = [
     *collect.urlpatterns,
     *sampling.urlpatterns,
     *analysis.urlpatterns,
+    *builder.urlpatterns,
 ]
