@@ -127,10 +127,10 @@ STEPS: list[Step] = [
         _("Centre de contact : une année de tickets"),
         contact_tickets.create_contact_tickets,
     ),
-    # Last: the statistics are rebuilt from every ticket the steps above made.
-    Step("contact_stats", _("Statistiques du centre de contact"), rebuild_contact_stats),
     # The associations' survey draws its sample from the registry made above.
     Step("surveys", _("Enquêtes : échantillon, invitations et réponses"), surveys.create_surveys),
+    # Last: the statistics are rebuilt from every ticket the steps above made.
+    Step("contact_stats", _("Statistiques du centre de contact"), rebuild_contact_stats),
 ]
 
 

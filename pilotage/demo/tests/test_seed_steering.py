@@ -73,10 +73,10 @@ def test_the_steering_step_follows_the_facts():
     at = names.index("steering")
     assert names[at - 1] == "indicator_facts"
     assert FULL_STEPS[at].run is create_steering
-    # Only the cooperation programmes and the contact centre come after it: they read no
-    # school record's facts.
+    # Only the cooperation programmes, the contact centre and the surveys come after it:
+    # they read no school record's facts.
     assert all(
-        n in ("cooperation", "contact") or n.startswith(("coop_", "contact_"))
+        n in ("cooperation", "contact", "surveys") or n.startswith(("coop_", "contact_"))
         for n in names[at + 1 :]
     )
 

@@ -255,12 +255,13 @@ class TestTwoYears:
 
 def test_the_indicator_facts_are_rebuilt_last():
     """After every step that writes school records; what follows writes none (the
-    steering targets, the cooperation programmes, the contact centre)."""
+    steering targets, the cooperation programmes, the contact centre, the surveys)."""
     names = [s.name for s in ALL_STEPS]
     at = names.index("indicator_facts")
     assert ALL_STEPS[at].run is rebuild_indicator_facts
     assert names[at - 2 : at] == ["schooling", "population"]
     assert all(
-        n in ("steering", "cooperation", "contact") or n.startswith(("coop_", "contact_"))
+        n in ("steering", "cooperation", "contact", "surveys")
+        or n.startswith(("coop_", "contact_"))
         for n in names[at + 1 :]
     )
