@@ -121,8 +121,6 @@ def sample_draw(
             ],
             batch_size=1000,
         )
-        if not all(r.pk for r in rows):
-            rows = list(draw.units.order_by("order"))
         Respondent.objects.bulk_create(
             [
                 Respondent(
